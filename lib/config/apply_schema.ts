@@ -1,0 +1,401 @@
+/**
+ * The apply file: top level, the task envelope (DESIGN §4), and the normalisation of
+ * Ansible-style entries (`ansible.builtin.copy: {...}`, `shell: echo hi`) to the flat form.
+ *
+ * @module
+ */
+import * as z from "zod";
+import { didYouMean, type KeyPath } from "../errors.ts";
+
+/** A `when` / `changed_when` / `failed_when` value: an expression, a boolean, or a list (all true). */
+export type Condition = string | boolean | readonly (string | boolean)[];
+
+/** Loop settings, as Ansible's `loop_control`. */
+export interface LoopControl {
+  readonly loop_var?: string;
+  readonly index_var?: string;
+  readonly label?: string;
+  readonly pause?: number;
+  readonly extended?: boolean;
+}
+
+/** A task after normalisation: envelope keys, and the task's own params apart. */
+export interface TaskSpec {
+  readonly type: string;
+  readonly description?: string;
+  readonly when?: Condition;
+  readonly loop?: unknown;
+  readonly loop_control?: LoopControl;
+  readonly register?: string;
+  readonly notify: readonly string[];
+  readonly listen: readonly string[];
+  readonly tags: readonly string[];
+  readonly vars?: Readonly<Record<string, unknown>>;
+  readonly ignore_errors?: boolean | string;
+  readonly changed_when?: Condition;
+  readonly failed_when?: Condition;
+  readonly no_log?: boolean | string;
+  /** Everything that is not an envelope key: validated by the task type's own schema. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** `block` tasks: the nested lists. */
+  readonly block?: readonly TaskSpec[];
+  readonly rescue?: readonly TaskSpec[];
+  readonly always?: readonly TaskSpec[];
+}
+
+/** What the loader needs to know about task types; the registry in `tasks/mod.ts` provides it. */
+export interface TaskCatalog {
+  /** Every task type, for lookups and did-you-mean hints. */
+  readonly names: readonly string[];
+  /** The params schema of a type (a strict zod object), or undefined when unknown. */
+  params(type: string): z.ZodType | undefined;
+  /** For types that take Ansible's free-form string (`command: ls -l`), the param it fills. */
+  freeForm(type: string): string | undefined;
+}
+
+const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
+const stringList = z.union([z.string(), z.array(z.string())]);
+const flag = z.union([z.boolean(), z.string()]);
+
+/** The envelope keys of a task (DESIGN §4); everything else is params. */
+export const envelopeShape = {
+  type: z.string().min(1),
+  description: z.string().optional(),
+  when: condition.optional(),
+  loop: z.union([z.string(), z.array(z.unknown())]).optional(),
+  loop_control: z.strictObject({
+    loop_var: z.string().regex(/^[A-Za-z_]\w*$/).optional(),
+    index_var: z.string().regex(/^[A-Za-z_]\w*$/).optional(),
+    label: z.string().optional(),
+    pause: z.number().nonnegative().optional(),
+    extended: z.boolean().optional(),
+  }).optional(),
+  with_items: z.union([z.string(), z.array(z.unknown())]).optional(),
+  register: z.string().regex(/^[A-Za-z_]\w*$/, "expected a variable name").optional(),
+  notify: stringList.optional(),
+  listen: stringList.optional(),
+  tags: stringList.optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  ignore_errors: flag.optional(),
+  changed_when: condition.optional(),
+  failed_when: condition.optional(),
+  no_log: flag.optional(),
+};
+
+/** Envelope keys, in the order they are documented. */
+export const ENVELOPE_KEYS: readonly string[] = Object.keys(envelopeShape);
+
+const envelope = z.strictObject(envelopeShape);
+
+/** Ansible task keywords that Driftless does not support, with the reason shown to the user. */
+const UNSUPPORTED_KEYWORDS: Readonly<Record<string, string>> = {
+  become: "driftless applies as the user it runs as; run it as root instead",
+  become_user: "driftless applies as the user it runs as",
+  delegate_to: "driftless only manages the host it runs on",
+  check_mode: "use `driftless apply --dry-run`",
+  until: "retries are not supported yet",
+  environment: "set `env:` on command, shell or script tasks",
+};
+
+/** Keys an Ansible-style entry may carry besides the module key (mapped onto the envelope). */
+const ANSIBLE_KEYS = new Set([...ENVELOPE_KEYS, "name", "args", "block", "rescue", "always"]);
+
+/** The top level of an apply file, before tasks are normalised. */
+export const applyTopSchema = z.strictObject({
+  vars: z.record(z.string(), z.unknown()).optional(),
+  tasks: z.array(z.unknown()).optional(),
+  handlers: z.array(z.unknown()).optional(),
+}).meta({ title: "driftless apply config" });
+
+/** A problem found while normalising, with the key path inside the task. */
+export interface TaskProblem {
+  readonly path: KeyPath;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** Result of normalising one entry: the task, and where its params came from in the source. */
+export interface Normalised {
+  readonly task: TaskSpec | undefined;
+  readonly problems: TaskProblem[];
+  /** The source key path (relative to the entry) of a normalised key path. */
+  readonly sourcePath: (path: KeyPath) => KeyPath;
+}
+
+/** The module key's type name: `ansible.builtin.copy` → `copy`, `copy` → `copy`. */
+function moduleType(key: string, catalog: TaskCatalog): string | undefined {
+  const last = key.includes(".") ? key.slice(key.lastIndexOf(".") + 1) : key;
+  return catalog.names.includes(last) ? last : undefined;
+}
+
+/** Splits Ansible's free-form `k=v` arguments off a command line (`chdir=/tmp ls -l`). */
+export function splitFreeForm(text: string, keys: readonly string[]): {
+  rest: string;
+  args: Record<string, string>;
+} {
+  const args: Record<string, string> = {};
+  const kept: string[] = [];
+  // Ansible reads key=value tokens that name a known option anywhere in the string.
+  const re = /("[^"]*"|'[^']*'|\S+)(\s*)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const token = m[1]!;
+    const eq = token.indexOf("=");
+    const key = eq > 0 ? token.slice(0, eq) : "";
+    if (keys.includes(key)) {
+      args[key] = unquote(token.slice(eq + 1));
+    } else {
+      kept.push(m[0]);
+    }
+  }
+  return { rest: kept.join("").trim(), args };
+}
+
+function unquote(s: string): string {
+  return /^(["']).*\1$/.test(s) ? s.slice(1, -1) : s;
+}
+
+function asList(value: string | readonly string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === "string" ? [value] : [...value];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Normalises one task entry (flat or Ansible-style) and checks its envelope. Nested
+ * `block` / `rescue` / `always` lists are normalised by the caller through `children`.
+ */
+export function normaliseTask(
+  entry: unknown,
+  catalog: TaskCatalog,
+  children: (list: unknown, key: "block" | "rescue" | "always") => TaskSpec[],
+): Normalised {
+  const problems: TaskProblem[] = [];
+  const identity = (p: KeyPath) => p;
+  if (!isRecord(entry)) {
+    problems.push({ path: [], message: `expected a task (a mapping), found ${describe(entry)}` });
+    return { task: undefined, problems, sourcePath: identity };
+  }
+
+  let flat: Record<string, unknown>;
+  let paramsSource: KeyPath = [];
+  let paramsKeys: Set<string> | undefined;
+
+  if ("block" in entry && !("type" in entry)) {
+    flat = { type: "block" };
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === "name") flat.description = value;
+      else flat[key] = value;
+    }
+  } else if ("type" in entry) {
+    flat = { ...entry };
+  } else {
+    const moduleKeys = Object.keys(entry).filter((k) => !ANSIBLE_KEYS.has(k));
+    const known = moduleKeys.filter((k) => moduleType(k, catalog));
+    if (known.length !== 1) {
+      for (const key of moduleKeys) {
+        if (key in UNSUPPORTED_KEYWORDS) {
+          problems.push({
+            path: [key],
+            message: `"${key}" is not supported`,
+            hint: UNSUPPORTED_KEYWORDS[key]!,
+          });
+        }
+      }
+      const unknown = moduleKeys.filter((k) =>
+        !(k in UNSUPPORTED_KEYWORDS) && !moduleType(k, catalog)
+      );
+      if (known.length > 1) {
+        problems.push({
+          path: [known[1]!],
+          message: `a task names one module, found ${known.join(" and ")}`,
+        });
+      } else if (unknown.length > 0) {
+        const key = unknown[0]!;
+        const last = key.includes(".") ? key.slice(key.lastIndexOf(".") + 1) : key;
+        problems.push({
+          path: [key],
+          message: `unknown task "${key}"`,
+          ...hintFor(last, catalog.names),
+        });
+      } else if (problems.length === 0) {
+        problems.push({
+          path: [],
+          message: "task has no type",
+          hint: "add `type: <task>` (e.g. `type: file`) or use a module key such as `copy:`",
+        });
+      }
+      return { task: undefined, problems, sourcePath: identity };
+    }
+    const moduleKey = known[0]!;
+    const type = moduleType(moduleKey, catalog)!;
+    const body = entry[moduleKey];
+    let params: Record<string, unknown>;
+    if (typeof body === "string") {
+      const target = catalog.freeForm(type);
+      if (!target) {
+        problems.push({
+          path: [moduleKey],
+          message: `"${type}" takes a mapping of parameters, found a string`,
+        });
+        return { task: undefined, problems, sourcePath: identity };
+      }
+      const schema = catalog.params(type);
+      const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+      const { rest, args } = splitFreeForm(body, keys);
+      params = { ...args, ...(rest ? { [target]: rest } : {}) };
+    } else if (body === null || body === undefined) {
+      params = {};
+    } else if (isRecord(body)) {
+      params = { ...body };
+    } else {
+      problems.push({
+        path: [moduleKey],
+        message: `expected a mapping of parameters, found ${describe(body)}`,
+      });
+      return { task: undefined, problems, sourcePath: identity };
+    }
+    if (isRecord(entry.args)) params = { ...entry.args, ...params };
+    flat = { type };
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === moduleKey || key === "args") continue;
+      if (key === "name") flat.description = value;
+      else flat[key] = value;
+    }
+    paramsKeys = new Set(Object.keys(params));
+    Object.assign(flat, params);
+    paramsSource = [moduleKey];
+  }
+
+  const envelopePart: Record<string, unknown> = {};
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (paramsKeys?.has(key)) params[key] = value;
+    else if (key in envelopeShape) envelopePart[key] = value;
+    else if (flat.type === "block" && (key === "block" || key === "rescue" || key === "always")) {
+      continue;
+    } else params[key] = value;
+  }
+  const sourcePath = (path: KeyPath): KeyPath => {
+    const head = path[0];
+    return typeof head === "string" && paramsKeys?.has(head) ? [...paramsSource, ...path] : path;
+  };
+
+  const parsed = envelope.safeParse(envelopePart);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ path: issue.path as KeyPath, message: describeIssue(issue, envelopePart) });
+    }
+    return { task: undefined, problems, sourcePath };
+  }
+  const e = parsed.data;
+  const task: TaskSpec = {
+    type: e.type,
+    ...(e.description !== undefined ? { description: e.description } : {}),
+    ...(e.when !== undefined ? { when: e.when } : {}),
+    ...(e.loop !== undefined
+      ? { loop: e.loop }
+      : e.with_items !== undefined
+      ? { loop: e.with_items }
+      : {}),
+    ...(e.loop_control ? { loop_control: stripUndefined(e.loop_control) as LoopControl } : {}),
+    ...(e.register !== undefined ? { register: e.register } : {}),
+    notify: asList(e.notify),
+    listen: asList(e.listen),
+    tags: asList(e.tags),
+    ...(e.vars ? { vars: e.vars } : {}),
+    ...(e.ignore_errors !== undefined ? { ignore_errors: e.ignore_errors } : {}),
+    ...(e.changed_when !== undefined ? { changed_when: e.changed_when } : {}),
+    ...(e.failed_when !== undefined ? { failed_when: e.failed_when } : {}),
+    ...(e.no_log !== undefined ? { no_log: e.no_log } : {}),
+    params,
+    ...(e.type === "block"
+      ? {
+        block: children(flat.block, "block"),
+        rescue: children(flat.rescue ?? [], "rescue"),
+        always: children(flat.always ?? [], "always"),
+      }
+      : {}),
+  };
+  if (e.loop !== undefined && e.with_items !== undefined) {
+    problems.push({ path: ["with_items"], message: "a task takes loop or with_items, not both" });
+  }
+  return { task, problems, sourcePath };
+}
+
+function hintFor(word: string, names: readonly string[]): { hint?: string } {
+  const hint = didYouMean(word, names);
+  return hint ? { hint } : {};
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** A short description of a value for messages: `the number 644`, `a list`, `null`. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return "nothing (null)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the string ${JSON.stringify(truncate(value))}`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+function truncate(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Turns a zod issue into "expected X, found Y" (with the found value looked up in `input`). */
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const found = valueAt(input, issue.path as KeyPath);
+  switch (issue.code) {
+    case "invalid_type":
+      return found.present
+        ? `expected ${article(issue.expected)}, found ${describe(found.value)}`
+        : `missing required key (expected ${article(issue.expected)})`;
+    case "unrecognized_keys":
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${
+        issue.keys.map((k) => `"${k}"`).join(", ")
+      }`;
+    case "invalid_union":
+      return `${lowerFirst(issue.message)}, found ${describe(found.value)}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, found ${
+        describe(found.value)
+      }`;
+    default:
+      return found.present
+        ? `${lowerFirst(issue.message)}, found ${describe(found.value)}`
+        : lowerFirst(issue.message);
+  }
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = {
+    string: "a string",
+    number: "a number",
+    boolean: "a boolean (true or false)",
+    array: "a list",
+    object: "a mapping",
+    record: "a mapping",
+  };
+  return names[type] ?? type;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** The value at a key path, and whether it exists. */
+export function valueAt(input: unknown, path: KeyPath): { present: boolean; value: unknown } {
+  let cur: unknown = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object" || !(key in (cur as object))) {
+      return { present: false, value: undefined };
+    }
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return { present: true, value: cur };
+}
