@@ -29,6 +29,8 @@ export interface Diff {
   /** Labels for the two sides when they are not files (`before`/`after` by default). */
   readonly beforeLabel?: string;
   readonly afterLabel?: string;
+  /** The content is binary: show "binary files differ" instead of lines. */
+  readonly binary?: boolean;
 }
 
 /** What a task can use besides the host: the config dir's sources and templating. */
@@ -48,7 +50,11 @@ export interface RenderFileOptions {
   readonly extraVars?: Readonly<Record<string, unknown>>;
 }
 
-/** Fields a task adds to its registered result (`rc`, `stdout`, `stat`, ...). */
+/**
+ * Fields a task adds to its registered result (`rc`, `stdout`, `stat`, ...). A result with
+ * `failed: true` (and `msg`) fails the task while keeping the fields for `register`, as a
+ * command with a non-zero exit code does; throwing an Error also fails the task.
+ */
 export type TaskResult = Record<string, unknown>;
 
 /** A task type. `Params` is what its schema outputs. */
