@@ -25,6 +25,8 @@ export interface TaskSpec {
   readonly description?: string;
   readonly when?: Condition;
   readonly loop?: unknown;
+  /** The loop came from `with_items`, which flattens one level of nested lists. */
+  readonly flatten_loop?: boolean;
   readonly loop_control?: LoopControl;
   readonly register?: string;
   readonly notify: readonly string[];

@@ -1,0 +1,919 @@
+/**
+ * The apply runner: the task language (vars, when, loop, register, notify/handlers, tags,
+ * blocks, includes, changed_when/failed_when, ignore_errors, no_log) on top of the task
+ * contract. It is the only place that knows about dry-run: changes go to the host, or to an
+ * in-memory overlay of it (DESIGN §3).
+ *
+ * @module
+ */
+import { isAbsolute, join } from "node:path";
+import type { Condition, TaskSpec } from "../config/apply_schema.ts";
+import { type ApplyConfig, originOf, type TaskOrigin } from "../config/loader.ts";
+import { ConfigError, type ConfigIssue, formatPath } from "../errors.ts";
+import type { Host } from "./host.ts";
+import { OverlayHost } from "./overlay_host.ts";
+import {
+  type AnyTaskModule,
+  type Change,
+  type Diff,
+  isRunnerTask,
+  type RunnerTask,
+  type Scope,
+  type TaskContext,
+  type TaskModule,
+} from "./task.ts";
+import { truthy } from "./vars.ts";
+
+/** The template functions the runner needs (lib/template/engine.ts provides them). */
+export interface TemplateEngine {
+  templateValue(
+    value: unknown,
+    vars: Record<string, unknown>,
+    options?: EngineOptions,
+  ): Promise<unknown>;
+  evaluateExpression(
+    expression: string,
+    vars: Record<string, unknown>,
+    options?: EngineOptions,
+  ): Promise<unknown>;
+  renderFile(path: string, vars: Record<string, unknown>, options?: EngineOptions): Promise<string>;
+  checkTemplate(source: string, options?: EngineOptions): Promise<void>;
+}
+
+/** Options passed through to the template engine. */
+export interface EngineOptions {
+  searchPath?: string[];
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  newlineSequence?: string;
+  name?: string;
+}
+
+/** Options for {@linkcode runApply}. */
+export interface RunApplyOptions {
+  readonly host: Host;
+  readonly engine: TemplateEngine;
+  /** Task types by name. */
+  readonly tasks: Readonly<Record<string, AnyTaskModule>>;
+  /** The config dir (templates/, files/, include files). */
+  readonly configDir: string;
+  /** Host facts, exposed as `ansible_facts` and `ansible_*`. */
+  readonly facts?: Readonly<Record<string, unknown>>;
+  /** Global vars (`vars.*` files). */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  readonly dryRun?: boolean;
+  /** Only tasks with one of these tags (plus `always`). */
+  readonly tags?: readonly string[];
+  readonly skipTags?: readonly string[];
+  /** Loads and normalises a task file for include_tasks (path relative to the config dir). */
+  loadTasks(path: string): Promise<TaskSpec[]>;
+  /** Called with each task's record as soon as it is done. */
+  onRecord?(record: TaskRecord): void | Promise<void>;
+}
+
+/** How a task ended. */
+export type TaskStatus = "ok" | "changed" | "failed" | "skipped";
+
+/** A planned change as reported. */
+export interface ReportedChange {
+  readonly summary: string;
+  readonly diff?: Diff;
+  readonly sensitive?: boolean;
+}
+
+/** The outcome of one task (or one loop item). */
+export interface TaskRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly status: TaskStatus;
+  /** Loop item label, for item records. */
+  readonly item?: string;
+  readonly changes: readonly ReportedChange[];
+  /** Commands a dry run did not run. */
+  readonly wouldRun: readonly string[];
+  /** debug output, a failure message, or a skip reason. */
+  readonly message?: string;
+  /** Failed, but ignore_errors let the run go on. */
+  readonly ignored?: boolean;
+  /** no_log: params, output and diffs are withheld. */
+  readonly hidden?: boolean;
+  readonly handler?: boolean;
+  /** Per-item records of a loop. */
+  readonly items?: readonly TaskRecord[];
+  readonly durationMs: number;
+  readonly origin?: TaskOrigin;
+}
+
+/** Counts as in Ansible's recap. */
+export interface RunStats {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+/** The result of a run. */
+export interface RunSummary {
+  readonly stats: RunStats;
+  readonly records: readonly TaskRecord[];
+  /** True when a task failed and was neither ignored nor rescued. */
+  readonly failed: boolean;
+  readonly dryRun: boolean;
+}
+
+/** Raised inside the runner to unwind to the nearest block with a rescue. */
+class TaskFailed extends Error {
+  constructor(readonly record: TaskRecord, readonly result: Record<string, unknown>) {
+    super(record.message ?? "task failed");
+  }
+}
+
+/** What a task inherits from the blocks around it. */
+interface Inherited {
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly tags: readonly string[];
+  readonly when: readonly Condition[];
+  readonly ignoreErrors?: boolean | string;
+  readonly noLog?: boolean | string;
+  readonly handler?: boolean;
+}
+
+const NO_INHERIT: Inherited = { vars: {}, tags: [], when: [] };
+
+/** The placeholder `default(omit)` yields; params holding it are dropped. */
+const OMIT = `__omit_place_holder__${crypto.randomUUID().replaceAll("-", "")}`;
+
+/** Runs an apply config. Task failures are in the summary; config errors throw ConfigError. */
+export async function runApply(config: ApplyConfig, options: RunApplyOptions): Promise<RunSummary> {
+  const run = new Run(config, options);
+  await run.validate();
+  return await run.execute();
+}
+
+class Run {
+  readonly stats: RunStats = { ok: 0, changed: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+  readonly records: TaskRecord[] = [];
+  readonly #config: ApplyConfig;
+  readonly #o: RunApplyOptions;
+  readonly #host: Host;
+  readonly #overlay: OverlayHost | undefined;
+  readonly #base: Record<string, unknown>;
+  /** set_fact and register: the highest precedence. */
+  readonly #runtime: Record<string, unknown> = {};
+  readonly #notified = new Set<string>();
+  readonly #searchPath: string[];
+  readonly #includes = new Map<string, TaskSpec[]>();
+
+  constructor(config: ApplyConfig, options: RunApplyOptions) {
+    this.#config = config;
+    this.#o = options;
+    this.#overlay = options.dryRun ? new OverlayHost(options.host) : undefined;
+    this.#host = this.#overlay ?? options.host;
+    const facts = options.facts ?? {};
+    const aliases = Object.fromEntries(Object.entries(facts).map(([k, v]) => [`ansible_${k}`, v]));
+    this.#base = {
+      ...aliases,
+      ansible_facts: facts,
+      inventory_hostname: facts.hostname ?? "localhost",
+      playbook_dir: options.configDir,
+      ansible_check_mode: options.dryRun ?? false,
+      ansible_diff_mode: true,
+      omit: OMIT,
+      ...options.vars,
+      ...config.vars,
+    };
+    const dir = options.configDir;
+    this.#searchPath = [join(dir, "templates"), join(dir, "files"), dir];
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  /** Checks everything that can be checked before the first change; throws ConfigError. */
+  async validate(): Promise<void> {
+    const issues: ConfigIssue[] = [];
+    const handlerNames = new Set<string>();
+    for (const h of this.#config.handlers) {
+      if (h.description) handlerNames.add(h.description);
+      for (const l of h.listen) handlerNames.add(l);
+    }
+    const seen = new Set<string>();
+    const visit = async (tasks: readonly TaskSpec[]): Promise<void> => {
+      for (const task of tasks) {
+        const origin = originOf(task);
+        const fail = (message: string, hint?: string) =>
+          issues.push({
+            file: origin?.file ?? "apply",
+            ...(origin?.line ? { line: origin.line } : {}),
+            ...(origin?.column ? { column: origin.column } : {}),
+            path: origin?.path ?? "",
+            message,
+            ...(hint ? { hint } : {}),
+          });
+        for (const name of task.notify) {
+          if (!handlerNames.has(name)) fail(`notify: no handler is named or listens to "${name}"`);
+        }
+        for (const [where, text] of templateStrings(task)) {
+          try {
+            await this.#o.engine.checkTemplate(text, {
+              name: `${origin?.path ?? "task"}.${where}`,
+            });
+          } catch (e) {
+            fail(`${where}: ${(e as Error).message}`);
+          }
+        }
+        if (task.type === "block") {
+          await visit(task.block ?? []);
+          await visit(task.rescue ?? []);
+          await visit(task.always ?? []);
+        } else if (task.type === "include_tasks") {
+          const file = task.params.file;
+          if (typeof file === "string" && !/\{\{|\{%/.test(file) && !seen.has(file)) {
+            seen.add(file);
+            try {
+              await visit(await this.#loadInclude(file));
+            } catch (e) {
+              if (e instanceof ConfigError) issues.push(...e.issues);
+              else fail(`include_tasks: ${(e as Error).message}`);
+            }
+          }
+        }
+      }
+    };
+    await visit(this.#config.tasks);
+    await visit(this.#config.handlers);
+    await this.#checkTemplateFiles(issues);
+    if (issues.length > 0) throw new ConfigError(issues);
+  }
+
+  /** Compiles every file under templates/, so a syntax error stops the run before it starts. */
+  async #checkTemplateFiles(issues: ConfigIssue[]): Promise<void> {
+    const dir = join(this.#o.configDir, "templates");
+    const files: string[] = [];
+    const walk = async (d: string) => {
+      for await (const e of Deno.readDir(d)) {
+        const p = join(d, e.name);
+        if (e.isDirectory) await walk(p);
+        else if (e.isFile) files.push(p);
+      }
+    };
+    try {
+      await walk(dir);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    for (const path of files.sort()) {
+      const name = path.slice(this.#o.configDir.length + 1);
+      try {
+        await this.#o.engine.checkTemplate(await Deno.readTextFile(path), {
+          name,
+          searchPath: this.#searchPath,
+        });
+      } catch (e) {
+        const err = e as Error & { line?: number; column?: number };
+        issues.push({
+          file: name,
+          ...(err.line ? { line: err.line } : {}),
+          ...(err.column ? { column: err.column } : {}),
+          path: "",
+          message: `template error: ${err.message}`,
+        });
+      }
+    }
+  }
+
+  async #loadInclude(file: string): Promise<TaskSpec[]> {
+    let tasks = this.#includes.get(file);
+    if (!tasks) {
+      tasks = await this.#o.loadTasks(file);
+      this.#includes.set(file, tasks);
+    }
+    return tasks;
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  async execute(): Promise<RunSummary> {
+    let failed = false;
+    try {
+      await this.#runList(this.#config.tasks, NO_INHERIT);
+    } catch (e) {
+      if (!(e instanceof TaskFailed)) throw e;
+      failed = true;
+    }
+    if (!failed) {
+      try {
+        await this.#runHandlers();
+      } catch (e) {
+        if (!(e instanceof TaskFailed)) throw e;
+        failed = true;
+      }
+    }
+    return { stats: this.stats, records: this.records, failed, dryRun: this.#o.dryRun ?? false };
+  }
+
+  async #runHandlers(): Promise<void> {
+    const done = new Set<TaskSpec>();
+    // Handlers may notify handlers: repeat until no notified handler is left, in definition order.
+    for (;;) {
+      const next = this.#config.handlers.find((h) =>
+        !done.has(h) &&
+        ((h.description !== undefined && this.#notified.has(h.description)) ||
+          h.listen.some((l) => this.#notified.has(l)))
+      );
+      if (!next) return;
+      done.add(next);
+      await this.#runTask(next, { ...NO_INHERIT, handler: true });
+    }
+  }
+
+  async #runList(tasks: readonly TaskSpec[], inherited: Inherited): Promise<void> {
+    for (const task of tasks) await this.#runTask(task, inherited);
+  }
+
+  #selected(tags: readonly string[]): boolean {
+    const only = this.#o.tags ?? [];
+    const skip = this.#o.skipTags ?? [];
+    const has = (t: string) => tags.includes(t);
+    if (
+      skip.some((t) =>
+        has(t) || (t === "tagged" && tags.length > 0) || (t === "untagged" && tags.length === 0)
+      )
+    ) {
+      return false;
+    }
+    if (has("always")) return true;
+    if (only.length === 0 || only.includes("all")) return !has("never") || only.some(has);
+    if (only.includes("tagged") && tags.length > 0) return !has("never");
+    if (only.includes("untagged") && tags.length === 0) return true;
+    return only.some(has);
+  }
+
+  #scope(
+    task: TaskSpec,
+    inherited: Inherited,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return { ...this.#base, ...inherited.vars, ...task.vars, ...extra, ...this.#runtime };
+  }
+
+  async #runTask(task: TaskSpec, inherited: Inherited): Promise<void> {
+    const tags = [...inherited.tags, ...task.tags];
+    if (task.type !== "block" && !this.#selected(tags)) return;
+    if (task.type === "block") return await this.#runBlock(task, { ...inherited, tags });
+    const started = performance.now();
+    const scope = this.#scope(task, inherited);
+    const name = await this.#name(task, scope);
+    const hidden = truthy(await this.#flag(task.no_log ?? inherited.noLog, scope));
+    const base = {
+      name,
+      type: task.type,
+      ...(hidden ? { hidden } : {}),
+      ...(inherited.handler ? { handler: true } : {}),
+      ...(originOf(task) ? { origin: originOf(task)! } : {}),
+    };
+
+    let record: TaskRecord;
+    let result: Record<string, unknown>;
+    try {
+      if (task.loop !== undefined) {
+        ({ record, result } = await this.#runLoop(task, inherited, scope, base, started));
+      } else {
+        ({ record, result } = await this.#runItem(task, inherited, scope, base, started));
+      }
+    } catch (e) {
+      if (isPermissionError(e) || e instanceof TaskFailed) throw e;
+      record = {
+        ...base,
+        status: "failed",
+        changes: [],
+        wouldRun: [],
+        message: errorMessage(e),
+        durationMs: elapsed(started),
+      };
+      result = { changed: false, failed: true, msg: record.message };
+    }
+
+    if (record.status === "failed") {
+      const ignore = truthy(
+        await this.#flag(task.ignore_errors ?? inherited.ignoreErrors, scope).catch(() => false),
+      );
+      if (ignore) record = { ...record, ignored: true };
+    }
+    if (task.register) this.#runtime[task.register] = result;
+    if (record.status === "changed" || record.items?.some((i) => i.status === "changed")) {
+      for (const n of task.notify) this.#notified.add(await this.#renderString(n, scope));
+    }
+    await this.#report(record);
+    if (record.status === "failed" && !record.ignored) throw new TaskFailed(record, result);
+
+    if (
+      task.type === "include_tasks" && record.status !== "skipped" && record.status !== "failed"
+    ) {
+      const file = String(result.include);
+      const tasks = await this.#loadInclude(file).catch((e) => {
+        throw new TaskFailed({ ...record, status: "failed", message: errorMessage(e) }, result);
+      });
+      await this.#runList(tasks, { ...inherited, vars: { ...inherited.vars, ...task.vars } });
+    }
+  }
+
+  async #report(record: TaskRecord): Promise<void> {
+    this.records.push(record);
+    const s = this.stats;
+    if (record.status === "failed") {
+      if (record.ignored) {
+        s.ignored++;
+        s.ok++;
+      } else s.failed++;
+    } else if (record.status === "skipped") s.skipped++;
+    else {
+      s.ok++;
+      if (record.status === "changed") s.changed++;
+    }
+    await this.#o.onRecord?.(record);
+  }
+
+  async #runBlock(task: TaskSpec, inherited: Inherited): Promise<void> {
+    const inner: Inherited = {
+      ...inherited,
+      vars: { ...inherited.vars, ...task.vars },
+      when: task.when !== undefined ? [...inherited.when, task.when] : inherited.when,
+      ...(task.ignore_errors !== undefined ? { ignoreErrors: task.ignore_errors } : {}),
+      ...(task.no_log !== undefined ? { noLog: task.no_log } : {}),
+    };
+    let failure: TaskFailed | undefined;
+    try {
+      await this.#runList(task.block ?? [], inner);
+    } catch (e) {
+      if (!(e instanceof TaskFailed)) throw e;
+      failure = e;
+    }
+    if (failure && (task.rescue?.length ?? 0) > 0) {
+      const rescueVars = {
+        ansible_failed_task: { name: failure.record.name },
+        ansible_failed_result: failure.result,
+      };
+      try {
+        await this.#runList(task.rescue!, { ...inner, vars: { ...inner.vars, ...rescueVars } });
+        // The rescued failure no longer counts as failed, as in Ansible's recap.
+        this.stats.failed--;
+        this.stats.rescued++;
+        failure = undefined;
+      } catch (e) {
+        if (!(e instanceof TaskFailed)) throw e;
+        failure = e;
+      }
+    }
+    await this.#runList(task.always ?? [], inner);
+    if (failure) throw failure;
+  }
+
+  async #runLoop(
+    task: TaskSpec,
+    inherited: Inherited,
+    scope: Record<string, unknown>,
+    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    started: number,
+  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+    const value = await this.#o.engine.templateValue(task.loop, scope, {
+      searchPath: this.#searchPath,
+    });
+    if (!Array.isArray(value)) {
+      throw new Error(`loop: expected a list, got ${JSON.stringify(value)}`);
+    }
+    let items: unknown[] = value;
+    if (task.flatten_loop) items = items.flatMap((i) => (Array.isArray(i) ? i : [i]));
+    const lc = task.loop_control ?? {};
+    const loopVar = lc.loop_var ?? "item";
+    const itemRecords: TaskRecord[] = [];
+    const itemResults: Record<string, unknown>[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && lc.pause) await new Promise((r) => setTimeout(r, lc.pause! * 1000));
+      const item = items[i];
+      const extra: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
+      if (lc.index_var) extra[lc.index_var] = i;
+      if (lc.extended) extra.ansible_loop = loopInfo(items, i);
+      const itemScope = this.#scope(task, inherited, extra);
+      const label = lc.label !== undefined
+        ? await this.#renderString(lc.label, itemScope)
+        : labelOf(item);
+      const itemStart = performance.now();
+      let r: { record: TaskRecord; result: Record<string, unknown> };
+      try {
+        r = await this.#runItem(task, inherited, itemScope, { ...base, item: label }, itemStart);
+      } catch (e) {
+        if (isPermissionError(e)) throw e;
+        const message = errorMessage(e);
+        r = {
+          record: {
+            ...base,
+            item: label,
+            status: "failed",
+            changes: [],
+            wouldRun: [],
+            message,
+            durationMs: elapsed(itemStart),
+          },
+          result: { changed: false, failed: true, msg: message },
+        };
+      }
+      itemRecords.push(r.record);
+      itemResults.push({ ...r.result, [loopVar]: item, ansible_loop_var: loopVar });
+    }
+    const anyFailed = itemRecords.some((r) => r.status === "failed");
+    const anyChanged = itemRecords.some((r) => r.status === "changed");
+    const allSkipped = itemRecords.length > 0 && itemRecords.every((r) => r.status === "skipped");
+    const status: TaskStatus = anyFailed
+      ? "failed"
+      : anyChanged
+      ? "changed"
+      : allSkipped || items.length === 0
+      ? "skipped"
+      : "ok";
+    const failedItem = itemRecords.find((r) => r.status === "failed");
+    const result: Record<string, unknown> = {
+      changed: anyChanged,
+      failed: anyFailed,
+      ...(allSkipped || items.length === 0 ? { skipped: true } : {}),
+      msg: anyFailed ? "One or more items failed" : "All items completed",
+      results: itemResults,
+    };
+    return {
+      record: {
+        ...base,
+        status,
+        changes: itemRecords.flatMap((r) => r.changes),
+        wouldRun: itemRecords.flatMap((r) => r.wouldRun),
+        ...(failedItem ? { message: `item ${failedItem.item}: ${failedItem.message}` } : {}),
+        items: itemRecords,
+        durationMs: elapsed(started),
+      },
+      result,
+    };
+  }
+
+  /** Runs a task once (or one loop item) with a ready scope. */
+  async #runItem(
+    task: TaskSpec,
+    inherited: Inherited,
+    scope: Record<string, unknown>,
+    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    started: number,
+  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+    const conditions = [...inherited.when, ...(task.when !== undefined ? [task.when] : [])];
+    for (const c of conditions) {
+      if (!(await this.#condition(c, scope))) {
+        return {
+          record: {
+            ...base,
+            status: "skipped",
+            changes: [],
+            wouldRun: [],
+            message: "conditional result was false",
+            durationMs: elapsed(started),
+          },
+          result: { changed: false, skipped: true, skip_reason: "Conditional result was False" },
+        };
+      }
+    }
+    const module = this.#o.tasks[task.type];
+    if (!module) throw new Error(`unknown task type "${task.type}"`);
+    const params = await this.#params(module, task, scope);
+
+    if (isRunnerTask(module)) {
+      return await this.#evaluate(module, task, params, scope, base, started);
+    }
+    return await this.#converge(
+      module as TaskModule<unknown, unknown, unknown>,
+      task,
+      params,
+      scope,
+      base,
+      started,
+    );
+  }
+
+  async #evaluate(
+    module: RunnerTask<unknown>,
+    task: TaskSpec,
+    params: unknown,
+    scope: Record<string, unknown>,
+    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    started: number,
+  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+    const api: Scope = {
+      vars: scope,
+      configDir: this.#o.configDir,
+      evaluate: (expr) =>
+        this.#o.engine.evaluateExpression(expr, scope, { searchPath: this.#searchPath }),
+      render: (text) => this.#renderString(text, scope),
+    };
+    const outcome = await module.evaluate(params, api);
+    if (outcome.facts) {
+      for (const [k, v] of Object.entries(outcome.facts)) this.#runtime[k] = v;
+    }
+    const failed = outcome.failed !== undefined;
+    let result: Record<string, unknown> = { changed: false, failed, ...outcome.result };
+    if (failed) result.msg = outcome.failed;
+    result = await this.#overrides(task, scope, result);
+    const status: TaskStatus = result.failed ? "failed" : result.changed ? "changed" : "ok";
+    const message = status === "failed" ? String(result.msg ?? outcome.failed) : outcome.message;
+    return {
+      record: {
+        ...base,
+        status,
+        changes: [],
+        wouldRun: [],
+        ...(message !== undefined ? { message } : {}),
+        durationMs: elapsed(started),
+      },
+      result,
+    };
+  }
+
+  async #converge(
+    module: TaskModule<unknown, unknown, unknown>,
+    task: TaskSpec,
+    params: unknown,
+    scope: Record<string, unknown>,
+    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    started: number,
+  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+    const ctx = this.#context(scope);
+    const host = this.#host;
+    const current = await module.read(params, host, ctx);
+    const changes = module.plan(params, current);
+    let result: Record<string, unknown> = {
+      changed: changes.length > 0,
+      failed: false,
+      ...module.result?.(params, current),
+    };
+    let wouldRun: string[] = [];
+    const dryRun = this.#o.dryRun ?? false;
+
+    if (changes.length > 0) {
+      if (dryRun && module.acts) {
+        wouldRun = changes.map((c) => c.summary);
+        result = { ...result, skipped: true, msg: "not run in a dry run" };
+      } else if (dryRun) {
+        this.#overlay!.applying = true;
+        try {
+          for (const change of changes) await module.apply(change.op, host, ctx);
+        } finally {
+          this.#overlay!.applying = false;
+        }
+        wouldRun = this.#overlay!.takeCommands();
+      } else {
+        for (const change of changes) {
+          const fields = await module.apply(change.op, host, ctx);
+          if (fields) result = { ...result, ...fields };
+        }
+        if (!module.acts && !result.failed) {
+          const again = module.plan(params, await module.read(params, host, ctx));
+          if (again.length > 0) {
+            result = {
+              ...result,
+              failed: true,
+              msg: `did not converge: after applying, it still plans: ${
+                again.map((c) => c.summary).join("; ")
+              }`,
+            };
+          }
+        }
+      }
+    }
+    if (changes.length > 0) {
+      result.diff = changes.filter((c) => c.diff && !c.sensitive).map((c) => c.diff);
+    }
+    if (!(dryRun && module.acts)) result = await this.#overrides(task, scope, result);
+    const status: TaskStatus = result.failed ? "failed" : result.changed ? "changed" : "ok";
+    const message = result.failed ? String(result.msg ?? "failed") : undefined;
+    return {
+      record: {
+        ...base,
+        status,
+        changes: changes.map(reported),
+        wouldRun,
+        ...(message !== undefined ? { message } : {}),
+        durationMs: elapsed(started),
+      },
+      result,
+    };
+  }
+
+  /** Applies changed_when / failed_when, which see the result under the register name. */
+  async #overrides(
+    task: TaskSpec,
+    scope: Record<string, unknown>,
+    result: Record<string, unknown>,
+  ) {
+    if (task.changed_when === undefined && task.failed_when === undefined) return result;
+    const withResult = task.register ? { ...scope, [task.register]: result } : scope;
+    const out = { ...result };
+    if (task.changed_when !== undefined) {
+      out.changed = await this.#condition(task.changed_when, withResult);
+    }
+    if (task.failed_when !== undefined) {
+      out.failed = await this.#condition(task.failed_when, withResult);
+      if (out.failed && out.msg === undefined) out.msg = "failed_when condition was true";
+      if (!out.failed) delete out.msg;
+    }
+    return out;
+  }
+
+  #context(scope: Record<string, unknown>): TaskContext {
+    return {
+      configDir: this.#o.configDir,
+      renderTemplate: async (src, options) => {
+        const path = isAbsolute(src) ? src : await firstExisting([
+          join(this.#o.configDir, "templates", src),
+          join(this.#o.configDir, src),
+        ]);
+        return await this.#o.engine.renderFile(path, { ...scope, ...options.extraVars }, {
+          searchPath: this.#searchPath,
+          name: path.startsWith(this.#o.configDir)
+            ? path.slice(this.#o.configDir.length + 1)
+            : path,
+          ...(options.trimBlocks !== undefined ? { trimBlocks: options.trimBlocks } : {}),
+          ...(options.lstripBlocks !== undefined ? { lstripBlocks: options.lstripBlocks } : {}),
+          ...(options.newlineSequence !== undefined
+            ? { newlineSequence: options.newlineSequence }
+            : {}),
+        });
+      },
+    };
+  }
+
+  /** Renders params (except expression params), drops omitted ones, validates the result. */
+  async #params(
+    module: AnyTaskModule,
+    task: TaskSpec,
+    scope: Record<string, unknown>,
+  ): Promise<unknown> {
+    const raw: Record<string, unknown> = {};
+    const expressions = isRunnerTask(module) ? module.expressions ?? [] : [];
+    for (const [key, value] of Object.entries(task.params)) {
+      const rendered = expressions.includes(key)
+        ? value
+        : await this.#o.engine.templateValue(value, scope, { searchPath: this.#searchPath });
+      if (rendered !== OMIT) raw[key] = dropOmitted(rendered);
+    }
+    const parsed = module.schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const lines = parsed.error.issues.map((i) =>
+      `${formatPath(i.path as (string | number)[]) || "params"}: ${i.message}`
+    );
+    throw new Error(`invalid parameters after templating: ${lines.join("; ")}`);
+  }
+
+  async #condition(condition: Condition, scope: Record<string, unknown>): Promise<boolean> {
+    const list = Array.isArray(condition) ? condition : [condition];
+    for (const c of list) {
+      if (typeof c === "boolean") {
+        if (!c) return false;
+        continue;
+      }
+      const expr = stripMustache(c);
+      const value = await this.#o.engine.evaluateExpression(expr, scope, {
+        searchPath: this.#searchPath,
+      });
+      if (!truthy(typeof value === "string" ? stringTruth(value) : value)) return false;
+    }
+    return true;
+  }
+
+  async #flag(
+    value: boolean | string | undefined,
+    scope: Record<string, unknown>,
+  ): Promise<boolean> {
+    if (value === undefined) return false;
+    if (typeof value === "boolean") return value;
+    return await this.#condition(value, scope);
+  }
+
+  async #renderString(text: string, scope: Record<string, unknown>): Promise<string> {
+    const v = await this.#o.engine.templateValue(text, scope, { searchPath: this.#searchPath });
+    return typeof v === "string" ? v : JSON.stringify(v);
+  }
+
+  async #name(task: TaskSpec, scope: Record<string, unknown>): Promise<string> {
+    if (task.description !== undefined) {
+      try {
+        return await this.#renderString(task.description, scope);
+      } catch {
+        return task.description;
+      }
+    }
+    const module = this.#o.tasks[task.type];
+    const main = module?.mainParam ? task.params[module.mainParam] : undefined;
+    if (main === undefined) return task.type;
+    return `${task.type} ${typeof main === "string" ? main : JSON.stringify(main)}`;
+  }
+}
+
+/** Every template string of a task (params, conditions, loop), with where it sits. */
+function templateStrings(task: TaskSpec): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (v: unknown, where: string) => {
+    if (typeof v === "string") {
+      if (/\{\{|\{%/.test(v)) out.push([where, v]);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`));
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+    }
+  };
+  for (const [k, v] of Object.entries(task.params)) walk(v, k);
+  walk(task.loop, "loop");
+  walk(task.description, "description");
+  for (const key of ["when", "changed_when", "failed_when"] as const) {
+    const c = task[key];
+    const list = c === undefined ? [] : Array.isArray(c) ? c : [c];
+    list.forEach((e, i) => {
+      if (typeof e === "string") {
+        out.push([
+          `${key}${list.length > 1 ? `[${i}]` : ""}`,
+          `{% if ${stripMustache(e)} %}{% endif %}`,
+        ]);
+      }
+    });
+  }
+  return out;
+}
+
+/** `when: "{{ x }}"` is accepted by Ansible (with a warning); treat it as the expression `x`. */
+function stripMustache(expr: string): string {
+  const m = /^\s*\{\{(.*)\}\}\s*$/s.exec(expr);
+  return m && !m[1]!.includes("}}") ? m[1]!.trim() : expr;
+}
+
+/** Ansible evaluates a string result of a condition as a bare expression ("false" is false). */
+function stringTruth(value: string): unknown {
+  const v = value.trim().toLowerCase();
+  if (["false", "no", "off", "0", "none", ""].includes(v)) return false;
+  return true;
+}
+
+function dropOmitted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== OMIT).map(dropOmitted);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value).filter(([, v]) => v !== OMIT).map(([k, v]) => [k, dropOmitted(v)]),
+    );
+  }
+  return value;
+}
+
+function reported(change: Change<unknown>): ReportedChange {
+  return {
+    summary: change.summary,
+    ...(change.diff ? { diff: change.diff } : {}),
+    ...(change.sensitive ? { sensitive: true } : {}),
+  };
+}
+
+function labelOf(item: unknown): string {
+  return typeof item === "string" ? item : JSON.stringify(item);
+}
+
+function loopInfo(items: unknown[], i: number): Record<string, unknown> {
+  return {
+    index: i + 1,
+    index0: i,
+    revindex: items.length - i,
+    revindex0: items.length - i - 1,
+    first: i === 0,
+    last: i === items.length - 1,
+    length: items.length,
+    allitems: items,
+    ...(i > 0 ? { previtem: items[i - 1] } : {}),
+    ...(i < items.length - 1 ? { nextitem: items[i + 1] } : {}),
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function isPermissionError(e: unknown): boolean {
+  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied &&
+      /--allow-/.test((e as Error).message);
+}
+
+async function firstExisting(paths: string[]): Promise<string> {
+  for (const p of paths) {
+    try {
+      await Deno.stat(p);
+      return p;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return paths[0]!;
+}
