@@ -48,6 +48,50 @@ export async function main(args: readonly string[]): Promise<number> {
     }
   };
 
+  const list = (
+    v: string,
+    prev: string[],
+  ) => [...prev, ...v.split(",").map((t) => t.trim()).filter(Boolean)];
+  program
+    .command("apply")
+    .description(
+      "converge this host to the apply config; --dry-run shows the diffs and changes nothing",
+    )
+    .option("-n, --dry-run", "plan and show what would change, change nothing (alias --check)")
+    .option("--check", "same as --dry-run (Ansible's name)")
+    .option("--diff", "show unified diffs of changed files (always on with --dry-run)")
+    .option(
+      "-t, --tags <tags>",
+      "only tasks with these tags (comma-separated; repeatable)",
+      list,
+      [] as string[],
+    )
+    .option(
+      "--skip-tags <tags>",
+      "skip tasks with these tags (comma-separated; repeatable)",
+      list,
+      [] as string[],
+    )
+    .option("--json", "print one JSON document with every result instead of lines")
+    .option(
+      "--detailed-exitcode",
+      "exit 0 when nothing changed, 2 when something changed (or would), 1 on failure",
+    )
+    .option("--no-wait", "exit 1 at once when another apply holds the lock, instead of waiting")
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./apply.ts")).apply(g, {
+          dryRun: Boolean(opts.dryRun || opts.check),
+          diff: Boolean(opts.diff),
+          tags: opts.tags,
+          skipTags: opts.skipTags,
+          json: Boolean(opts.json),
+          detailedExitcode: Boolean(opts.detailedExitcode),
+          wait: opts.wait,
+        })
+      );
+    });
+
   program
     .command("validate")
     .description("check every config file and report all problems; change nothing")

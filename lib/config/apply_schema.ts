@@ -114,6 +114,8 @@ export interface TaskProblem {
   readonly path: KeyPath;
   readonly message: string;
   readonly hint?: string;
+  /** Point at the key rather than its value. */
+  readonly key?: boolean;
 }
 
 /** Result of normalising one entry: the task, and where its params came from in the source. */
@@ -264,13 +266,32 @@ export function normaliseTask(
     for (const [key, value] of Object.entries(entry)) {
       if (key === moduleKey || key === "args") continue;
       if (key === "name") flat.description = value;
-      else flat[key] = value;
+      else if (ANSIBLE_KEYS.has(key) || key in UNSUPPORTED_KEYWORDS) flat[key] = value;
+      else {
+        problems.push({
+          path: [key],
+          message: `unknown task keyword "${key}" (the module is "${moduleKey}")`,
+          key: true,
+          ...hintFor(key, [...ANSIBLE_KEYS]),
+        });
+      }
     }
     paramsKeys = new Set(Object.keys(params));
     Object.assign(flat, params);
     paramsSource = [moduleKey];
   }
 
+  for (const key of Object.keys(flat)) {
+    if (key in UNSUPPORTED_KEYWORDS && !paramsKeys?.has(key)) {
+      problems.push({
+        path: [key],
+        message: `"${key}" is not supported`,
+        hint: UNSUPPORTED_KEYWORDS[key]!,
+        key: true,
+      });
+      delete flat[key];
+    }
+  }
   const envelopePart: Record<string, unknown> = {};
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flat)) {

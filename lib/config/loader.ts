@@ -8,7 +8,7 @@
 import { basename, extname, join, relative } from "node:path";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue, didYouMean, formatPath, type KeyPath } from "../errors.ts";
-import { type Redactor, secretSource, substitute } from "../secrets.ts";
+import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
 import { describeIssue, normaliseTask, type TaskCatalog, type TaskSpec } from "./apply_schema.ts";
 import { readEnvFile } from "./env_file.ts";
 import { type Merged, mergeDocs } from "./merge.ts";
@@ -61,6 +61,8 @@ export interface LoadedConfig {
   readonly envFile?: string;
   /** Non-fatal notes for the user. */
   readonly warnings: readonly string[];
+  /** Where `${NAME}` values come from (env, then env file), for files loaded later. */
+  readonly secrets: SecretSource;
 }
 
 const origins = new WeakMap<TaskSpec, TaskOrigin>();
@@ -142,6 +144,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     files: found.map((f) => relative(root, f.path)),
     vars: {},
     warnings,
+    secrets: source,
     ...(env.path ? { envFile: env.path } : {}),
   };
   for (const schema of SCHEMA_NAMES) {
@@ -178,7 +181,13 @@ function validate(schema: z.ZodType, merged: Merged, issues: ConfigIssue[]): unk
       const known = shapeKeysAt(schema, path);
       for (const key of issue.keys) {
         issues.push(
-          locatedIssue(merged, [...path, key], `unknown key "${key}"`, didYouMean(key, known)),
+          locatedIssue(
+            merged,
+            [...path, key],
+            `unknown key "${key}"`,
+            didYouMean(key, known),
+            true,
+          ),
         );
       }
     } else {
@@ -208,8 +217,14 @@ export function shapeKeysAt(schema: z.ZodType, path: KeyPath): string[] {
   return cur && typeof cur === "object" && "shape" in cur ? Object.keys(cur.shape as object) : [];
 }
 
-function locatedIssue(merged: Merged, path: KeyPath, message: string, hint?: string): ConfigIssue {
-  const at = merged.locate(path);
+function locatedIssue(
+  merged: Merged,
+  path: KeyPath,
+  message: string,
+  hint?: string,
+  key = false,
+): ConfigIssue {
+  const at = merged.locate(path, key);
   return {
     file: at.file,
     ...(at.position ? { line: at.position.line, column: at.position.column } : {}),
@@ -227,13 +242,14 @@ function normaliseApply(
   issues: ConfigIssue[],
 ): ApplyConfig {
   const lists = (key: "tasks" | "handlers") =>
-    normaliseTasks(top[key] ?? [], [key], catalog, issues, (p) => merged.locate(p));
+    normaliseTasks(top[key] ?? [], [key], catalog, issues, (p, k) => merged.locate(p, k));
   return { vars: top.vars ?? {}, tasks: lists("tasks"), handlers: lists("handlers") };
 }
 
 /** Locates a key path in some document (merged, or a single include file). */
 export type Locator = (
   path: KeyPath,
+  key?: boolean,
 ) => { file: string; position?: { line: number; column: number } };
 
 /** Normalises a task list and validates each task's params against the catalog. */
@@ -244,8 +260,8 @@ export function normaliseTasks(
   issues: ConfigIssue[],
   locate: Locator,
 ): TaskSpec[] {
-  const push = (path: KeyPath, message: string, hint?: string) => {
-    const at = locate(path);
+  const push = (path: KeyPath, message: string, hint?: string, key?: boolean) => {
+    const at = locate(path, key);
     issues.push({
       file: at.file,
       ...(at.position ? { line: at.position.line, column: at.position.column } : {}),
@@ -267,7 +283,7 @@ export function normaliseTasks(
       catalog ?? emptyCatalog,
       (child, key) => normaliseTasks(child, [...at, key], catalog, issues, locate),
     );
-    for (const p of n.problems) push([...at, ...n.sourcePath(p.path)], p.message, p.hint);
+    for (const p of n.problems) push([...at, ...n.sourcePath(p.path)], p.message, p.hint, p.key);
     if (!n.task) return;
     const where = locate(at);
     origins.set(n.task, {
@@ -284,7 +300,7 @@ export function normaliseTasks(
       return;
     }
     for (const issue of checkParams(schema, n.task.params)) {
-      push([...at, ...n.sourcePath(issue.path)], issue.message, issue.hint);
+      push([...at, ...n.sourcePath(issue.path)], issue.message, issue.hint, issue.key);
     }
   });
   return out;
@@ -302,11 +318,11 @@ const TEMPLATE = /\{\{|\{%/;
 export function checkParams(
   schema: z.ZodType,
   params: Readonly<Record<string, unknown>>,
-): { path: KeyPath; message: string; hint?: string }[] {
+): { path: KeyPath; message: string; hint?: string; key?: boolean }[] {
   const parsed = schema.safeParse(params);
   if (parsed.success) return [];
   const templated = templatedPaths(params, []);
-  const out: { path: KeyPath; message: string; hint?: string }[] = [];
+  const out: { path: KeyPath; message: string; hint?: string; key?: boolean }[] = [];
   for (const issue of parsed.error.issues) {
     const path = issue.path as KeyPath;
     if (templated.some((t) => startsWith(path, t))) continue;
@@ -318,6 +334,7 @@ export function checkParams(
           path: [...path, key],
           message: `unknown parameter "${key}"`,
           ...(hint ? { hint } : {}),
+          key: true,
         });
       }
       continue;
@@ -420,4 +437,59 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
       ? -1
       : 1
   );
+}
+
+/**
+ * Loads a task file for `include_tasks` (a list of tasks, path relative to the config dir),
+ * with secrets substituted and every task normalised and validated.
+ */
+export async function loadTaskFile(
+  dir: string,
+  path: string,
+  options: { catalog?: TaskCatalog; redactor?: Redactor; secrets?: SecretSource } = {},
+): Promise<TaskSpec[]> {
+  const full = join(dir, path);
+  const format = formatOf(full);
+  if (!format) {
+    throw new ConfigError([{
+      file: path,
+      path: "",
+      message: "expected a .yml, .yaml, .json or .toml task file",
+    }]);
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(full);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ConfigError([{
+        file: path,
+        path: "",
+        message: "task file not found (paths are relative to the config dir)",
+      }]);
+    }
+    throw e;
+  }
+  const doc = parseSource(text, path, format);
+  const issues: ConfigIssue[] = [];
+  const { value, missing } = substitute(
+    doc.data,
+    options.secrets ?? secretSource({}),
+    options.redactor,
+  );
+  for (const m of missing) {
+    const pos = doc.locate(m.path);
+    issues.push({
+      file: path,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+      path: formatPath(m.path),
+      message: `\${${m.name}} is not set`,
+    });
+  }
+  const tasks = normaliseTasks(value, [], options.catalog, issues, (p, key) => {
+    const position = doc.locate(p, key);
+    return { file: path, ...(position ? { position } : {}) };
+  });
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+  return tasks;
 }

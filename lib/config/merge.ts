@@ -22,8 +22,8 @@ export interface Located {
 /** Merged data of one schema, with a way back to the files. */
 export interface Merged {
   readonly value: unknown;
-  /** The file and position of a key path of the merged value. */
-  locate(path: KeyPath): Located;
+  /** The file and position of a key path of the merged value (its key with `key`). */
+  locate(path: KeyPath, key?: boolean): Located;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
@@ -70,7 +70,7 @@ export function mergeDocs(docs: readonly SourceDoc[], issues: ConfigIssue[]): Me
   const root = origin;
   return {
     value,
-    locate: (path) => (root ? locateIn(root, path) : { file: "" }),
+    locate: (path, key) => (root ? locateIn(root, path, key ?? false) : { file: "" }),
   };
 }
 
@@ -104,8 +104,8 @@ function mergeValue(
     const items = [...asListOrigin(ao, a).items, ...asListOrigin(bo, b).items];
     return { value: [...a, ...b], origin: { kind: "list", items } };
   }
-  const first = locateIn(ao, []);
-  const second = locateIn(bo, []);
+  const first = locateIn(ao, [], true);
+  const second = locateIn(bo, [], true);
   issues.push({
     file: second.file,
     ...(second.position ? { line: second.position.line, column: second.position.column } : {}),
@@ -118,21 +118,21 @@ function mergeValue(
   return { value: a, origin: ao };
 }
 
-function locateIn(origin: Origin, path: KeyPath): Located {
+function locateIn(origin: Origin, path: KeyPath, key = false): Located {
   switch (origin.kind) {
     case "leaf": {
-      const position = origin.doc.locate([...origin.path, ...path]);
+      const position = origin.doc.locate([...origin.path, ...path], key);
       return { file: origin.doc.file, ...(position ? { position } : {}) };
     }
     case "map": {
       const [head, ...rest] = path;
       const child = head === undefined ? undefined : origin.children.get(String(head));
-      return child ? locateIn(child, rest) : locateIn(origin.first, path);
+      return child ? locateIn(child, rest, key) : locateIn(origin.first, path, key);
     }
     case "list": {
       const [head, ...rest] = path;
       const item = typeof head === "number" ? origin.items[head] : undefined;
-      if (item) return locateIn(item, rest);
+      if (item) return locateIn(item, rest, key);
       return origin.items[0] ? locateIn(origin.items[0], []) : { file: "" };
     }
   }

@@ -20,8 +20,11 @@ export interface SourceDoc {
   /** The path shown in messages (relative to the config dir). */
   readonly file: string;
   readonly data: unknown;
-  /** Position of the deepest part of `path` that exists in the file. */
-  locate(path: KeyPath): Position | undefined;
+  /**
+   * Position of the deepest part of `path` that exists in the file: the value it holds, or
+   * with `key` the key that names it (for "unknown key" and "defined twice").
+   */
+  locate(path: KeyPath, key?: boolean): Position | undefined;
 }
 
 /** Config formats and the extensions that select them. */
@@ -56,7 +59,7 @@ export function parseSource(
 
 function parseYaml(text: string, file: string): SourceDoc {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({
       file,
@@ -66,13 +69,22 @@ function parseYaml(text: string, file: string): SourceDoc {
     })));
   }
   const data = doc.toJS({ maxAliasCount: 1000 }) ?? {};
-  return { file, data, locate: (path) => locateYaml(doc.contents, path, lineCounter) };
+  return {
+    file,
+    data,
+    locate: (path, key) => locateYaml(doc.contents, path, lineCounter, key ?? false),
+  };
 }
 
-function locateYaml(root: unknown, path: KeyPath, lc: LineCounter): Position | undefined {
+function locateYaml(
+  root: unknown,
+  path: KeyPath,
+  lc: LineCounter,
+  atKey: boolean,
+): Position | undefined {
   let node = root as YamlNode | null | undefined;
   let best: number | undefined = rangeStart(node);
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) =>
         isPair(p) && isScalar(p.key) && String(p.key.value) === String(key)
@@ -81,7 +93,7 @@ function locateYaml(root: unknown, path: KeyPath, lc: LineCounter): Position | u
       best = rangeStart(pair.key as YamlNode) ?? best;
       node = pair.value as YamlNode | null;
       // Point at the value when the path ends on a scalar: that is what is wrong.
-      if (key === path[path.length - 1] && isScalar(node)) best = rangeStart(node) ?? best;
+      if (!atKey && i === path.length - 1 && isScalar(node)) best = rangeStart(node) ?? best;
     } else if (isSeq(node) && typeof key === "number") {
       const item = node.items[key] as YamlNode | undefined;
       if (!item) break;
@@ -143,6 +155,7 @@ function parseTomlDoc(text: string, file: string): SourceDoc {
     file,
     data,
     locate(path) {
+      // The TOML index knows keys only; a key and its value share the line.
       for (let n = path.length; n >= 0; n--) {
         const hit = index.get(formatPath(path.slice(0, n)));
         if (hit) return hit;
