@@ -61,7 +61,9 @@ export async function runCases(
           const label = `planned summaries of "${c.name}": ${JSON.stringify(got)}`;
           assert.equal(got.length, c.summaries.length, label);
           c.summaries.forEach((want, i) =>
-            want instanceof RegExp ? assert.match(got[i]!, want, label) : assert.equal(got[i], want, label)
+            want instanceof RegExp
+              ? assert.match(got[i]!, want, label)
+              : assert.equal(got[i], want, label)
           );
           c.changes?.(changes);
           for (const change of changes) await task.apply(change.op, host, ctx);
