@@ -13,6 +13,8 @@ export interface EnvFile {
   readonly values: Readonly<Record<string, string>>;
   /** Problems worth telling the user that do not stop the run (e.g. loose permissions). */
   readonly warnings: readonly string[];
+  /** The default env file exists but Deno may not read it (no `--allow-read` for it). */
+  readonly unreadable?: string;
 }
 
 /**
@@ -38,6 +40,11 @@ export async function readEnvFile(
     info = await Deno.stat(real);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound && !options.required) return { values: {}, warnings: [] };
+    // The default location is optional: without read permission it is skipped, and a
+    // variable missing because of that says which flag would let it be read.
+    if (e instanceof Deno.errors.NotCapable && !options.required) {
+      return { values: {}, warnings: [], unreadable: real };
+    }
     if (e instanceof Deno.errors.NotFound) {
       throw new ConfigError([{ file: path, path: "", message: "env file not found" }]);
     }

@@ -98,7 +98,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
       configDir: root,
       required: options.envFileRequired ?? false,
     })
-    : { values: {}, warnings: [] };
+    : { values: {}, warnings: [] as string[] };
   warnings.push(...env.warnings);
   const source = secretSource(env.values);
 
@@ -129,6 +129,8 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
         }`,
         hint: denied
           ? `it may be set but not visible: allow it with --allow-env=${m.name}`
+          : env.unreadable
+          ? `the env file ${env.unreadable} was not read: allow it with --allow-read=${env.unreadable}`
           : `set it, or give a default: \${${m.name}:-value}`,
       });
     }
