@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { runCli, writeTree } from "../_helpers/cli.ts";
 
 /** The flags users give validate: base env flags plus read of the config dir (DESIGN §8). */
-const baseFlags = (dir: string) => ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env", `--allow-read=${dir}`];
+const baseFlags = (
+  dir: string,
+) => ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env", `--allow-read=${dir}`];
 
 async function tempTree(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "driftless_validate_" });
@@ -12,7 +14,8 @@ async function tempTree(files: Record<string, string>): Promise<string> {
 
 Deno.test("driftless validate prints a one-line summary and exits 0 on a valid dir", async () => {
   const dir = await tempTree({
-    "config/apply.yml": "vars: {greeting: hi}\ntasks:\n  - type: debug\n    msg: \"{{ greeting }}\"\n" +
+    "config/apply.yml":
+      'vars: {greeting: hi}\ntasks:\n  - type: debug\n    msg: "{{ greeting }}"\n' +
       "handlers:\n  - {type: debug, description: noop}\n",
     "config/vars.toml": 'a = 1\nb = "two"\n',
     "config/agent.json": '{"audit": {"dir": "/tmp/audit"}}',
@@ -71,7 +74,10 @@ Deno.test("driftless validate never prints a secret value, even in an error that
       });
       assert.equal(r.code, 2);
       assert.ok(!r.stdout.includes(canary) && !r.stderr.includes(canary), "canary leaked");
-      assert.match(r.stderr, /facts\.yml:2:9 serve\.path: expected a path starting with "\/", found the string "\[redacted\]"/);
+      assert.match(
+        r.stderr,
+        /facts\.yml:2:9 serve\.path: expected a path starting with "\/", found the string "\[redacted\]"/,
+      );
     }
     // Through the environment instead of the env file: same.
     const r = await runCli(["--config", `${dir}/config`, "validate"], {
@@ -87,7 +93,13 @@ Deno.test("driftless validate never prints a secret value, even in an error that
 Deno.test("driftless validate refuses an env file inside the config dir (exit 2)", async () => {
   const dir = await tempTree({ "config/vars.yml": "a: 1\n", "config/.env": "A=1\n" });
   try {
-    const r = await runCli(["--config", `${dir}/config`, "--env-file", `${dir}/config/.env`, "validate"], {
+    const r = await runCli([
+      "--config",
+      `${dir}/config`,
+      "--env-file",
+      `${dir}/config/.env`,
+      "validate",
+    ], {
       flags: baseFlags(dir),
     });
     assert.equal(r.code, 2);
@@ -115,7 +127,9 @@ Deno.test("driftless with an unknown command or flag exits 2", async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command 'valdate'/);
   assert.match(r.stderr, /Did you mean validate\?/);
-  const help = await runCli(["--help"], { flags: ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env"] });
+  const help = await runCli(["--help"], {
+    flags: ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env"],
+  });
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: driftless \[options\] \[command\]/);
 });

@@ -12,7 +12,10 @@ Deno.test("interpolate() fills ${NAME} and ${NAME:-default}, and $${ escapes", (
   assert.equal(interpolate("pw=${DB_PASS}", s), "pw=hunter22");
   assert.equal(interpolate("${DRIFTLESS_TEST_UNSET:-fallback}", s), "fallback");
   assert.equal(interpolate("${DRIFTLESS_TEST_UNSET:-}", s), "");
-  assert.equal(interpolate("literal $${DB_PASS} and ${DB_PASS}", s), "literal ${DB_PASS} and hunter22");
+  assert.equal(
+    interpolate("literal $${DB_PASS} and ${DB_PASS}", s),
+    "literal ${DB_PASS} and hunter22",
+  );
   assert.equal(interpolate("no placeholders $HOME {x}", s), "no placeholders $HOME {x}");
 });
 
@@ -35,7 +38,10 @@ Deno.test("secretSource() prefers the process environment over the env file", ()
 
 Deno.test("substitute() reports missing variables with their key path", () => {
   const { value, missing } = substitute(
-    { db: { url: "postgres://u:${DRIFTLESS_TEST_MISSING}@h/db" }, list: ["${DRIFTLESS_TEST_MISSING2}"] },
+    {
+      db: { url: "postgres://u:${DRIFTLESS_TEST_MISSING}@h/db" },
+      list: ["${DRIFTLESS_TEST_MISSING2}"],
+    },
     source({}),
   );
   assert.deepEqual(missing.map((m) => [m.name, m.path]), [
@@ -82,7 +88,10 @@ Deno.test("loadConfig() fills variables from the env file", async () => {
       "env": 'export API_TOKEN="tok-123456"\n# comment\n',
     });
     await Deno.chmod(`${dir}/env`, 0o600);
-    const config = await loadConfig(`${dir}/config`, { envFile: `${dir}/env`, envFileRequired: true });
+    const config = await loadConfig(`${dir}/config`, {
+      envFile: `${dir}/env`,
+      envFileRequired: true,
+    });
     assert.deepEqual(config.vars, { token: "tok-123456", region: "eu-west-1" });
     assert.deepEqual(config.warnings, []);
   } finally {
