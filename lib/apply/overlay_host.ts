@@ -27,7 +27,7 @@ interface Meta {
 /** What the overlay knows about a path. `base` content means "as on the real host". */
 type Entry =
   | ({ kind: "file"; data: Uint8Array | "base" } & Meta)
-  | ({ kind: "dir" } & Meta)
+  | ({ kind: "dir"; fresh?: boolean } & Meta)
   | ({ kind: "symlink"; target: string } & Meta)
   | { kind: "absent" };
 
@@ -160,7 +160,7 @@ export class OverlayHost implements Host {
     if (e && e.kind !== "dir") throw new Deno.errors.NotFound(`no such directory: ${p}`);
     const names = new Set<string>();
     // A directory the overlay created has no real content; one it only re-moded does.
-    if (e === undefined || (await this.#base.stat(p))?.isDirectory) {
+    if (e === undefined || (e.kind === "dir" && !e.fresh)) {
       for (const n of await this.#base.readDir(p).catch(() => [] as string[])) names.add(n);
     }
     const prefix = p === "/" ? "/" : `${p}/`;
@@ -208,6 +208,7 @@ export class OverlayHost implements Host {
     const now = new Date();
     this.#entries.set(p, {
       kind: "dir",
+      fresh: true,
       mode: options.mode ?? 0o755,
       uid: 0,
       gid: 0,

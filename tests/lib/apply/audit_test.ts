@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { AuditDirSink, type AuditEntry, AuditLog } from "../../../lib/apply/audit.ts";
+import { Redactor } from "../../../lib/secrets.ts";
+
+const entry = (task: string, extra: Partial<AuditEntry> = {}): AuditEntry => ({
+  time: "2026-11-25T10:00:00.000Z",
+  host: "web1",
+  run_id: "r1",
+  dry_run: false,
+  task,
+  type: "copy",
+  status: "changed",
+  changed: true,
+  summaries: [`write ${task}`],
+  duration_ms: 1.5,
+  ...extra,
+});
+
+function todayFile(dir: string): string {
+  return `${dir}/audit-${new Date().toISOString().slice(0, 10)}.jsonl`;
+}
+
+Deno.test("AuditLog writes one redacted JSON line per task to a file per day", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = new Redactor();
+    r.add("hunter2-secret");
+    const log = new AuditLog([new AuditDirSink(`${dir}/audit`)], { redactor: r });
+    await log.add(entry("one"));
+    await log.add(entry("two", { error: "password hunter2-secret rejected", status: "failed" }));
+    await log.close();
+    const lines = (await Deno.readTextFile(todayFile(`${dir}/audit`))).trimEnd().split("\n");
+    assert.equal(lines.length, 2);
+    assert.equal(JSON.parse(lines[0]!).task, "one");
+    assert.equal(JSON.parse(lines[1]!).error, "password [redacted] rejected");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("AuditDirSink cuts a line a crash left half-written before appending", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(todayFile(dir), '{"task":"complete"}\n{"task":"tor');
+    const sink = new AuditDirSink(dir);
+    await sink.send([{ task: "next" }]);
+    assert.equal(await Deno.readTextFile(todayFile(dir)), '{"task":"complete"}\n{"task":"next"}\n');
+    await Deno.writeTextFile(todayFile(dir), "no newline at all");
+    await sink.send([{ task: "only" }]);
+    assert.equal(await Deno.readTextFile(todayFile(dir)), '{"task":"only"}\n');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
