@@ -22,7 +22,7 @@ Deno.test("LocalHost.writeAtomic() keeps the mode and owner of the file it repla
     assert.equal(st.uid, 65534);
     assert.equal(st.gid, 65534);
     assert.deepEqual(
-      [...Deno.readDirSync(root)].map((e) => e.name),
+      (await Array.fromAsync(Deno.readDir(root))).map((e) => e.name),
       ["f"],
       "no temp file left behind",
     );
@@ -44,7 +44,7 @@ Deno.test("LocalHost.writeAtomic() leaves nothing behind when it cannot write", 
     await assert.rejects(host.writeAtomic("/missing/f", "x"), Deno.errors.NotFound);
     await Deno.mkdir(`${root}/d`);
     await assert.rejects(host.writeAtomic("/d", "x"));
-    assert.deepEqual([...Deno.readDirSync(`${root}/d`)], []);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(`${root}/d`)), []);
   });
 });
 
