@@ -1,0 +1,171 @@
+/**
+ * The config of every sink type (logs `outputs[]`, `agent.audit.sinks[]`, metrics push), strict
+ * so a typo is an error with a suggestion. Durations and sizes parse to ms and bytes here.
+ *
+ * @module
+ */
+import * as z from "zod";
+import { durationSchema, sizeSchema } from "./units.ts";
+
+/** When a batch is sent: whichever limit is reached first. */
+export const batchSchema = z.strictObject({
+  /** Events in one batch. */
+  max_events: z.number().int().positive().optional(),
+  /** Bytes of events (their text) in one batch. */
+  max_bytes: sizeSchema.optional(),
+  /** Longest an event waits for its batch to fill. */
+  timeout: durationSchema.optional(),
+}).meta({ description: "batching: a batch is sent when any limit is reached" });
+
+/** Retries of a failed batch: capped exponential backoff with jitter. */
+export const retrySchema = z.strictObject({
+  initial_backoff: durationSchema.optional(),
+  max_backoff: durationSchema.optional(),
+  /** Attempts before the batch is given up; 0 (the default for logs) retries forever. */
+  max_attempts: z.number().int().nonnegative().optional(),
+}).meta({ description: "retries on network errors, 5xx and 429 (Retry-After honoured)" });
+
+/** The bounded queue in front of a sink: when full, readers wait (backpressure). */
+export const queueSchema = z.strictObject({
+  max_events: z.number().int().positive().optional(),
+  max_bytes: sizeSchema.optional(),
+}).meta({ description: "bounded queue: when it is full, reading pauses" });
+
+const tlsSchema = z.strictObject({
+  /** PEM file of the CA that signed the server certificate (default: the system store). */
+  ca_file: z.string().optional(),
+  /** PEM files of a client certificate and key, for mutual TLS. */
+  cert_file: z.string().optional(),
+  key_file: z.string().optional(),
+  /** Name expected in the server certificate (default: the host of the address). */
+  server_name: z.string().optional(),
+});
+
+const common = {
+  /** Name used by `outputs:` lists, messages and metrics. */
+  name: z.string().min(1),
+  batch: batchSchema.optional(),
+  retry: retrySchema.optional(),
+  queue: queueSchema.optional(),
+};
+
+/** Text of each event: the raw line (`message`), or the whole event as JSON. */
+const lineFormat = z.enum(["raw", "json"]);
+
+/** Local files: one per path template, rotated by size or time, closed files gzipped. */
+export const fileSinkSchema = z.strictObject({
+  ...common,
+  type: z.literal("file"),
+  /** Path template: `{source}`, `{host}`, `{sink}`, `{date}` and strftime `%Y %m %d %H %M`. */
+  path: z.string().min(1),
+  format: lineFormat.optional(),
+  rotate: z.strictObject({
+    max_bytes: sizeSchema.optional(),
+    interval: durationSchema.optional(),
+  }).optional(),
+  /** Gzip a file when it is rotated. */
+  compress: z.boolean().optional(),
+  /** Rotated files kept per path (oldest removed first); 0 keeps all. */
+  max_files: z.number().int().nonnegative().optional(),
+  /** File mode of new files, as an octal string. */
+  mode: z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode like "0640"').optional(),
+  /** fsync before acknowledging (default true: an ack means the lines are on disk). */
+  fsync: z.boolean().optional(),
+});
+
+/** S3 or an S3-compatible server: one object of NDJSON (gzip by default) per source per batch. */
+export const s3SinkSchema = z.strictObject({
+  ...common,
+  type: z.literal("s3"),
+  bucket: z.string().min(1),
+  prefix: z.string().optional(),
+  /** Key template: `{prefix}`, `{host}`, `{source}`, `{time}`, `{uuid}`, strftime `%Y %m %d %H`. */
+  key: z.string().optional(),
+  region: z.string().optional(),
+  /** Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:4568`. */
+  endpoint: z.url().optional(),
+  /** Path-style URLs (`endpoint/bucket/key`), needed by most S3-compatible servers. */
+  force_path_style: z.boolean().optional(),
+  /** Static credentials; by default the standard AWS chain (env, shared files, instance role). */
+  access_key_id: z.string().optional(),
+  secret_access_key: z.string().optional(),
+  session_token: z.string().optional(),
+  gzip: z.boolean().optional(),
+  storage_class: z.string().optional(),
+});
+
+/** Syslog over UDP, TCP (octet-counting framing), TLS or a unix stream socket. */
+export const syslogSinkSchema = z.strictObject({
+  ...common,
+  type: z.literal("syslog"),
+  protocol: z.enum(["udp", "tcp", "tls", "unix"]).optional(),
+  /** `host:port` for udp, tcp and tls (default port 514, or 6514 for tls). */
+  address: z.string().optional(),
+  /** Socket path for `unix`. */
+  path: z.string().optional(),
+  format: z.enum(["rfc5424", "rfc3164"]).optional(),
+  /** Stream framing: RFC 6587 octet counting (default) or a newline after each message. */
+  framing: z.enum(["octet_counting", "newline"]).optional(),
+  facility: z.union([z.number().int().min(0).max(23), z.string()]).optional(),
+  severity: z.union([z.number().int().min(0).max(7), z.string()]).optional(),
+  /** Event field whose value (error, warn, info, ...) sets the severity per event. */
+  severity_field: z.string().optional(),
+  /** APP-NAME template (default `{source}`). */
+  app_name: z.string().optional(),
+  hostname: z.string().optional(),
+  /** Longer messages are truncated (UDP datagrams cannot be split). */
+  max_message_bytes: sizeSchema.optional(),
+  tls: tlsSchema.optional(),
+});
+
+/** HTTP: NDJSON, a JSON array, or Elasticsearch `_bulk` with per-item error handling. */
+export const httpSinkSchema = z.strictObject({
+  ...common,
+  type: z.literal("http"),
+  url: z.url(),
+  method: z.enum(["POST", "PUT"]).optional(),
+  format: z.enum(["ndjson", "json_array", "elasticsearch"]).optional(),
+  /** Elasticsearch index template (strftime `%Y.%m.%d`, `{source}`); default `logs-{source}`. */
+  index: z.string().optional(),
+  gzip: z.boolean().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  auth: z.union([
+    z.strictObject({ basic: z.strictObject({ username: z.string(), password: z.string() }) }),
+    z.strictObject({ bearer: z.string().min(1) }),
+  ]).optional(),
+  /** Per-request timeout. */
+  timeout: durationSchema.optional(),
+  tls: tlsSchema.optional(),
+});
+
+/** The process's stdout or stderr. */
+export const consoleSinkSchema = z.strictObject({
+  ...common,
+  type: z.literal("console"),
+  stream: z.enum(["stdout", "stderr"]).optional(),
+  format: lineFormat.optional(),
+});
+
+/** Any sink, selected by `type`. */
+export const sinkSchema = z.discriminatedUnion("type", [
+  fileSinkSchema,
+  s3SinkSchema,
+  syslogSinkSchema,
+  httpSinkSchema,
+  consoleSinkSchema,
+]);
+
+/** A parsed sink config (durations in ms, sizes in bytes). */
+export type SinkConfig = z.output<typeof sinkSchema>;
+/** A parsed file sink config. */
+export type FileSinkConfig = z.output<typeof fileSinkSchema>;
+/** A parsed S3 sink config. */
+export type S3SinkConfig = z.output<typeof s3SinkSchema>;
+/** A parsed syslog sink config. */
+export type SyslogSinkConfig = z.output<typeof syslogSinkSchema>;
+/** A parsed HTTP sink config. */
+export type HttpSinkConfig = z.output<typeof httpSinkSchema>;
+/** A parsed console sink config. */
+export type ConsoleSinkConfig = z.output<typeof consoleSinkSchema>;
+/** A sink type name. */
+export type SinkType = SinkConfig["type"];
