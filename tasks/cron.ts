@@ -198,7 +198,7 @@ export const cron = defineTask({
     if (op.kind === "remove-file") {
       if (await host.stat(op.path)) await host.remove(op.path);
     } else if (op.path) {
-      await host.writeAtomic(op.path, content(op.lines), { mode: 0o644 });
+      await host.writeAtomic(op.path, content(op.lines));
     } else {
       await runChecked(host, {
         cmd: "crontab",
