@@ -75,7 +75,7 @@ Deno.test({
         await Deno.readLink(`${root.dir}/etc/localtime`),
         "/usr/share/zoneinfo/America/New_York",
       );
-      const out = await new Deno.Command("chroot", {
+      const out = await new Deno.Command("/usr/sbin/chroot", {
         args: [root.dir, "date", "+%Z"],
         clearEnv: true,
         env: { PATH: "/usr/bin:/bin" },
