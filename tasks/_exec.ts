@@ -1,0 +1,295 @@
+/**
+ * What command, shell and script share: Python's `shlex.split` (how Ansible turns a command
+ * string into argv without a shell), `creates`/`removes` checks with glob patterns, and the
+ * registered result (`rc`, `stdout`, `stdout_lines`, `start`, `end`, `delta`, ...).
+ *
+ * @module
+ */
+import * as z from "zod";
+import { isAbsolute, join } from "node:path";
+import type { Host, RunOptions } from "../lib/apply/host.ts";
+import { shellQuote } from "../lib/apply/overlay_host.ts";
+import type { TaskResult } from "../lib/apply/task.ts";
+import { bool } from "./_attrs.ts";
+
+const SPACE = " \t\r\n";
+
+/** Splits a command line the way Python's `shlex.split` does (POSIX mode, no comments). */
+export function shlexSplit(text: string): string[] {
+  const out: string[] = [];
+  let token = "";
+  let inToken = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (SPACE.includes(c)) {
+      if (inToken) out.push(token);
+      token = "";
+      inToken = false;
+      i++;
+      continue;
+    }
+    inToken = true;
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`No closing quotation in: ${text}`);
+      token += text.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new Error(`No closing quotation in: ${text}`);
+        const d = text[i]!;
+        if (d === '"') {
+          i++;
+          break;
+        }
+        // Inside double quotes a backslash escapes only `"` and `\`.
+        if (d === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) {
+          token += text[i + 1];
+          i += 2;
+          continue;
+        }
+        token += d;
+        i++;
+      }
+    } else if (c === "\\") {
+      if (i + 1 >= text.length) throw new Error(`No escaped character in: ${text}`);
+      token += text[i + 1];
+      i += 2;
+    } else {
+      token += c;
+      i++;
+    }
+  }
+  if (inToken) out.push(token);
+  return out;
+}
+
+/** An argv for display, quoted where a shell would need it. */
+export function displayArgv(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(" ");
+}
+
+/** Params shared by command and shell. */
+export const execShape = {
+  chdir: z.string().min(1).optional(),
+  creates: z.string().min(1).optional(),
+  removes: z.string().min(1).optional(),
+  stdin: z.string().optional(),
+  stdin_add_newline: bool.default(true),
+  strip_empty_ends: bool.default(true),
+  /** Variables added to the command's environment (Ansible's task-level `environment`). */
+  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+    .optional(),
+  /** Seconds before the command is killed. */
+  timeout: z.number().positive().optional(),
+};
+
+/** Why an acting task does not run: `creates` exists or `removes` does not. */
+export interface Skip {
+  readonly msg: string;
+  readonly stdout: string;
+}
+
+/** Checks `creates` (skip when it matches) and `removes` (skip when nothing matches). */
+export async function checkCreatesRemoves(
+  host: Host,
+  params: {
+    creates?: string | undefined;
+    removes?: string | undefined;
+    chdir?: string | undefined;
+  },
+): Promise<Skip | undefined> {
+  const base = params.chdir ?? "/";
+  if (params.creates !== undefined && await globExists(host, params.creates, base)) {
+    return {
+      msg: `Did not run command since '${params.creates}' exists`,
+      stdout: `skipped, since ${params.creates} exists`,
+    };
+  }
+  if (params.removes !== undefined && !(await globExists(host, params.removes, base))) {
+    return {
+      msg: `Did not run command since '${params.removes}' does not exist`,
+      stdout: `skipped, since ${params.removes} does not exist`,
+    };
+  }
+  return undefined;
+}
+
+/** True when a path or glob (`*`, `?`, `[...]` as Python's glob) names something on the host. */
+export async function globExists(host: Host, pattern: string, cwd = "/"): Promise<boolean> {
+  const abs = isAbsolute(pattern) ? pattern : join(cwd, pattern);
+  if (!/[*?[]/.test(abs)) return (await host.stat(abs, { follow: false })) !== undefined;
+  return (await globMatch(host, "/", abs.split("/").filter(Boolean))).length > 0;
+}
+
+async function globMatch(host: Host, dir: string, parts: string[]): Promise<string[]> {
+  if (parts.length === 0) return [dir];
+  const [head, ...rest] = parts as [string, ...string[]];
+  if (!/[*?[]/.test(head)) {
+    const next = join(dir, head);
+    if (!(await host.stat(next, { follow: false }))) return [];
+    return globMatch(host, next, rest);
+  }
+  const re = globRegex(head);
+  let names: string[];
+  try {
+    names = await host.readDir(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names) {
+    // As Python's glob, a leading dot is matched only by a pattern starting with one.
+    if (name.startsWith(".") && !head.startsWith(".")) continue;
+    if (!re.test(name)) continue;
+    const next = join(dir, name);
+    if (rest.length > 0 && !(await host.stat(next))?.isDirectory) continue;
+    out.push(...await globMatch(host, next, rest));
+    if (out.length > 0) return out;
+  }
+  return out;
+}
+
+/** fnmatch for one path component. */
+function globRegex(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end < 0) {
+        re += "\\[";
+        continue;
+      }
+      let body = pattern.slice(i + 1, end).replace(/\\/g, "\\\\");
+      if (body.startsWith("!")) body = `^${body.slice(1)}`;
+      re += `[${body}]`;
+      i = end;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`, "s");
+}
+
+/** Options for {@linkcode runForResult}. */
+export interface RunForResult {
+  /** The `cmd` field: the argv list for command, the string for shell. */
+  readonly cmd: unknown;
+  readonly stdin?: string | undefined;
+  readonly stdinAddNewline?: boolean;
+  readonly stripEmptyEnds?: boolean;
+  readonly chdir?: string | undefined;
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Seconds. */
+  readonly timeout?: number | undefined;
+}
+
+/**
+ * Runs argv on the host and shapes the registered result as Ansible's command module does;
+ * a non-zero exit gives `failed: true, msg: "non-zero return code"`.
+ */
+export async function runForResult(
+  host: Host,
+  argv: readonly string[],
+  options: RunForResult,
+): Promise<TaskResult> {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new Error("no command given");
+  const run: RunOptions = {
+    ...(options.stdin !== undefined
+      ? { stdin: options.stdinAddNewline === false ? options.stdin : `${options.stdin}\n` }
+      : {}),
+    ...(options.chdir !== undefined ? { cwd: options.chdir } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.timeout !== undefined ? { timeout: Math.round(options.timeout * 1000) } : {}),
+  };
+  if (options.chdir !== undefined) {
+    const st = await host.stat(options.chdir);
+    if (!st?.isDirectory) {
+      return {
+        changed: false,
+        failed: true,
+        cmd: options.cmd,
+        rc: null,
+        msg: `Unable to change directory before execution: ${
+          st ? "Not a directory" : "No such file or directory"
+        }: '${options.chdir}'`,
+      };
+    }
+  }
+  const start = new Date();
+  const t0 = performance.now();
+  let result;
+  try {
+    result = await host.run(program, args, run);
+  } catch (e) {
+    const notFound = e instanceof Deno.errors.NotFound;
+    return {
+      changed: false,
+      failed: true,
+      cmd: options.cmd,
+      rc: 2,
+      msg: notFound ? `[Errno 2] No such file or directory: '${program}'` : errorText(e),
+      stdout: "",
+      stderr: "",
+      stdout_lines: [],
+      stderr_lines: [],
+    };
+  }
+  const micros = Math.round((performance.now() - t0) * 1000);
+  const end = new Date(start.getTime() + Math.floor(micros / 1000));
+  const strip = options.stripEmptyEnds ?? true;
+  const stdout = strip ? result.stdout.replace(/[\r\n]+$/, "") : result.stdout;
+  const stderr = strip ? result.stderr.replace(/[\r\n]+$/, "") : result.stderr;
+  const out: TaskResult = {
+    changed: true,
+    cmd: options.cmd,
+    rc: result.code,
+    stdout,
+    stderr,
+    stdout_lines: splitLines(stdout),
+    stderr_lines: splitLines(stderr),
+    start: pyDateTime(start),
+    end: pyDateTime(end),
+    delta: pyDelta(micros),
+    msg: "",
+  };
+  if (result.timedOut) {
+    return { ...out, failed: true, msg: `timed out after ${options.timeout} seconds` };
+  }
+  if (result.code !== 0) return { ...out, failed: true, msg: "non-zero return code" };
+  return out;
+}
+
+/** Python's `str.splitlines()` for the common terminators. */
+export function splitLines(text: string): string[] {
+  if (text === "") return [];
+  // Python's line boundaries include the file/group/record separators \x1c-\x1e.
+  // deno-lint-ignore no-control-regex
+  const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  // deno-lint-ignore no-control-regex
+  if (/(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])$/.test(text)) lines.pop();
+  return lines;
+}
+
+/** `str(datetime.now())`: `2024-05-01 12:00:00.123000`, local time (millisecond clock). */
+function pyDateTime(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
+    p(d.getMinutes())
+  }:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+}
+
+/** `str(timedelta)`: `0:00:00.001234`. */
+function pyDelta(micros: number): string {
+  const s = Math.floor(micros / 1e6);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}.${p(micros % 1e6, 6)}`;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,182 @@
+/**
+ * What the content tasks (copy, template, lineinfile, blockinfile, replace) share: path aliases,
+ * symlink resolution through the host, content diffs (binary and secret aware) and the write
+ * step with `validate` (run on a temp file beside the destination before it goes into place)
+ * and `backup`.
+ *
+ * @module
+ */
+import * as z from "zod";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Host } from "../lib/apply/host.ts";
+import { shellQuote } from "../lib/apply/overlay_host.ts";
+import type { Diff, TaskResult } from "../lib/apply/task.ts";
+import { redactor } from "../lib/secrets.ts";
+import { shlexSplit } from "./_exec.ts";
+
+/** The value of the first alias given (`path`, `dest`, `name`): the schema made sure of one. */
+export function pathParam(params: Readonly<Record<string, unknown>>, names: readonly string[]) {
+  for (const n of names) {
+    const v = params[n];
+    if (typeof v === "string") return v;
+  }
+  throw new Error(`${names[0]} is required`);
+}
+
+/** A zod check that exactly one of a param's aliases is given. */
+export function oneOf(names: readonly string[]) {
+  return (params: Readonly<Record<string, unknown>>, ctx: z.RefinementCtx) => {
+    const given = names.filter((n) => params[n] !== undefined);
+    if (given.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: [names[0]!],
+        message: `${names[0]} is required${
+          names.length > 1 ? ` (aliases: ${names.slice(1).join(", ")})` : ""
+        }`,
+      });
+    } else if (given.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [given[1]!],
+        message: `${given.join(" and ")} are aliases of one parameter; give only one`,
+      });
+    }
+  };
+}
+
+/** `validate` must name the file with `%s`, as Ansible requires. */
+export const validateSchema = z.string().refine((v) => v.includes("%s"), {
+  message: "validate must contain %s (the file to check)",
+});
+
+/** Follows symlinks at the end of a path, as `os.path.realpath` does for the last component. */
+export async function resolveLinks(host: Host, path: string): Promise<string> {
+  let p = resolve("/", path);
+  for (let i = 0; i < 40; i++) {
+    const st = await host.stat(p, { follow: false });
+    if (!st?.isSymlink) return p;
+    p = resolve(dirname(p), await host.readLink(p));
+  }
+  throw new Error(`too many levels of symbolic links: ${path}`);
+}
+
+/** Reads a file on the host, or `null` when it does not exist. */
+export async function readOrNull(host: Host, path: string): Promise<Uint8Array | null> {
+  try {
+    return await host.readBytes(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Binary: a NUL byte in the first 8 KiB, or not valid UTF-8. */
+export function isBinary(bytes: Uint8Array): boolean {
+  if (bytes.subarray(0, 8192).includes(0)) return true;
+  try {
+    utf8.decode(bytes);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Decodes UTF-8 (replacing invalid bytes: only for display). */
+export function decode(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
+
+/** True when text holds a registered secret, so its diff must be withheld. */
+export function containsSecret(...texts: string[]): boolean {
+  return redactor.size > 0 && texts.some((t) => redactor.redact(t) !== t);
+}
+
+/** A content diff for a change; binary content is flagged instead of decoded. */
+export function contentDiff(
+  path: string,
+  before: Uint8Array | null,
+  after: Uint8Array | null,
+): { diff: Diff; sensitive: boolean } {
+  if ((before && isBinary(before)) || (after && isBinary(after))) {
+    return { diff: { before: "", after: "", path, binary: true }, sensitive: false };
+  }
+  const b = before ? decode(before) : "";
+  const a = after ? decode(after) : "";
+  return { diff: { before: b, after: a, path }, sensitive: containsSecret(b, a) };
+}
+
+/** Byte equality. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Writing a file's content: atomically, validated first when asked, with a backup when asked. */
+export interface WriteOp {
+  readonly kind: "write";
+  readonly path: string;
+  readonly data: Uint8Array;
+  /** Mode/owner for a new file; an existing file keeps its own unless set. */
+  readonly mode?: number | undefined;
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+  readonly backup: boolean;
+  /** A command with `%s`, run on a temp file holding the new content; non-zero refuses it. */
+  readonly validate?: string | undefined;
+}
+
+/** Applies a write; returns `backup_file` when a backup was made. */
+export async function applyWrite(op: WriteOp, host: Host): Promise<TaskResult> {
+  const options = {
+    ...(op.mode !== undefined ? { mode: op.mode } : {}),
+    ...(op.uid !== undefined ? { uid: op.uid } : {}),
+    ...(op.gid !== undefined ? { gid: op.gid } : {}),
+    backup: op.backup,
+  };
+  if (op.validate !== undefined) await validate(op, host);
+  const { backup } = await host.writeAtomic(op.path, op.data, options);
+  return backup ? { backup_file: backup } : {};
+}
+
+/**
+ * Runs `validate` on a temp file beside the destination, with the mode and owner the file will
+ * have (visudo checks them). The destination is not touched unless the command exits 0; what
+ * goes into place is the same bytes.
+ */
+async function validate(op: WriteOp, host: Host): Promise<void> {
+  const tmp = join(
+    dirname(op.path),
+    `.${basename(op.path)}.driftless-validate-${crypto.randomUUID().slice(0, 8)}`,
+  );
+  const existing = await host.stat(op.path);
+  const uid = op.uid ?? existing?.uid;
+  const gid = op.gid ?? existing?.gid;
+  await host.writeAtomic(tmp, op.data, {
+    mode: op.mode ?? existing?.mode ?? 0o600,
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
+  });
+  try {
+    // Python's `validate % tmp`: %s is the file, %% a percent sign.
+    const line = op.validate!.replace(/%([%s])/g, (_, c) => c === "s" ? shellQuote(tmp) : "%");
+    const [cmd, ...args] = shlexSplit(line);
+    if (cmd === undefined) throw new Error("validate is empty");
+    let r;
+    try {
+      r = await host.run(cmd, args);
+    } catch (e) {
+      throw new Error(`failed to validate: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (r.code !== 0) {
+      throw new Error(
+        `failed to validate: rc:${r.code} error:${r.stderr.trim() || r.stdout.trim()}`,
+      );
+    }
+  } finally {
+    await host.remove(tmp).catch(() => {});
+  }
+}
