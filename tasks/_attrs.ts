@@ -95,7 +95,9 @@ export function octal(mode: number): string {
  */
 export function computeMode(spec: string, current: number, isDir: boolean, umask = 0o022): number {
   if (OCTAL.test(spec)) return parseInt(spec.replace(/^0o/, ""), 8);
-  let mode = current & 0o7777;
+  // As Ansible 2.14: X and the u/g/o copies read the mode the path had before any clause.
+  const original = current & 0o7777;
+  let mode = original;
   for (const clause of spec.split(",")) {
     if (!CLAUSE.test(clause)) throw new Error(`bad symbolic permission for mode: ${clause}`);
     const parts = clause.split(/[-+=]/);
@@ -105,7 +107,7 @@ export function computeMode(spec: string, current: number, isDir: boolean, umask
     const users = who === "" || who.includes("a") ? "ugo" : who;
     parts.forEach((perms, i) => {
       for (const user of users) {
-        const bits = permBits(user as "u" | "g" | "o", perms, mode, isDir, useUmask, umask);
+        const bits = permBits(user as "u" | "g" | "o", perms, original, isDir, useUmask, umask);
         mode = applyOp(user as "u" | "g" | "o", ops[i]!, bits, mode);
       }
     });
