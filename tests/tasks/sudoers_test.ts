@@ -61,8 +61,10 @@ Deno.test("sudoers: rule format and validation table", async (t) => {
           reply: { code: 1, stderr: "syntax error near line 1" },
         });
       },
-      summaries: [],
+      summaries: ["write /etc/sudoers.d/bad (checked with visudo -cf)"],
       throws: /visudo -cf .* failed \(exit 1\): syntax error/,
+      check: async (real) =>
+        assert.deepEqual(await Array.fromAsync(Deno.readDir(real("/etc/sudoers.d"))), []),
     },
     {
       name: "validation required without visudo fails the plan",
