@@ -21,6 +21,19 @@ import { setFact } from "./set_fact.ts";
 import { shell } from "./shell.ts";
 import { stat } from "./stat.ts";
 import { template } from "./template.ts";
+import { apt } from "./apt.ts";
+import { authorizedKey } from "./authorized_key.ts";
+import { cron } from "./cron.ts";
+import { group } from "./group.ts";
+import { hostname } from "./hostname.ts";
+import { knownHosts } from "./known_hosts.ts";
+import { packageTask } from "./package.ts";
+import { service } from "./service.ts";
+import { sudoers } from "./sudoers.ts";
+import { sysctl } from "./sysctl.ts";
+import { systemd } from "./systemd.ts";
+import { timezone } from "./timezone.ts";
+import { user } from "./user.ts";
 
 /** Every task type, by name. */
 export const TASKS: Readonly<Record<string, AnyTaskModule>> = Object.fromEntries(
@@ -32,6 +45,9 @@ export const TASKS: Readonly<Record<string, AnyTaskModule>> = Object.fromEntries
     setFact,
     ...[file, directory, copy, template, lineinfile, blockinfile, replace, stat],
     ...[command, shell, script],
+    // System tasks.
+    ...[packageTask, apt, service, systemd, user, group, cron, sysctl, hostname, timezone],
+    ...[authorizedKey, knownHosts, sudoers],
   ].map((t) => [t.type, t]),
 );
 
