@@ -320,8 +320,20 @@ export async function applyAttr(op: AttrOp, host: Host): Promise<void> {
   else await host.chown(op.path, op.uid, op.gid, { follow: op.follow });
 }
 
-/** The process umask (what a new file's default mode starts from). */
+let umask: number | undefined;
+
+/**
+ * The process umask (what a new file's default mode starts from). Reading it needs
+ * `--allow-sys=umask`; without it (a permission-restricted dry run) the usual 022 is assumed.
+ */
 export function currentUmask(): number {
-  // Reading the umask needs no permission; Deno.umask(undefined) only reads it.
-  return Deno.umask();
+  if (umask === undefined) {
+    try {
+      umask = Deno.umask();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
+      umask = 0o022;
+    }
+  }
+  return umask;
 }
