@@ -164,14 +164,25 @@ function applyOp(user: "u" | "g" | "o", op: string, bits: number, current: numbe
   return (current & ~mask & 0o7777) | bits;
 }
 
-/** Cached passwd/group lookups for one read (a recursive task asks about many paths). */
+/**
+ * Cached passwd/group lookups for one read (a recursive task asks about many paths). Display
+ * names of current owners are only looked up when `names` is set: they are only shown in
+ * chown summaries, and a task that sets no owner should not read /etc/passwd for nothing.
+ */
 export class Accounts {
   readonly #host: Host;
+  readonly #names: boolean;
   readonly #users = new Map<string | number, Promise<Account | undefined>>();
   readonly #groups = new Map<string | number, Promise<Account | undefined>>();
 
-  constructor(host: Host) {
+  constructor(host: Host, options: { names?: boolean } = {}) {
     this.#host = host;
+    this.#names = options.names ?? true;
+  }
+
+  /** Accounts that show names when the params set an owner or group. */
+  static for(host: Host, params: AttrParams): Accounts {
+    return new Accounts(host, { names: params.owner !== undefined || params.group !== undefined });
   }
 
   user(key: string | number): Promise<Account | undefined> {
@@ -188,11 +199,11 @@ export class Accounts {
 
   /** A user name for display, or the id when the database has none. */
   async userName(uid: number): Promise<string> {
-    return (await this.user(uid))?.name ?? String(uid);
+    return this.#names ? (await this.user(uid))?.name ?? String(uid) : String(uid);
   }
 
   async groupName(gid: number): Promise<string> {
-    return (await this.group(gid))?.name ?? String(gid);
+    return this.#names ? (await this.group(gid))?.name ?? String(gid) : String(gid);
   }
 }
 

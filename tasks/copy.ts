@@ -191,7 +191,7 @@ async function readCopy(
   host: Host,
   configDir: string,
 ): Promise<CopyCurrent> {
-  const accounts = new Accounts(host);
+  const accounts = Accounts.for(host, params);
   const { owner, group } = await resolveOwnership(params, accounts);
   const umask = currentUmask();
   const follow = params.follow;

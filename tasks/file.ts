@@ -123,7 +123,7 @@ export type FileOp =
 /** Reads what the file task needs (exported for `directory`). */
 export async function readFileState(params: FileParams, host: Host): Promise<FileCurrent> {
   let path = resolve("/", pathParam(params, ["path", "dest", "name"]));
-  const accounts = new Accounts(host);
+  const accounts = Accounts.for(host, params);
   const { owner, group } = await resolveOwnership(params, accounts);
   const umask = currentUmask();
   const now = Date.now();

@@ -288,7 +288,7 @@ export async function readEdit(
   options: { create: boolean; names?: readonly string[] },
 ): Promise<EditCurrent> {
   const given = pathParam(params, options.names ?? PATH);
-  const accounts = new Accounts(host);
+  const accounts = Accounts.for(host, params);
   const { owner, group } = await resolveOwnership(params, accounts);
   const path = await resolveLinks(host, given);
   const st = await host.stat(path);

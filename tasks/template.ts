@@ -49,7 +49,7 @@ export const template = defineTask({
   schema: templateSchema,
   mainParam: "dest",
   async read(params, host, ctx): Promise<CopyCurrent> {
-    const accounts = new Accounts(host);
+    const accounts = Accounts.for(host, params);
     const { owner, group } = await resolveOwnership(params, accounts);
     const fullpath = await findSource(ctx.configDir, params.src, "templates");
     const dest = await fileDest(host, params.dest, basename(params.src));
