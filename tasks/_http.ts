@@ -1,0 +1,75 @@
+/**
+ * HTTP for `get_url` and `uri`: Ansible's request parameters (headers, basic auth, timeout,
+ * redirects, validate_certs) mapped onto `fetch`. Requests are made by Driftless itself, on the
+ * machine it runs on, which is the managed host (or holds the chroot).
+ *
+ * @module
+ */
+import * as z from "zod";
+import { bool, dict, int } from "./_ansible_params.ts";
+
+/** Request parameters shared by get_url and uri. */
+export const requestShape = {
+  url: z.string().url(),
+  headers: dict().optional(),
+  timeout: int().optional(),
+  url_username: z.string().optional(),
+  url_password: z.string().optional(),
+  force_basic_auth: bool().default(false),
+  validate_certs: bool().default(true),
+  http_agent: z.string().default("driftless"),
+};
+
+/** The request parameters as parsed. */
+export interface RequestParams {
+  readonly url: string;
+  readonly headers?: Record<string, string> | undefined;
+  readonly timeout?: number | undefined;
+  readonly url_username?: string | undefined;
+  readonly url_password?: string | undefined;
+  readonly force_basic_auth: boolean;
+  readonly validate_certs: boolean;
+  readonly http_agent: string;
+}
+
+/** Makes the request; `redirect` follows fetch's modes. */
+export async function request(
+  p: RequestParams,
+  init: { method?: string; body?: BodyInit; redirect?: RequestRedirect; defaultTimeout: number },
+): Promise<Response> {
+  if (!p.validate_certs && p.url.startsWith("https:")) {
+    throw new Error(
+      "validate_certs: false is not supported (Deno verifies TLS); trust the server's CA instead",
+    );
+  }
+  const headers = new Headers(p.headers ?? {});
+  if (!headers.has("user-agent")) headers.set("user-agent", p.http_agent);
+  if (p.url_username !== undefined) {
+    headers.set("authorization", `Basic ${btoa(`${p.url_username}:${p.url_password ?? ""}`)}`);
+  }
+  const seconds = p.timeout ?? init.defaultTimeout;
+  try {
+    return await fetch(p.url, {
+      method: init.method ?? "GET",
+      headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      redirect: init.redirect ?? "follow",
+      signal: AbortSignal.timeout(seconds * 1000),
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === "TimeoutError") {
+      throw new Error(`${init.method ?? "GET"} ${p.url}: timed out after ${seconds}s`);
+    }
+    throw new Error(`${init.method ?? "GET"} ${p.url}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/** Hex digest of bytes with an Ansible checksum algorithm name. */
+export async function digest(algo: string, data: Uint8Array<ArrayBuffer>): Promise<string> {
+  const name = { sha1: "SHA-1", sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" }[algo];
+  if (!name) {
+    throw new Error(`checksum algorithm "${algo}" is not supported (sha1, sha256, sha384, sha512)`);
+  }
+  const buf = await crypto.subtle.digest(name, data);
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
