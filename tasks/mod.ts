@@ -24,16 +24,22 @@ import { template } from "./template.ts";
 import { apt } from "./apt.ts";
 import { authorizedKey } from "./authorized_key.ts";
 import { cron } from "./cron.ts";
+import { getUrl } from "./get_url.ts";
+import { gitTask } from "./git.ts";
 import { group } from "./group.ts";
 import { hostname } from "./hostname.ts";
 import { knownHosts } from "./known_hosts.ts";
+import { mount } from "./mount.ts";
 import { packageTask } from "./package.ts";
+import { pause } from "./pause.ts";
 import { service } from "./service.ts";
 import { sudoers } from "./sudoers.ts";
 import { sysctl } from "./sysctl.ts";
 import { systemd } from "./systemd.ts";
 import { timezone } from "./timezone.ts";
+import { uri } from "./uri.ts";
 import { user } from "./user.ts";
+import { waitFor } from "./wait_for.ts";
 
 /** Every task type, by name. */
 export const TASKS: Readonly<Record<string, AnyTaskModule>> = Object.fromEntries(
@@ -47,7 +53,7 @@ export const TASKS: Readonly<Record<string, AnyTaskModule>> = Object.fromEntries
     ...[command, shell, script],
     // System tasks.
     ...[packageTask, apt, service, systemd, user, group, cron, sysctl, hostname, timezone],
-    ...[authorizedKey, knownHosts, sudoers],
+    ...[authorizedKey, knownHosts, sudoers, mount, gitTask, getUrl, uri, waitFor, pause],
   ].map((t) => [t.type, t]),
 );
 
