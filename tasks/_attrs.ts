@@ -54,20 +54,19 @@ export const idSchema: z.ZodType<string, unknown> = z.union([
   z.number().int().nonnegative(),
 ]).transform(String);
 
-/** Ansible booleans: true/false and the strings yes/no/on/off/true/false/1/0 (any case). */
-export const bool: z.ZodType<boolean, unknown> = z.union([
-  z.boolean(),
-  z.enum(["yes", "no", "true", "false", "on", "off", "1", "0", "y", "n", "t", "f"], {
-    error: "expected a boolean",
-  }),
-  z.string().regex(/^(?:yes|no|true|false|on|off|y|n|t|f)$/i, "expected a boolean"),
-  z.literal(1),
-  z.literal(0),
-]).transform((v) =>
-  typeof v === "boolean"
-    ? v
-    : ["yes", "true", "on", "1", "y", "t"].includes(String(v).toLowerCase())
-);
+/** Ansible booleans: true/false, 1/0 and the strings yes/no/on/off/true/false/y/n (any case). */
+export const bool: z.ZodType<boolean, unknown> = z.union([z.boolean(), z.string(), z.number()])
+  .transform((v, ctx) => {
+    if (typeof v === "boolean") return v;
+    const s = String(v).toLowerCase();
+    if (["yes", "true", "on", "1", "y", "t"].includes(s)) return true;
+    if (["no", "false", "off", "0", "n", "f"].includes(s)) return false;
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a boolean (true/false, yes/no), found ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  });
 
 /** The shape every file-like task spreads into its schema. */
 export const attrShape = {

@@ -82,8 +82,13 @@ export const execShape = {
   /** Variables added to the command's environment (Ansible's task-level `environment`). */
   env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
     .optional(),
-  /** Seconds before the command is killed. */
-  timeout: z.number().positive().optional(),
+  /** Seconds before the command is killed (a number, or digits from a template). */
+  timeout: z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === "number" ? v : /^\d+(?:\.\d+)?$/.test(v) ? Number(v) : NaN;
+    if (n > 0) return n;
+    ctx.addIssue({ code: "custom", message: "timeout must be a positive number of seconds" });
+    return z.NEVER;
+  }).optional(),
 };
 
 /** Why an acting task does not run: `creates` exists or `removes` does not. */

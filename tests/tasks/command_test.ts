@@ -153,5 +153,7 @@ Deno.test("command schema: one of cmd or argv", () => {
   assert.match(issue({})!, /no command given/);
   assert.match(issue({ cmd: "ls", argv: ["ls"] })!, /only command or argv/);
   assert.match(issue({ cmd: "echo 'open" })!, /No closing quotation/);
+  assert.match(issue({ cmd: "ls", timeout: "soon" })!, /positive number of seconds/);
+  assert.equal(command.schema.parse({ cmd: "ls", timeout: "2.5" }).timeout, 2.5);
   assert.equal(command.freeForm, "cmd");
 });
