@@ -158,6 +158,13 @@ export async function readFileState(params: FileParams, host: Host): Promise<Fil
       const attrPath = params.follow && kind === "link" ? await resolveLinks(host, path) : path;
       const exists = (await host.stat(attrPath)) !== undefined;
       if (!exists && kind === "link") throw new Error(`symlink target of ${path} does not exist`);
+      if (!exists && !(await host.stat(dirname(attrPath)))?.isDirectory) {
+        throw new Error(
+          `Error, could not touch target: No such file or directory: '${attrPath}' (${
+            dirname(attrPath)
+          } is not a directory)`,
+        );
+      }
       return {
         ...base,
         attrPath,

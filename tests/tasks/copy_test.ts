@@ -10,6 +10,7 @@ import type { TaskContext } from "../../lib/apply/task.ts";
 import { redactor } from "../../lib/secrets.ts";
 import { copy } from "../../tasks/copy.ts";
 import { runCases } from "../_helpers/run_cases.ts";
+import { replayTrees } from "./_ansible.ts";
 
 const umask = Deno.umask();
 const mode = async (p: string) => ((await Deno.lstat(p)).mode ?? 0) & 0o7777;
@@ -379,4 +380,12 @@ Deno.test("kill -9 during a large copy never leaves a partial destination", asyn
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test({
+  name: `copy leaves the tree Ansible's copy module leaves${
+    Deno.umask() === 0o022 ? "" : " (skipped: recorded with umask 022)"
+  }`,
+  ignore: Deno.umask() !== 0o022,
+  fn: (t) => replayTrees(t, copy, "copy"),
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { LocalHost } from "../../lib/apply/host.ts";
 import { file, strptime } from "../../tasks/file.ts";
 import { runCases } from "../_helpers/run_cases.ts";
+import { replayTrees } from "./_ansible.ts";
 
 const mode = async (p: string) => ((await Deno.lstat(p)).mode ?? 0) & 0o7777;
 const write = async (p: string, text = "x", m = 0o644) => {
@@ -98,6 +99,12 @@ Deno.test("file converges every state", async (t) => {
         assert.ok(Math.abs(st.mtime!.getTime() - Date.now()) < 10_000);
         assert.equal(await Deno.readTextFile(real("/t")), "keep");
       },
+    },
+    {
+      name: "touch: a missing parent fails before anything is made",
+      params: { path: "/no/such/t", state: "touch" },
+      summaries: [],
+      throws: /could not touch target: .*'\/no\/such\/t' \(\/no\/such is not a directory\)/,
     },
     {
       name: "touch: preserve both times changes nothing",
@@ -365,4 +372,12 @@ Deno.test("strptime() reads Ansible's default time format in local time", () => 
   assert.equal(strptime("24-01-31", "%y-%m-%d"), new Date(2024, 0, 31).getTime());
   assert.throws(() => strptime("2024013", "%Y%m%d%H%M.%S"), /does not match format/);
   assert.throws(() => strptime("202402301200.00", "%Y%m%d%H%M.%S"), /does not match format/);
+});
+
+Deno.test({
+  name: `file leaves the tree Ansible's file module leaves${
+    Deno.umask() === 0o022 ? "" : " (skipped: recorded with umask 022)"
+  }`,
+  ignore: Deno.umask() !== 0o022,
+  fn: (t) => replayTrees(t, file, "file"),
 });
