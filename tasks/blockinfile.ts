@@ -150,6 +150,19 @@ export function blockEdit(
   return { after, msg, found };
 }
 
+function blockOptions(params: z.output<typeof blockinfileSchema>): BlockOptions {
+  const bin = (v: string | undefined) => v === undefined ? undefined : textToBinary(v);
+  return {
+    marker: textToBinary(params.marker),
+    markerBegin: textToBinary(params.marker_begin),
+    markerEnd: textToBinary(params.marker_end),
+    block: textToBinary(params.block ?? params.content ?? ""),
+    present: params.state === "present",
+    insertafter: bin(params.insertafter),
+    insertbefore: bin(params.insertbefore),
+  };
+}
+
 /** The blockinfile task. */
 export const blockinfile = defineTask({
   type: "blockinfile",
@@ -164,16 +177,7 @@ export const blockinfile = defineTask({
   },
   plan(params, cur) {
     if (cur.before === null && params.state === "absent") return [];
-    const bin = (v: string | undefined) => v === undefined ? undefined : textToBinary(v);
-    const r = blockEdit(cur.before, {
-      marker: textToBinary(params.marker),
-      markerBegin: textToBinary(params.marker_begin),
-      markerEnd: textToBinary(params.marker_end),
-      block: textToBinary(params.block ?? params.content ?? ""),
-      present: params.state === "present",
-      insertafter: bin(params.insertafter),
-      insertbefore: bin(params.insertbefore),
-    });
+    const r = blockEdit(cur.before, blockOptions(params));
     const summary = r.msg === "File created"
       ? `create ${cur.path} with the block`
       : r.msg === "Block removed"
@@ -184,4 +188,10 @@ export const blockinfile = defineTask({
     return planEdit(cur, r.after, summary, params);
   },
   apply: (op, host) => applyEdit(op, host),
+  result(params, cur) {
+    if (cur.before === null && params.state === "absent") {
+      return { msg: `File ${cur.path} not present` };
+    }
+    return { msg: blockEdit(cur.before, blockOptions(params)).msg };
+  },
 });

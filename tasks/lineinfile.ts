@@ -435,8 +435,10 @@ export const lineinfile = defineTask({
   },
   apply: (op, host) => applyEdit(op, host, "backup"),
   result(params, cur) {
-    if (cur.before === null) return {};
+    if (cur.before === null) {
+      return { msg: params.state === "absent" ? "file not present" : "line added" };
+    }
     const result = edit(params, cur.before);
-    return result.found !== undefined ? { found: result.found } : {};
+    return { msg: result.msg, ...(result.found !== undefined ? { found: result.found } : {}) };
   },
 });

@@ -59,6 +59,11 @@ export async function replayAnsible(
           });
           return;
         }
+        const current = await task.read(params, host, ctx);
+        const fields = task.result?.(params, current) ?? {};
+        if (fields.msg !== undefined) {
+          assert.equal(fields.msg, c.msg.replace("<path>", "/case/file"));
+        }
         const changes = await run();
         assert.equal(changes.length > 0, c.changed, `changed: ${changes.map((x) => x.summary)}`);
         const after = await Deno.readTextFile(real).catch(() => null);
