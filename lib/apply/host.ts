@@ -249,7 +249,9 @@ export class LocalHost implements Host {
   }
 
   async run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const [program, argv] = this.#chroot ? ["chroot", [this.root, cmd, ...args]] : [cmd, [...args]];
+    // Inside a chroot the working dir is set by coreutils' `env --chdir`, after the chroot.
+    const inRoot = options.cwd ? ["env", `--chdir=${options.cwd}`, cmd, ...args] : [cmd, ...args];
+    const [program, argv] = this.#chroot ? ["chroot", [this.root, ...inRoot]] : [cmd, [...args]];
     const signal = options.timeout ? AbortSignal.timeout(options.timeout) : undefined;
     const command = new Deno.Command(program, {
       args: argv,
@@ -257,7 +259,7 @@ export class LocalHost implements Host {
       stdout: "piped",
       stderr: "piped",
       ...(options.env ? { env: { ...options.env } } : {}),
-      ...(options.cwd ? { cwd: this.#chroot ? this.root : options.cwd } : {}),
+      ...(options.cwd && !this.#chroot ? { cwd: this.realPath(options.cwd) } : {}),
       ...(signal ? { signal } : {}),
     });
     const child = command.spawn();

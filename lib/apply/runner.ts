@@ -808,7 +808,8 @@ class Run {
       }
     }
     const module = this.#o.tasks[task.type];
-    const main = module?.mainParam ? task.params[module.mainParam] : undefined;
+    const keys = module?.mainParam === undefined ? [] : [module.mainParam].flat();
+    const main = keys.map((k) => task.params[k]).find((v) => v !== undefined);
     if (main === undefined) return task.type;
     return `${task.type} ${typeof main === "string" ? main : JSON.stringify(main)}`;
   }

@@ -65,8 +65,8 @@ export interface TaskModule<Params = unknown, Current = unknown, Op = unknown> {
   readonly schema: z.ZodType<Params>;
   /** For Ansible's free-form string (`command: ls -l`), the param the text goes to. */
   readonly freeForm?: string;
-  /** The param to show in the default description (`file /etc/motd`). */
-  readonly mainParam?: string;
+  /** The param (or aliases, first set wins) shown in the default description (`file /etc/motd`). */
+  readonly mainParam?: string | readonly string[];
   /** Reads current state. Never writes. */
   read(params: Params, host: Host, ctx: TaskContext): Promise<Current>;
   /** Plans the changes from params and current state. Pure; `[]` means converged. */
@@ -117,7 +117,7 @@ export interface RunnerTask<Params = unknown> {
   readonly schema: z.ZodType<Params>;
   /** For Ansible's free-form string (`include_tasks: web.yml`), the param the text goes to. */
   readonly freeForm?: string;
-  readonly mainParam?: string;
+  readonly mainParam?: string | readonly string[];
   /** Params that are Jinja expressions, not templates: the runner leaves them unrendered. */
   readonly expressions?: readonly string[];
   evaluate(params: Params, scope: Scope): Promise<Outcome>;

@@ -70,7 +70,7 @@ Deno.test("LocalHost.run() passes stdin, env and cwd, and kills on timeout", asy
     const r = await host.run("sh", ["-c", 'read x; echo "$x $GREETING $(pwd)"'], {
       stdin: "hello\n",
       env: { GREETING: "world" },
-      cwd: root,
+      cwd: "/", // a path on the managed host: under this root
     });
     assert.equal(r.stdout, `hello world ${root}\n`);
     const slow = await host.run("sleep", ["5"], { timeout: 100 });
