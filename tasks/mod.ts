@@ -22,6 +22,8 @@ import { shell } from "./shell.ts";
 import { stat } from "./stat.ts";
 import { template } from "./template.ts";
 import { apt } from "./apt.ts";
+import { aptRepository } from "./apt_repository.ts";
+import { archive } from "./archive.ts";
 import { authorizedKey } from "./authorized_key.ts";
 import { cron } from "./cron.ts";
 import { getUrl } from "./get_url.ts";
@@ -37,6 +39,7 @@ import { sudoers } from "./sudoers.ts";
 import { sysctl } from "./sysctl.ts";
 import { systemd } from "./systemd.ts";
 import { timezone } from "./timezone.ts";
+import { unarchive } from "./unarchive.ts";
 import { uri } from "./uri.ts";
 import { user } from "./user.ts";
 import { waitFor } from "./wait_for.ts";
@@ -54,6 +57,7 @@ export const TASKS: Readonly<Record<string, AnyTaskModule>> = Object.fromEntries
     // System tasks.
     ...[packageTask, apt, service, systemd, user, group, cron, sysctl, hostname, timezone],
     ...[authorizedKey, knownHosts, sudoers, mount, gitTask, getUrl, uri, waitFor, pause],
+    ...[aptRepository, unarchive, archive],
   ].map((t) => [t.type, t]),
 );
 
