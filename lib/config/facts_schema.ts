@@ -1,33 +1,222 @@
 /**
- * The facts file: collectors, thresholds, the /metrics endpoint and exporters (issue 5).
+ * The facts file: collectors (each with `enabled`, `interval`, `timeout` and its own options),
+ * thresholds, the /metrics endpoint (listen, path, TLS, basic auth with bcrypt hashes) and
+ * exporters (S3, local dir). Strict everywhere, so a typo is an error with a suggestion.
+ * Durations parse to milliseconds.
  *
  * @module
  */
 import * as z from "zod";
+import { durationSchema } from "../sinks/units.ts";
 
-const duration = z.union([
-  z.number().positive(),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'expected a duration like "15s"'),
-]);
+/** A regular expression, checked when the file is loaded. */
+const regex = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, "expected a valid regular expression");
 
-const collector = z.strictObject({
+/** Keys every collector takes. */
+const common = {
+  /** Turn the collector on or off (each has a default, as in node_exporter). */
   enabled: z.boolean().optional(),
-  interval: duration.optional(),
-}).catchall(z.unknown());
+  /**
+   * Run at most this often and serve the last result in between. Without it the collector
+   * reads fresh data at every scrape, as node_exporter does.
+   */
+  interval: durationSchema.optional(),
+  /** Longest one run may take before it counts as failed (default: the top-level `timeout`). */
+  timeout: durationSchema.optional(),
+};
+const plain = z.strictObject(common);
+const devices = z.strictObject({
+  ...common,
+  device_include: regex.optional(),
+  device_exclude: regex.optional(),
+}).refine(
+  (c) => !(c.device_include && c.device_exclude),
+  "device_include and device_exclude cannot both be set",
+);
+
+/** The collectors, by name. */
+export const collectorsSchema = z.strictObject({
+  arp: devices.optional(),
+  bonding: plain.optional(),
+  command: z.strictObject({
+    ...common,
+    commands: z.array(z.strictObject({
+      /** Metric name (prefix for JSON output) and the `command` label. */
+      name: z.string().regex(
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*$/,
+        "expected a metric name like backup_age_seconds",
+      ),
+      /** argv (no shell), or a string run with /bin/sh -c. */
+      command: z.union([z.array(z.string()).min(1), z.string().min(1)]),
+      timeout: durationSchema.optional(),
+      help: z.string().optional(),
+      labels: z.record(
+        z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "expected a label name"),
+        z.string(),
+      )
+        .optional(),
+    })).optional(),
+  }).optional(),
+  conntrack: plain.optional(),
+  cpu: plain.optional(),
+  diskstats: devices.optional(),
+  entropy: plain.optional(),
+  filefd: plain.optional(),
+  filesystem: z.strictObject({
+    ...common,
+    mount_points_exclude: regex.optional(),
+    fs_types_exclude: regex.optional(),
+    /** Longest one statfs may take; a mount that does not answer is skipped until it does. */
+    mount_timeout: durationSchema.optional(),
+  }).optional(),
+  loadavg: plain.optional(),
+  mdadm: plain.optional(),
+  meminfo: plain.optional(),
+  netclass: z.strictObject({ ...common, ignored_devices: regex.optional() }).optional(),
+  netdev: devices.optional(),
+  netstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  os: plain.optional(),
+  pressure: plain.optional(),
+  process: z.strictObject({
+    ...common,
+    groups: z.array(z.strictObject({
+      /** The `name` label. */
+      name: z.string().min(1),
+      /** Regex matched against the command name (or the command line with `cmdline: true`). */
+      pattern: regex,
+      cmdline: z.boolean().optional(),
+    })).optional(),
+  }).optional(),
+  selinux: plain.optional(),
+  sockstat: plain.optional(),
+  softnet: plain.optional(),
+  stat: plain.optional(),
+  systemd: z.strictObject({
+    ...common,
+    unit_include: regex.optional(),
+    unit_exclude: regex.optional(),
+  }).optional(),
+  textfile: z.strictObject({ ...common, directory: z.string().min(1).optional() }).optional(),
+  time: plain.optional(),
+  timex: plain.optional(),
+  udp_queues: plain.optional(),
+  uname: plain.optional(),
+  vmstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+});
+
+/** A threshold on a metric's series. */
+export const thresholdSchema = z.strictObject({
+  /** Name for events (default: the metric). */
+  name: z.string().min(1).optional(),
+  /** Metric name, or a selector: `node_filesystem_avail_bytes{mountpoint="/",fstype!~"tmpfs"}`. */
+  metric: z.string().regex(
+    /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$/,
+    'expected a metric name or selector like node_load1 or node_filesystem_avail_bytes{mountpoint="/"}',
+  ),
+  /** Exact label matches, in addition to the selector's. */
+  labels: z.record(z.string(), z.string()).optional(),
+  warn: z.number().optional(),
+  crit: z.number().optional(),
+  /** `above` (default): a value at or over the bound trips it; `below`: at or under. */
+  direction: z.enum(["above", "below"]).optional(),
+}).refine((t) => t.warn !== undefined || t.crit !== undefined, "set warn, crit or both");
+
+const listen = z.string().regex(
+  /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):\d{1,5}$/,
+  'expected host:port like "0.0.0.0:8000" or "[::]:8000"',
+);
+const bcryptHash = z.string().regex(
+  /^\$2[aby]?\$\d{2}\$[./A-Za-z0-9]{53}$/,
+  "expected a bcrypt hash (htpasswd -nbBC 10 '' PASSWORD | tr -d ':\\n')",
+);
+
+/** The /metrics endpoint (`driftless facts --serve`). */
+export const serveSchema = z.strictObject({
+  /** Address to listen on (default `0.0.0.0:8000`). */
+  listen: listen.optional(),
+  /** Path of the metrics (default `/metrics`). */
+  path: z.string().regex(/^\/\S*$/, 'expected a path starting with "/"').optional(),
+  /** HTTPS with a PEM certificate (chain) and key, as node_exporter's web-config. */
+  tls: z.strictObject({ cert_file: z.string().min(1), key_file: z.string().min(1) }).optional(),
+  /** Users and their bcrypt password hashes; when set, every request needs basic auth. */
+  basic_auth_users: z.record(z.string().min(1), bcryptHash).optional(),
+  /** Also export the agent's own `process_*` metrics (default true). */
+  exporter_metrics: z.boolean().optional(),
+  /** Scrapes served at once; more wait (default 40, like node_exporter; 0 = no limit). */
+  max_requests: z.number().int().nonnegative().optional(),
+});
+
+const exporterCommon = {
+  /** How often to push (default: the top-level `interval`, else 60s). */
+  interval: durationSchema.optional(),
+  /** `prometheus` text (default) or `json`. */
+  format: z.enum(["prometheus", "json"]).optional(),
+  /** Gzip each object or file (default true). */
+  gzip: z.boolean().optional(),
+};
+
+/** Push a snapshot to S3 (or an S3-compatible server) on an interval. */
+export const s3ExporterSchema = z.strictObject({
+  type: z.literal("s3"),
+  ...exporterCommon,
+  bucket: z.string().min(1),
+  /** Key prefix: objects are `prefix/host/YYYY/MM/DD/HHMMSS.prom.gz` (default `metrics`). */
+  prefix: z.string().optional(),
+  region: z.string().optional(),
+  /** Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:4568`. */
+  endpoint: z.url().optional(),
+  /** Path-style URLs, needed by most S3-compatible servers. */
+  force_path_style: z.boolean().optional(),
+  /** Static credentials; by default the standard AWS chain (env, shared files, instance role). */
+  access_key_id: z.string().optional(),
+  secret_access_key: z.string().optional(),
+  session_token: z.string().optional(),
+});
+
+/** Write a snapshot to a local directory on an interval, keeping the newest files. */
+export const fileExporterSchema = z.strictObject({
+  type: z.literal("file"),
+  ...exporterCommon,
+  dir: z.string().min(1),
+  /** Snapshot files kept (oldest removed first; default 100, 0 keeps all). */
+  max_files: z.number().int().nonnegative().optional(),
+});
 
 /** The top level of `facts.*`. */
 export const factsSchema = z.strictObject({
-  interval: duration.optional(),
-  collectors: z.record(z.string(), collector).optional(),
-  thresholds: z.array(z.strictObject({
-    metric: z.string(),
-    labels: z.record(z.string(), z.string()).optional(),
-    warn: z.number().optional(),
-    crit: z.number().optional(),
-  })).optional(),
-  serve: z.strictObject({
-    listen: z.string().optional(),
-    path: z.string().regex(/^\//, 'expected a path starting with "/"').optional(),
+  /** Default push interval of exporters and the agent's poll (default 60s). */
+  interval: durationSchema.optional(),
+  /** Default per-collector timeout (default 8s): a collector that takes longer fails alone. */
+  timeout: durationSchema.optional(),
+  /** Where procfs, sysfs and the host's root are (for containers that mount the host's). */
+  paths: z.strictObject({
+    procfs: z.string().min(1).optional(),
+    sysfs: z.string().min(1).optional(),
+    rootfs: z.string().min(1).optional(),
   }).optional(),
-  exporters: z.array(z.looseObject({ type: z.string() })).optional(),
+  collectors: collectorsSchema.optional(),
+  thresholds: z.array(thresholdSchema).optional(),
+  serve: serveSchema.optional(),
+  exporters: z.array(z.discriminatedUnion("type", [s3ExporterSchema, fileExporterSchema]))
+    .optional(),
 }).meta({ title: "driftless facts config" });
+
+/** A parsed facts config (durations in ms). */
+export type FactsConfig = z.output<typeof factsSchema>;
+/** A parsed threshold. */
+export type ThresholdConfig = z.output<typeof thresholdSchema>;
+/** A parsed serve block. */
+export type ServeConfig = z.output<typeof serveSchema>;
+/** A parsed S3 exporter. */
+export type S3ExporterConfig = z.output<typeof s3ExporterSchema>;
+/** A parsed file exporter. */
+export type FileExporterConfig = z.output<typeof fileExporterSchema>;
+/** A collector name. */
+export type CollectorName = keyof z.output<typeof collectorsSchema>;
