@@ -1,0 +1,119 @@
+/**
+ * The oracle: renders template cases with the real ansible-core (2.14 on Debian 12) in ONE
+ * `ansible-playbook` run, so expected values in the template tests come from Ansible itself.
+ *
+ * Each case becomes one `debug` task on localhost whose `vars:` are the case's vars and whose
+ * message is `X{{ lookup('template', 'cN.j2', convert_data=False) }}` (the `X` keeps Ansible from
+ * turning output that looks like a list into a list). Cases marked `module: true` go through the
+ * `template` module instead (file written to a temp dir and read back), which is what the
+ * `#jinja2:` header and the module defaults need. Results come from the `json` stdout callback.
+ *
+ * Used by `record.ts` (writes the fixtures) and by `bench/template_vs_ansible.ts`.
+ *
+ * @module
+ */
+import { stringify } from "yaml";
+
+/** One template to render. */
+export interface OracleCase {
+  /** The template source. */
+  readonly template: string;
+  /** Variables (task vars: lazily templated by Ansible when used). */
+  readonly vars?: Record<string, unknown>;
+  /** Extra files under the templates dir (for include/import/extends and file lookups). */
+  readonly files?: Record<string, string>;
+  /** Render with the template module (file output) instead of the template lookup. */
+  readonly module?: boolean;
+}
+
+/** What Ansible produced: the rendered text or the error message. */
+export interface OracleResult {
+  readonly out?: string;
+  readonly err?: string;
+}
+
+/** Whether ansible-playbook is installed. */
+export async function haveAnsible(): Promise<boolean> {
+  try {
+    const r = await new Deno.Command("ansible-playbook", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    return r.success;
+  } catch {
+    return false;
+  }
+}
+
+/** Renders every case with Ansible in one playbook run. */
+export async function renderWithAnsible(
+  cases: readonly OracleCase[],
+  options: { dir?: string } = {},
+): Promise<OracleResult[]> {
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "driftless_oracle_" });
+  await Deno.mkdir(`${dir}/templates`, { recursive: true });
+  await Deno.mkdir(`${dir}/out`, { recursive: true });
+  const tasks: unknown[] = [];
+  for (const [i, c] of cases.entries()) {
+    await Deno.writeTextFile(`${dir}/templates/c${i}.j2`, c.template);
+    for (const [name, text] of Object.entries(c.files ?? {})) {
+      const path = `${dir}/templates/${name}`;
+      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      await Deno.writeTextFile(path, text);
+    }
+    const task: Record<string, unknown> = c.module
+      ? { name: `c${i}`, template: { src: `c${i}.j2`, dest: `${dir}/out/c${i}` } }
+      : {
+        name: `c${i}`,
+        debug: { msg: `X{{ lookup('template', 'c${i}.j2', convert_data=False) }}` },
+      };
+    if (c.vars && Object.keys(c.vars).length) task.vars = c.vars;
+    task.ignore_errors = true;
+    tasks.push(task);
+  }
+  const play = [{ hosts: "localhost", gather_facts: false, connection: "local", tasks }];
+  await Deno.writeTextFile(`${dir}/site.yml`, stringify(play, { lineWidth: 0 }));
+  const r = await new Deno.Command("ansible-playbook", {
+    args: ["-i", "localhost,", "-c", "local", "site.yml"],
+    cwd: dir,
+    env: {
+      ANSIBLE_STDOUT_CALLBACK: "json",
+      ANSIBLE_NOCOLOR: "1",
+      ANSIBLE_LOCALHOST_WARNING: "False",
+      ANSIBLE_INVENTORY_UNPARSED_WARNING: "False",
+      ANSIBLE_DEPRECATION_WARNINGS: "False",
+      ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(r.stdout);
+  const start = stdout.indexOf("{");
+  if (start < 0) {
+    throw new Error(`ansible-playbook printed no JSON:\n${new TextDecoder().decode(r.stderr)}`);
+  }
+  const doc = JSON.parse(stdout.slice(start)) as {
+    plays: {
+      tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[];
+    }[];
+  };
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const t of doc.plays[0]?.tasks ?? []) byName.set(t.task.name, t.hosts.localhost ?? {});
+  const results: OracleResult[] = [];
+  for (const [i, c] of cases.entries()) {
+    const res = byName.get(`c${i}`);
+    if (!res) {
+      results.push({ err: "task did not run" });
+    } else if (res.failed) {
+      results.push({ err: String(res.msg ?? "failed") });
+    } else if (c.module) {
+      results.push({ out: await Deno.readTextFile(`${dir}/out/c${i}`) });
+    } else {
+      results.push({ out: String(res.msg).slice(1) });
+    }
+  }
+  if (!options.dir) await Deno.remove(dir, { recursive: true });
+  return results;
+}
