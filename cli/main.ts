@@ -93,6 +93,58 @@ export async function main(args: readonly string[]): Promise<number> {
     });
 
   program
+    .command("logs")
+    .description(
+      "ship log files to the outputs of the logs config until stopped; --once ships what exists",
+    )
+    .option("--once", "ship what the files hold now, exit 0 when all of it is acknowledged")
+    .option("--timeout <duration>", "with --once: give up after this long (e.g. 5m), exit 1")
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./logs.ts")).logs(g, {
+          once: Boolean(opts.once),
+          ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+        })
+      );
+    });
+
+  program
+    .command("facts")
+    .description(
+      "print host facts and a metrics snapshot; --serve: node_exporter-compatible /metrics (needs -A)",
+    )
+    .addOption(
+      new Option("-f, --format <format>", "output format")
+        .choices(["json", "yaml", "prometheus"] as const)
+        .default("json" as const),
+    )
+    .option(
+      "--collector <names>",
+      "only these collectors (comma-separated; repeatable)",
+      list,
+      [] as string[],
+    )
+    .option("--no-metrics", "print the facts only")
+    .option("--serve", "serve /metrics until SIGTERM/SIGINT (listen and path from facts.serve)")
+    .option("--listen <addr>", "with --serve: host:port to listen on (default 0.0.0.0:8000)")
+    .option("--path <path>", "with --serve: path of the metrics (default /metrics)")
+    .option("--push", "push one snapshot to every exporter in the facts config, then exit")
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./facts.ts")).facts(g, {
+          format: opts.format,
+          collectors: opts.collector,
+          serve: Boolean(opts.serve),
+          ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+          ...(opts.path !== undefined ? { path: opts.path } : {}),
+          push: Boolean(opts.push),
+          metrics: opts.metrics,
+          configExplicit: program.getOptionValueSource("config") !== "default",
+        })
+      );
+    });
+
+  program
     .command("validate")
     .description("check every config file and report all problems; change nothing")
     .action(async () => {

@@ -6,6 +6,7 @@
  * @module
  */
 import { at, readOptional } from "./_read.ts";
+import { attempt } from "./_perm.ts";
 import { pageSize } from "./_page_size.ts";
 import { USER_HZ } from "./cpu.ts";
 import { family, type MetricFamily, single } from "./metric.ts";
@@ -48,21 +49,19 @@ export function buildInfoFamilies(build: BuildInfo): MetricFamily[] {
   ];
 }
 
-/** Parses the soft "Max open files" limit from /proc/self/limits. */
-export function parseMaxFds(text: string): number | undefined {
-  const m = /^Max open files\s+(\S+)/m.exec(text);
+/** A soft limit from /proc/self/limits ("Max open files"); unlimited is 2^64-1, as Go reports it. */
+export function parseLimit(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name}\\s+(\\S+)`, "m").exec(text);
   if (!m) return undefined;
-  return m[1] === "unlimited" ? Infinity : Number(m[1]);
+  return m[1] === "unlimited" ? 18446744073709551615 : Number(m[1]);
 }
 
 /** `process_*` metrics for this process; families whose source cannot be read are left out. */
 export async function processSelfFamilies(proc = "/proc"): Promise<MetricFamily[]> {
-  const [stat, limits, status, uptime] = await Promise.all([
-    readOptional(at(proc, "self/stat")),
-    readOptional(at(proc, "self/limits")),
-    readOptional(at(proc, "self/status")),
-    readOptional(at(proc, "uptime")),
-  ]);
+  const read = (p: string) => attempt(() => readOptional(at(proc, p)));
+  const [stat, limits, status, uptime] = ["self/stat", "self/limits", "self/status", "uptime"].map(
+    read,
+  );
   const out: MetricFamily[] = [];
   const s = stat ? parseProcStat(stat) : undefined;
   if (s) {

@@ -48,14 +48,14 @@ export function parseSelector(text: string): Selector {
 
 /** A threshold rule (from `facts.thresholds`). */
 export interface ThresholdRule {
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Metric name or selector. */
   readonly metric: string;
   /** Exact label matches added to the selector's. */
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly warn?: number;
-  readonly crit?: number;
-  readonly direction?: "above" | "below";
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly warn?: number | undefined;
+  readonly crit?: number | undefined;
+  readonly direction?: "above" | "below" | undefined;
 }
 
 /** A severity. */

@@ -1,0 +1,242 @@
+/**
+ * `driftless facts`: print the host facts and a metrics snapshot and exit, or with `--serve`
+ * run as a node_exporter replacement (`/metrics`, thresholds, exporters) until SIGTERM/SIGINT.
+ *
+ * @module
+ */
+import type { FactsConfig } from "../lib/config/facts_schema.ts";
+import { ConfigError, didYouMean, ExitCode, UsageError } from "../lib/errors.ts";
+import { COLLECTOR_NAMES, configureCollectors } from "../lib/facts/collectors.ts";
+import type { ProcPaths } from "../lib/facts/collector.ts";
+import { createExporters, runExportLoop } from "../lib/facts/exporters.ts";
+import { toJsonFamilies, toPrometheusText } from "../lib/facts/exposition.ts";
+import { gatherFacts, type HostFacts } from "../lib/facts/host_facts.ts";
+import type { MetricFamily } from "../lib/facts/metric.ts";
+import { Scraper, type Selection } from "../lib/facts/scraper.ts";
+import { buildInfoFamilies, processSelfFamilies } from "../lib/facts/self.ts";
+import { serveMetrics } from "../lib/facts/server.ts";
+import type { Snapshot } from "../lib/facts/snapshot.ts";
+import { ThresholdEvaluator } from "../lib/facts/thresholds.ts";
+import denoJson from "../deno.json" with { type: "json" };
+import { type GlobalOptions, loadFromOptions } from "./_context.ts";
+import { debug, info, print, printRaw, warn } from "./_render.ts";
+
+/** Options of `facts`. */
+export interface FactsOptions {
+  readonly format: "json" | "yaml" | "prometheus";
+  /** Only these collectors (as node_exporter's `--collector.disable-defaults --collector.X`). */
+  readonly collectors: readonly string[];
+  readonly serve: boolean;
+  readonly listen?: string;
+  readonly path?: string;
+  /** Push one snapshot to every configured exporter, then exit. */
+  readonly push: boolean;
+  /** Leave the metrics out of the printed output. */
+  readonly metrics: boolean;
+  /** The config dir was named by the user (so it must exist). */
+  readonly configExplicit: boolean;
+}
+
+/** Runs `facts` and returns the exit code. */
+export async function facts(g: GlobalOptions, o: FactsOptions): Promise<number> {
+  const config = await loadFactsConfig(g, o.configExplicit);
+  for (const name of o.collectors) {
+    if (!(COLLECTOR_NAMES as readonly string[]).includes(name)) {
+      const hint = didYouMean(name, COLLECTOR_NAMES) ??
+        `expected one of ${COLLECTOR_NAMES.join(", ")}`;
+      throw new UsageError(`unknown collector "${name}"; ${hint}`);
+    }
+  }
+  const agent = new FactsAgent(config, o.collectors);
+  if (o.serve) return await serve(agent, config, o);
+
+  const [hostFacts, snapshot] = await Promise.all([
+    gatherFacts(),
+    o.metrics || o.push ? agent.collect() : undefined,
+  ]);
+  if (o.push) return await pushOnce(config, { ...snapshot!, facts: hostFacts });
+  if (o.format === "prometheus") {
+    printRaw(await toPrometheusText(snapshot?.families ?? []));
+    return ExitCode.ok;
+  }
+  const doc = {
+    facts: hostFacts,
+    ...(snapshot ? { metrics: toJsonFamilies(snapshot.families) } : {}),
+  };
+  if (o.format === "yaml") {
+    const { stringify } = await import("yaml");
+    printRaw(stringify(doc, { lineWidth: 0 }));
+  } else {
+    print(JSON.stringify(doc, null, 2));
+  }
+  return ExitCode.ok;
+}
+
+/** The facts config, or undefined when the default config dir does not exist. */
+async function loadFactsConfig(
+  g: GlobalOptions,
+  explicit: boolean,
+): Promise<FactsConfig | undefined> {
+  try {
+    const loaded = await loadFromOptions(g);
+    return loaded.facts as FactsConfig | undefined;
+  } catch (e) {
+    // Running as a node_exporter replacement needs no config: defaults apply.
+    if (
+      !explicit && e instanceof ConfigError && e.issues.length === 1 &&
+      e.issues[0]!.message === "config dir not found"
+    ) {
+      debug(`no config dir at ${g.config}; using the defaults`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** The collectors, thresholds and self metrics shared by every mode. */
+class FactsAgent {
+  readonly scraper: Scraper;
+  readonly thresholds: ThresholdEvaluator;
+  readonly #exporterMetrics: boolean;
+  readonly #host: string;
+  readonly #warned = new Map<string, string>();
+
+  constructor(config: FactsConfig | undefined, only: readonly string[]) {
+    const paths: ProcPaths = {
+      proc: config?.paths?.procfs ?? "/proc",
+      sys: config?.paths?.sysfs ?? "/sys",
+      root: config?.paths?.rootfs ?? "/",
+    };
+    const collectors = configureCollectors(config, {
+      log: (c, m) => this.#log("warn", c, m),
+      ...(only.length > 0 ? { only } : {}),
+    });
+    this.scraper = new Scraper(collectors, { paths, log: (level, c, m) => this.#log(level, c, m) });
+    this.thresholds = new ThresholdEvaluator(config?.thresholds ?? [], {
+      onEvent: (e) => info(JSON.stringify(e)),
+    });
+    this.#exporterMetrics = config?.serve?.exporter_metrics ?? true;
+    this.#host = hostName();
+  }
+
+  /** Logs a collector problem once per distinct message (scrapes repeat every few seconds). */
+  #log(level: "warn" | "debug", collector: string, message: string): void {
+    if (level === "debug" || this.#warned.get(collector) === message) {
+      debug(`collector ${collector}: ${message}`);
+      return;
+    }
+    this.#warned.set(collector, message);
+    warn(`collector ${collector}: ${message}`);
+  }
+
+  /** One scrape: collectors, thresholds, self metrics. */
+  async collect(select: Selection = {}): Promise<Snapshot> {
+    const result = await this.scraper.scrape(select);
+    const families: MetricFamily[] = [
+      ...result.families,
+      ...this.thresholds.evaluate(result.families),
+    ];
+    if (this.#exporterMetrics) {
+      families.push(
+        ...buildInfoFamilies({ version: denoJson.version }),
+        ...(await processSelfFamilies()),
+      );
+    }
+    families.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { time: new Date(), host: this.#host, families };
+  }
+}
+
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+async function pushOnce(config: FactsConfig | undefined, snapshot: Snapshot): Promise<number> {
+  const exporters = createExporters(config);
+  if (exporters.length === 0) throw new UsageError("--push: no exporters in the facts config");
+  let failed = 0;
+  for (const { exporter } of exporters) {
+    try {
+      info(`pushed ${await exporter.push(snapshot)} (${exporter.name})`);
+    } catch (e) {
+      failed++;
+      warn(`push to ${exporter.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      exporter.close();
+    }
+  }
+  return failed > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+async function serve(
+  agent: FactsAgent,
+  config: FactsConfig | undefined,
+  o: FactsOptions,
+): Promise<number> {
+  const s = config?.serve;
+  const tls = s?.tls
+    ? {
+      cert: await Deno.readTextFile(s.tls.cert_file),
+      key: await Deno.readTextFile(s.tls.key_file),
+    }
+    : undefined;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, stop);
+  try {
+    const server = await serveMetrics({
+      listen: o.listen ?? s?.listen ?? "0.0.0.0:8000",
+      path: o.path ?? s?.path ?? "/metrics",
+      ...(tls ? { tls } : {}),
+      ...(s?.basic_auth_users ? { basicAuthUsers: s.basic_auth_users } : {}),
+      ...(s?.max_requests !== undefined ? { maxRequests: s.max_requests } : {}),
+      render: async (select) => await toPrometheusText((await agent.collect(select)).families),
+      signal: controller.signal,
+      onError: (m) => warn(m),
+    });
+    info(`serving metrics on ${server.url} (${agent.scraper.names.length} collectors)`);
+
+    const tasks: Promise<void>[] = [server.finished];
+    const exporters = createExporters(config);
+    if (exporters.length > 0) {
+      const hostFacts: HostFacts = await gatherFacts();
+      tasks.push(runExportLoop(exporters, {
+        snapshot: async () => ({ ...(await agent.collect()), facts: hostFacts }),
+        signal: controller.signal,
+        onPush: (name, where) => debug(`pushed ${where} (${name})`),
+        onError: (name, m) =>
+          warn(`push to ${name} failed: ${m}; trying again at the next interval`),
+      }));
+    }
+    if (agent.thresholds.active) {
+      tasks.push(pollThresholds(agent, config?.interval ?? 60_000, controller.signal));
+    }
+    await Promise.all(tasks);
+    info("stopped");
+    return ExitCode.ok;
+  } finally {
+    for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, stop);
+  }
+}
+
+/** Evaluates thresholds between scrapes too, so state changes are logged without a scraper. */
+async function pollThresholds(
+  agent: FactsAgent,
+  intervalMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, intervalMs);
+      signal.addEventListener("abort", () => {
+        clearTimeout(t);
+        resolve();
+      }, { once: true });
+    });
+    if (!signal.aborted) await agent.collect();
+  }
+}
