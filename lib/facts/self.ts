@@ -105,9 +105,17 @@ export async function processSelfFamilies(proc = "/proc"): Promise<MetricFamily[
   } catch {
     // Not readable without -A; leave it out.
   }
-  const max = limits ? parseMaxFds(limits) : undefined;
+  const max = limits ? parseLimit(limits, "Max open files") : undefined;
   if (max !== undefined) {
     out.push(single("process_max_fds", "Maximum number of open file descriptors.", max));
+  }
+  const maxVm = limits ? parseLimit(limits, "Max address space") : undefined;
+  if (maxVm !== undefined) {
+    out.push(single(
+      "process_virtual_memory_max_bytes",
+      "Maximum amount of virtual memory available in bytes.",
+      maxVm,
+    ));
   }
   return out;
 }
