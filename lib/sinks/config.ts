@@ -37,8 +37,6 @@ const tlsSchema = z.strictObject({
   /** PEM files of a client certificate and key, for mutual TLS. */
   cert_file: z.string().optional(),
   key_file: z.string().optional(),
-  /** Name expected in the server certificate (default: the host of the address). */
-  server_name: z.string().optional(),
 });
 
 const common = {

@@ -39,3 +39,18 @@ export function eventTime(event: SinkEvent): number {
   }
   return Date.now();
 }
+
+/**
+ * A field of the event by dotted path (`http.status`). Events with a `field(path)` method (log
+ * events) answer themselves; plain objects are walked.
+ */
+export function eventField(event: SinkEvent, path: string): unknown {
+  const own = (event as { field?: unknown }).field;
+  if (typeof own === "function") return own.call(event, path);
+  let cur: unknown = event;
+  for (const key of path.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}

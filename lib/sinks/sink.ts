@@ -17,4 +17,35 @@ export interface Sink {
   send(batch: readonly SinkEvent[]): Promise<void>;
   /** Flushes and releases resources. */
   close(): Promise<void>;
+  /**
+   * Optional: delivers a batch given as runs of event lists, so a sink that can write lines
+   * straight from their bytes (the file sink, raw format) never makes event objects. Same
+   * contract as `send`; the shared wrapper prefers it when present.
+   */
+  sendRuns?(runs: readonly EventRun[]): Promise<void>;
+}
+
+/**
+ * A list of events that may make its elements only when asked (the logs pipeline queues lines
+ * as bytes and makes events when a batch is sent). Arrays are event lists.
+ */
+export interface EventList {
+  readonly length: number;
+  /** Events `[from, to)`, as objects. */
+  slice(from: number, to: number): SinkEvent[];
+  /**
+   * Optional: writes the raw text of events `[from, to)`, each followed by "\n", into `out` at
+   * `at`; returns the end position, or -1 when the raw bytes cannot be used (not UTF-8).
+   * `out` must have room for `rawBytes(from, to)`.
+   */
+  copyRaw?(from: number, to: number, out: Uint8Array, at: number): number;
+  /** Optional: bytes `copyRaw` needs for events `[from, to)`. */
+  rawBytes?(from: number, to: number): number;
+}
+
+/** Events `[from, to)` of a list. */
+export interface EventRun {
+  readonly list: EventList;
+  readonly from: number;
+  readonly to: number;
 }

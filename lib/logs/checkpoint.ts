@@ -1,0 +1,255 @@
+/**
+ * Checkpoints: per source and file (device + inode + head fingerprint), the offset up to which
+ * every line has been acknowledged by every sink it was routed to. Saved atomically (temp file,
+ * fsync, rename, fsync of the directory) with the previous snapshot kept beside it; a state
+ * file that cannot be read is an error, never a silent "read everything again".
+ *
+ * @module
+ */
+import { join } from "node:path";
+
+/** One file's checkpoint. */
+export interface CheckpointEntry {
+  readonly source: string;
+  readonly dev: number;
+  readonly ino: number;
+  /** Hash of the file's first `fp_len` bytes (hex). */
+  readonly fp: string;
+  readonly fp_len: number;
+  /** Bytes acknowledged: reading resumes here. */
+  readonly offset: number;
+  /** The path it was last seen at (to find it after a rename during downtime). */
+  readonly path: string;
+}
+
+/**
+ * The content of a file truncated in place (copytruncate) before it was fully shipped: its copy
+ * (a new inode with the same head) continues from `offset`.
+ */
+export interface OrphanEntry {
+  readonly source: string;
+  readonly fp: string;
+  readonly fp_len: number;
+  readonly offset: number;
+  /** Path of the truncated file. */
+  readonly path: string;
+  /** When it was truncated (ms since the epoch); orphans expire. */
+  readonly since: number;
+}
+
+/** The state file could not be read; the message says what to do. */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckpointError";
+  }
+}
+
+const FILE = "checkpoints.json";
+const PREV = "checkpoints.prev.json";
+/** The previous snapshot is refreshed at most this often. */
+const PREV_EVERY_MS = 10_000;
+
+function key(source: string, dev: number, ino: number): string {
+  return `${source}\0${dev}:${ino}`;
+}
+
+/** The checkpoints of one state dir. */
+export class CheckpointStore {
+  readonly dir: string;
+  readonly #entries = new Map<string, CheckpointEntry>();
+  readonly #orphans = new Map<string, OrphanEntry>();
+  #dirty = false;
+  #running: Promise<void> | undefined;
+  #prevAt = 0;
+  /** Writes done, for self-metrics. */
+  saves = 0;
+  /** When the last save finished (ms since the epoch), 0 before the first. */
+  savedAt = 0;
+  /** A note about recovery from the previous snapshot, for the caller to print. */
+  readonly notes: string[] = [];
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Opens (creating) a state dir and loads its checkpoints. */
+  static async open(dir: string): Promise<CheckpointStore> {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o750 });
+    const store = new CheckpointStore(dir);
+    await store.#load();
+    return store;
+  }
+
+  /** The checkpoint of a file, if any. */
+  get(source: string, dev: number, ino: number): CheckpointEntry | undefined {
+    return this.#entries.get(key(source, dev, ino));
+  }
+
+  /** Every checkpoint of a source. */
+  forSource(source: string): CheckpointEntry[] {
+    return [...this.#entries.values()].filter((e) => e.source === source);
+  }
+
+  /** Records a checkpoint (saved by the next `save()`). */
+  set(entry: CheckpointEntry): void {
+    const k = key(entry.source, entry.dev, entry.ino);
+    const old = this.#entries.get(k);
+    if (
+      old && old.offset === entry.offset && old.fp === entry.fp && old.fp_len === entry.fp_len &&
+      old.path === entry.path
+    ) return;
+    this.#entries.set(k, entry);
+    this.#dirty = true;
+  }
+
+  /** Forgets a file (deleted and fully shipped). */
+  delete(source: string, dev: number, ino: number): void {
+    if (this.#entries.delete(key(source, dev, ino))) this.#dirty = true;
+  }
+
+  /** Orphaned contents of a source (copytruncate), oldest first. */
+  orphans(source: string): OrphanEntry[] {
+    return [...this.#orphans.values()].filter((o) => o.source === source);
+  }
+
+  /** Records (or updates) an orphan. */
+  setOrphan(orphan: OrphanEntry): void {
+    this.#orphans.set(`${orphan.source}\0${orphan.fp}\0${orphan.since}`, orphan);
+    this.#dirty = true;
+  }
+
+  /** Forgets an orphan (adopted by its copy, or expired). */
+  deleteOrphan(orphan: OrphanEntry): void {
+    if (this.#orphans.delete(`${orphan.source}\0${orphan.fp}\0${orphan.since}`)) this.#dirty = true;
+  }
+
+  /** True when there are changes not yet saved. */
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /**
+   * Saves the checkpoints if they changed. Concurrent calls share writes: the promise resolves
+   * after a write that includes every change made before the call.
+   */
+  save(): Promise<void> {
+    if (!this.#dirty && !this.#running) return Promise.resolve();
+    this.#running ??= this.#loop();
+    return this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (this.#dirty) {
+        this.#dirty = false;
+        try {
+          await this.#write();
+        } catch (e) {
+          this.#dirty = true;
+          throw e;
+        }
+      }
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #write(): Promise<void> {
+    const text = JSON.stringify({
+      version: 1,
+      files: [...this.#entries.values()],
+      orphans: [...this.#orphans.values()],
+    }) + "\n";
+    const main = join(this.dir, FILE);
+    const tmp = join(this.dir, `.${FILE}.tmp`);
+    const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o640 });
+    try {
+      const bytes = new TextEncoder().encode(text);
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    const now = Date.now();
+    if (now - this.#prevAt >= PREV_EVERY_MS) {
+      // Keep the snapshot being replaced: a hard link, then an atomic rename over the old one.
+      const prevTmp = join(this.dir, `.${PREV}.tmp`);
+      await Deno.remove(prevTmp).catch(() => {});
+      try {
+        await Deno.link(main, prevTmp);
+        await Deno.rename(prevTmp, join(this.dir, PREV));
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      this.#prevAt = now;
+    }
+    await Deno.rename(tmp, main);
+    await syncDir(this.dir);
+    this.saves++;
+    this.savedAt = Date.now();
+  }
+
+  async #load(): Promise<void> {
+    const main = join(this.dir, FILE);
+    const prev = join(this.dir, PREV);
+    const a = await readState(main);
+    if (a.entries) return this.#fill(a.entries, a.orphans ?? []);
+    const b = await readState(prev);
+    if (b.entries) {
+      if (a.error) this.notes.push(`${main} is unreadable (${a.error}); using ${prev}`);
+      return this.#fill(b.entries, b.orphans ?? []);
+    }
+    if (!a.error && !b.error) return; // a fresh state dir
+    throw new CheckpointError(
+      `cannot read the log checkpoints in ${this.dir}: ${a.error ?? "missing"}` +
+        (b.error ? `; previous snapshot: ${b.error}` : "") +
+        `. Files would be read again from the start: fix or remove ${main} to go on`,
+    );
+  }
+
+  #fill(entries: CheckpointEntry[], orphans: OrphanEntry[]): void {
+    for (const e of entries) this.#entries.set(key(e.source, e.dev, e.ino), e);
+    for (const o of orphans) this.#orphans.set(`${o.source}\0${o.fp}\0${o.since}`, o);
+  }
+}
+
+async function readState(
+  path: string,
+): Promise<{ entries?: CheckpointEntry[]; orphans?: OrphanEntry[]; error?: string }> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return {};
+    return { error: (e as Error).message };
+  }
+  try {
+    const data = JSON.parse(text) as { version?: unknown; files?: unknown; orphans?: unknown };
+    if (data.version !== 1 || !Array.isArray(data.files)) throw new Error("not a version 1 state");
+    const entries = data.files.map((f: Record<string, unknown>) => {
+      if (
+        typeof f.source !== "string" || typeof f.dev !== "number" || typeof f.ino !== "number" ||
+        typeof f.fp !== "string" || typeof f.fp_len !== "number" ||
+        typeof f.offset !== "number" || typeof f.path !== "string"
+      ) throw new Error("an entry lacks source, dev, ino, fp, fp_len, offset or path");
+      return f as unknown as CheckpointEntry;
+    });
+    const orphans = Array.isArray(data.orphans) ? data.orphans as OrphanEntry[] : [];
+    return { entries, orphans };
+  } catch (e) {
+    return { error: `${path}: ${(e as Error).message}` };
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const d = await Deno.open(dir, { read: true });
+  try {
+    await d.sync();
+  } catch {
+    /* some filesystems cannot sync a directory */
+  } finally {
+    d.close();
+  }
+}
