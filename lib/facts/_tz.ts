@@ -24,7 +24,7 @@ export function parsePosixTz(tz: string): PosixTz | undefined {
   const [h = "0", mi = "0", s = "0"] = m[2]!.replace(/^[+-]/, "").split(":");
   const sign = m[2]!.startsWith("-") ? -1 : 1;
   // POSIX offsets are west of UTC: "CET-1" is one hour east.
-  const stdOffset = -sign * (Number(h) * 3600 + Number(mi) * 60 + Number(s));
+  const stdOffset = -sign * (Number(h) * 3600 + Number(mi) * 60 + Number(s)) || 0;
   return { std: strip(m[1]!), stdOffset, ...(m[3] ? { dst: strip(m[3]) } : {}) };
 }
 
