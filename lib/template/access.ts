@@ -19,6 +19,7 @@ import {
   isTuple,
   iterate,
   len,
+  namedField,
   num,
   PyFloat,
   PyObject,
@@ -486,7 +487,10 @@ function method(table: Methods, self: unknown, name: string): PyFn | undefined {
 /** Python `getattr(obj, name)`, or `undefined` when there is no such attribute. */
 function pyGetattr(obj: unknown, name: string): unknown {
   if (typeof obj === "string") return method(STR_METHODS, obj, name);
-  if (Array.isArray(obj)) return method(isTuple(obj) ? TUPLE_METHODS : LIST_METHODS, obj, name);
+  if (Array.isArray(obj)) {
+    if (isTuple(obj)) return namedField(obj, name) ?? method(TUPLE_METHODS, obj, name);
+    return method(LIST_METHODS, obj, name);
+  }
   if (isDict(obj)) return method(DICT_METHODS, obj, name);
   if (obj instanceof PyObject) return obj.getattr(name);
   if (typeof obj === "number" || obj instanceof PyFloat) {

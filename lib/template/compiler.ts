@@ -605,7 +605,27 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
 
     compileFromImport(node: Any, frame: Any): void {
       this._pos(node);
-      super.compileFromImport(node, frame);
+      const imported = this._compileGetTemplate(node, frame, false, false);
+      this._addScopeLevel();
+      this._emitLine(
+        `${imported}.getExported(${node.withContext ? "context.getVariables(), frame, " : ""}${
+          this._makeCallback(imported)
+        }`,
+      );
+      this._addScopeLevel();
+      for (const nameNode of node.names.children) {
+        const name = nameNode instanceof N.Pair ? nameNode.key.value : nameNode.value;
+        const alias = nameNode instanceof N.Pair ? nameNode.value.value : name;
+        const id = this._tmpid();
+        this._emitLine(
+          `var ${id} = Object.prototype.hasOwnProperty.call(${imported}, ${
+            J(name)
+          }) ? ${imported}[${J(name)}] : R.missingImport(${J(name)}, ${node.lineno});`,
+        );
+        frame.set(alias, id);
+        this._emitLine(`frame.set(${J(alias)}, ${id});`);
+        this._emitLine(`if (frame.topLevel) { context.setVariable(${J(alias)}, ${id}); }`);
+      }
     }
 
     compileRoot(node: Any, frame: Any): void {

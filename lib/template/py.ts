@@ -25,19 +25,24 @@ export class PyFloat {
   }
 }
 
+/** Whether a JS number stands for a Python int (integral and below 1e21, where JS prints digits). */
+export function intLike(n: number): boolean {
+  return Number.isInteger(n) && Math.abs(n) < 1e21;
+}
+
 /** Makes a Python float from a JS number (boxed when integral). */
 export function toFloat(n: number): number | PyFloat {
-  return Number.isInteger(n) ? new PyFloat(n) : n;
+  return intLike(n) ? new PyFloat(n) : n;
 }
 
 /** Whether `v` is a Python float. */
 export function isFloat(v: unknown): boolean {
-  return v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v));
+  return v instanceof PyFloat || (typeof v === "number" && !intLike(v));
 }
 
 /** Whether `v` is a Python int (bool excluded). */
 export function isInt(v: unknown): v is number {
-  return typeof v === "number" && Number.isInteger(v);
+  return typeof v === "number" && intLike(v);
 }
 
 /** Whether `v` is a Python number (int, float or bool, as `numbers.Number`). */
@@ -59,6 +64,23 @@ const TUPLE = Symbol.for("driftless.tuple");
 export function tuple<T>(items: T[]): T[] {
   Object.defineProperty(items, TUPLE, { value: true });
   return items;
+}
+
+const FIELDS = Symbol.for("driftless.namedtuple");
+
+/** A named tuple (e.g. groupby's `(grouper, list)`): a tuple whose items are also attributes. */
+export function namedTuple<T>(items: T[], fields: string[]): T[] {
+  tuple(items);
+  Object.defineProperty(items, FIELDS, { value: fields });
+  return items;
+}
+
+/** The attribute `name` of a named tuple, or undefined. */
+export function namedField(v: unknown[], name: string): unknown {
+  const fields = (v as unknown as Record<symbol, string[] | undefined>)[FIELDS];
+  if (!fields) return undefined;
+  const i = fields.indexOf(name);
+  return i < 0 ? undefined : v[i];
 }
 
 /** Whether `v` is a tuple. */
@@ -165,7 +187,7 @@ export function typeName(v: unknown): string {
     case "boolean":
       return "bool";
     case "number":
-      return Number.isInteger(v) ? "int" : "float";
+      return intLike(v) ? "int" : "float";
     case "string":
       return "str";
     case "function":
@@ -239,7 +261,7 @@ export function repr(v: unknown): string {
     case "string":
       return strRepr(v);
     case "number":
-      return Number.isInteger(v) ? intRepr(v) : floatRepr(v);
+      return intLike(v) ? intRepr(v) : floatRepr(v);
     case "boolean":
       return v ? "True" : "False";
     case "undefined":
@@ -270,7 +292,7 @@ export function str(v: unknown): string {
     case "string":
       return v;
     case "number":
-      return Number.isInteger(v) ? intRepr(v) : floatRepr(v);
+      return intLike(v) ? intRepr(v) : floatRepr(v);
     case "boolean":
       return v ? "True" : "False";
   }

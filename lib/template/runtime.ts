@@ -285,7 +285,7 @@ export class Runtime {
         else if (catchKwargs) kwargs[k] = kw[k];
         else throw pyTypeError(`macro '${name}' takes no keyword argument '${k}'`);
       }
-      return body(...values, extra, kwargs, caller);
+      return body(...values, py.tuple(extra), kwargs, caller);
     };
     fn.pyName = name;
     return fn;
@@ -321,7 +321,9 @@ export class Runtime {
         tmpl = env.getTemplate(py.str(n), false, parent, false);
         break;
       } catch (e) {
-        if (!(e instanceof TemplateNotFound)) throw e;
+        const notFound = e instanceof TemplateNotFound ||
+          (e instanceof TemplateError && e.kind === "TemplateNotFound");
+        if (!notFound) throw e;
       }
     }
     if (!tmpl) {
@@ -335,6 +337,13 @@ export class Runtime {
     return withContext
       ? tmpl.render(context.getVariables(), frame)
       : tmpl.render({}, frame.push(true).push());
+  }
+  missingImport(name: string, line: number): py.Undefined {
+    return new py.Undefined(
+      name,
+      py.MISSING,
+      `the template (imported on line ${line}) does not export the requested name '${name}'`,
+    );
   }
   locate(e: unknown, name: string | undefined, line: number, col: number): unknown {
     return locate(e, name, line, col);

@@ -76,7 +76,7 @@ export function jsonDumps(value: unknown, o: JsonOptions = {}): string {
     if (v === true) return "true";
     if (v === false) return "false";
     if (typeof v === "string") return jsonString(v, ascii);
-    if (typeof v === "number") return Number.isInteger(v) ? py.intRepr(v) : floatJson(v);
+    if (typeof v === "number") return py.intLike(v) ? py.intRepr(v) : floatJson(v);
     if (v instanceof py.PyFloat) return floatJson(v.value);
     if (v instanceof py.Undefined) v.fail();
     const nl = indent !== null ? `\n${indent.repeat(level + 1)}` : "";

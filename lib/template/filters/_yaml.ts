@@ -88,7 +88,7 @@ function represent(v: unknown, o: DumpOptions, out: Ev[]): boolean {
   if (v === null) out.push(scalar("null", "null"));
   else if (typeof v === "boolean") out.push(scalar(v ? "true" : "false", "bool"));
   else if (typeof v === "number") {
-    out.push(Number.isInteger(v) ? scalar(py.intRepr(v), "int") : scalar(floatValue(v), "float"));
+    out.push(py.intLike(v) ? scalar(py.intRepr(v), "int") : scalar(floatValue(v), "float"));
   } else if (v instanceof py.PyFloat) out.push(scalar(floatValue(v.value), "float"));
   else if (typeof v === "string") out.push(scalar(v, "str"));
   else if (v instanceof py.Undefined) v.fail();

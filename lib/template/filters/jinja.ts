@@ -153,6 +153,7 @@ addFilter(
     return printf(s(args[0]), hasKw ? { ...kw } : py.tuple(rest));
   }) as never,
 );
+const GROUP_FIELDS = ["grouper", "list"];
 jinja(
   "groupby",
   "value, attribute, default=None, case_sensitive=False",
@@ -166,14 +167,14 @@ jinja(
       const k = expr(item);
       if (group === null || !py.eq(k, lastKey)) {
         group = [];
-        out.push(py.tuple([k, group]));
+        out.push(py.namedTuple([k, group], GROUP_FIELDS));
         lastKey = k;
       }
       group.push(item);
     }
     if (!py.truthy(cs)) {
       const real = attrGetter(attribute, undefined, dflt);
-      return out.map((t) => py.tuple([real((t[1] as unknown[])[0]), t[1]]));
+      return out.map((t) => py.namedTuple([real((t[1] as unknown[])[0]), t[1]], GROUP_FIELDS));
     }
     return out;
   },

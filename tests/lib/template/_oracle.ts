@@ -20,7 +20,7 @@ export interface OracleCase {
   readonly template: string;
   /** Variables (task vars: lazily templated by Ansible when used). */
   readonly vars?: Record<string, unknown>;
-  /** Extra files under the templates dir (for include/import/extends and file lookups). */
+  /** Extra files, relative to the play dir (`templates/inc.j2`, `files/data.txt`). */
   readonly files?: Record<string, string>;
   /** Render with the template module (file output) instead of the template lookup. */
   readonly module?: boolean;
@@ -53,21 +53,36 @@ export async function renderWithAnsible(
   options: { dir?: string } = {},
 ): Promise<OracleResult[]> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "driftless_oracle_" });
-  await Deno.mkdir(`${dir}/templates`, { recursive: true });
   await Deno.mkdir(`${dir}/out`, { recursive: true });
   const tasks: unknown[] = [];
+  const shared = new Map<string, string>();
   for (const [i, c] of cases.entries()) {
-    await Deno.writeTextFile(`${dir}/templates/c${i}.j2`, c.template);
+    // Each case has its own templates dir (searched first for include/import/extends);
+    // other files (files/...) go to the play dir, where the file lookups search.
+    const caseDir = `${dir}/cases/c${i}`;
+    await Deno.mkdir(`${caseDir}/templates`, { recursive: true });
+    await Deno.writeTextFile(`${caseDir}/templates/c.j2`, c.template);
     for (const [name, text] of Object.entries(c.files ?? {})) {
-      const path = `${dir}/templates/${name}`;
+      let path: string;
+      if (name.startsWith("templates/")) path = `${caseDir}/${name}`;
+      else {
+        if (shared.has(name) && shared.get(name) !== text) {
+          throw new Error(
+            `oracle case ${i}: ${name} differs from another case's file of that name`,
+          );
+        }
+        shared.set(name, text);
+        path = `${dir}/${name}`;
+      }
       await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
       await Deno.writeTextFile(path, text);
     }
+    const src = `cases/c${i}/templates/c.j2`;
     const task: Record<string, unknown> = c.module
-      ? { name: `c${i}`, template: { src: `c${i}.j2`, dest: `${dir}/out/c${i}` } }
+      ? { name: `c${i}`, template: { src, dest: `${dir}/out/c${i}` } }
       : {
         name: `c${i}`,
-        debug: { msg: `X{{ lookup('template', 'c${i}.j2', convert_data=False) }}` },
+        debug: { msg: `X{{ lookup('template', '${src}', convert_data=False) }}` },
       };
     if (c.vars && Object.keys(c.vars).length) task.vars = c.vars;
     task.ignore_errors = true;

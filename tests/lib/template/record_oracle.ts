@@ -1,0 +1,68 @@
+/**
+ * Records the expected values of the oracle tables from real ansible-core 2.14.
+ *
+ *   deno run -A tests/lib/template/record_oracle.ts            # every table
+ *   deno run -A tests/lib/template/record_oracle.ts filters_core lookups
+ *
+ * All cases of the named tables go into ONE ansible-playbook run; each case's `out` (rendered
+ * text) or `err` (Ansible's error message, first line of "The error was"/"original message")
+ * is written back into its table. Needs `ansible-playbook` (Debian's ansible-core).
+ */
+import { stringify } from "yaml";
+import { renderWithAnsible } from "./_oracle.ts";
+import { loadTable, ORACLE_ENV, TABLE_DIR, type TableCase } from "./_tables.ts";
+
+function shortError(msg: string): string {
+  const m = /The error was: ([\s\S]*?)(?:\n\n|$)/.exec(msg) ??
+    /original message: ([\s\S]*?)(?:\n\n|$)/.exec(msg);
+  let text = (m ? m[1]! : msg).split("\n")[0]!;
+  // Ansible repeats the message several times ("x. x. x"): keep one.
+  for (let cut = 1; cut < text.length; cut++) {
+    const head = text.slice(0, cut);
+    if (text.startsWith(`${head}. ${head}`)) {
+      text = head;
+      break;
+    }
+  }
+  return text;
+}
+
+if (import.meta.main) {
+  const names = Deno.args.length
+    ? Deno.args
+    : [...Deno.readDirSync(TABLE_DIR)].filter((e) => e.name.endsWith(".yml")).map((e) =>
+      e.name.slice(0, -4)
+    )
+      .sort();
+  const tables = new Map<string, TableCase[]>();
+  const all: { table: string; index: number; c: TableCase }[] = [];
+  for (const name of names) {
+    const cases = await loadTable(name);
+    tables.set(name, cases);
+    cases.forEach((c, index) => all.push({ table: name, index, c }));
+  }
+  for (const [k, v] of Object.entries(ORACLE_ENV)) Deno.env.set(k, v);
+  const started = performance.now();
+  const results = await renderWithAnsible(
+    all.map(({ c }) => ({
+      template: c.t,
+      ...(c.v ? { vars: c.v } : {}),
+      ...(c.f ? { files: c.f } : {}),
+      ...(c.m ? { module: true } : {}),
+    })),
+  );
+  all.forEach(({ c }, i) => {
+    const r = results[i]!;
+    delete c.out;
+    delete c.err;
+    if (r.err !== undefined) c.err = shortError(r.err);
+    else c.out = r.out!;
+  });
+  for (const [name, cases] of tables) {
+    await Deno.writeTextFile(`${TABLE_DIR}${name}.yml`, stringify(cases, { lineWidth: 0 }));
+  }
+  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `recorded ${all.length} cases in ${tables.size} tables with ansible-playbook (${secs}s)`,
+  );
+}
