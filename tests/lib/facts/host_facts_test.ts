@@ -1,0 +1,362 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { gatherFacts, type HostFacts } from "../../../lib/facts/host_facts.ts";
+import { ansibleMounts, cpuFacts, memoryFacts } from "../../../lib/facts/hardware_facts.ts";
+import { parseMounts } from "../../../lib/facts/filesystem.ts";
+import { meminfoKb } from "../../../lib/facts/meminfo.ts";
+import { parseDefaultRoute, parseDefaultRoute6 } from "../../../lib/facts/network_facts.ts";
+import { distributionFacts, parseOsRelease } from "../../../lib/facts/os_release.ts";
+import {
+  dateTimeFacts,
+  dnsFacts,
+  fqdnFromHosts,
+  serviceMgrFact,
+} from "../../../lib/facts/system_facts.ts";
+import { virtualFacts } from "../../../lib/facts/virtual_facts.ts";
+import { zoneFor } from "../../../lib/facts/_tz.ts";
+import { fixture, missing } from "./_fixtures.ts";
+
+/** `ansible localhost -m setup` on the machine the vm/ fixtures come from, without the `ansible_` prefix. */
+const ANSIBLE: HostFacts = Object.fromEntries(
+  Object.entries(JSON.parse(fixture("ansible/setup.json")).ansible_facts as HostFacts)
+    .map(([k, v]) => [k.replace(/^ansible_/, ""), v]),
+);
+
+Deno.test("cpuFacts() agrees with Ansible on the recorded /proc/cpuinfo", () => {
+  const ours = cpuFacts(fixture("vm/cpuinfo"), { arch: "x86_64", nproc: 2 });
+  for (
+    const k of [
+      "processor",
+      "processor_count",
+      "processor_cores",
+      "processor_threads_per_core",
+      "processor_vcpus",
+      "processor_nproc",
+    ]
+  ) {
+    assert.deepEqual(ours[k], ANSIBLE[k], k);
+  }
+});
+
+Deno.test("cpuFacts() counts sockets, cores and threads; ARM lists processors only", () => {
+  const xeon = cpuFacts(fixture("odd/cpuinfo_2socket_ht"), { arch: "x86_64" });
+  assert.deepEqual(
+    [
+      xeon.processor_count,
+      xeon.processor_cores,
+      xeon.processor_threads_per_core,
+      xeon.processor_vcpus,
+      xeon.processor_nproc,
+    ],
+    [2, 4, 2, 16, 16],
+  );
+  assert.equal((xeon.processor as string[]).length, 48);
+  const arm = cpuFacts(fixture("odd/cpuinfo_arm"), { arch: "aarch64" });
+  assert.deepEqual(arm.processor, ["0", "1"]);
+  assert.equal(arm.processor_count, 2);
+  assert.equal(arm.processor_vcpus, 2);
+});
+
+Deno.test("memoryFacts(), routes, fqdn, distribution, dns and mounts agree with Ansible's recorded output", () => {
+  const mem = memoryFacts(meminfoKb(fixture("vm/meminfo")));
+  assert.equal(mem.memtotal_mb, ANSIBLE.memtotal_mb);
+  assert.equal(mem.swaptotal_mb, ANSIBLE.swaptotal_mb);
+  assert.deepEqual(
+    Object.keys(mem.memory_mb as object).sort(),
+    Object.keys(ANSIBLE.memory_mb as object).sort(),
+  );
+
+  const d4 = ANSIBLE.default_ipv4 as Record<string, unknown>;
+  assert.deepEqual(parseDefaultRoute(fixture("vm/net/route")), {
+    interface: d4.interface,
+    gateway: d4.gateway,
+  });
+  const d6 = ANSIBLE.default_ipv6 as Record<string, unknown>;
+  assert.deepEqual(parseDefaultRoute6(fixture("vm/net/ipv6_route")), {
+    interface: d6.interface,
+    gateway: d6.gateway,
+  });
+
+  assert.equal(fqdnFromHosts(fixture("vm/etc/hosts"), String(ANSIBLE.nodename)), ANSIBLE.fqdn);
+  assert.equal(fqdnFromHosts("127.0.1.1 web1.example.com web1\n", "web1"), "web1.example.com");
+  assert.equal(fqdnFromHosts("127.0.0.1 localhost\n", "other"), undefined);
+
+  const dist = distributionFacts(parseOsRelease(fixture("vm/etc/os-release")), {
+    debianVersion: fixture("vm/etc/debian_version"),
+  });
+  for (
+    const k of [
+      "distribution",
+      "distribution_version",
+      "distribution_major_version",
+      "distribution_minor_version",
+      "distribution_release",
+      "os_family",
+    ]
+  ) {
+    assert.equal(dist[k], ANSIBLE[k], k);
+  }
+  assert.deepEqual(dnsFacts(fixture("vm/etc/resolv.conf")), ANSIBLE.dns);
+
+  const mounts = ansibleMounts(
+    parseMounts(fixture("vm/mounts")).map((m) => ({
+      device: m.device,
+      mount: m.mountpoint,
+      fstype: m.fstype,
+      options: m.options,
+    })),
+  );
+  const theirs = (ANSIBLE.mounts as Record<string, unknown>[]).map((
+    m,
+  ) => [m.device, m.mount, m.fstype]);
+  assert.deepEqual(mounts.map((m) => [m.device, m.mount, m.fstype]), theirs);
+});
+
+Deno.test("service_mgr and virtualization agree with Ansible's recorded output", () => {
+  assert.equal(serviceMgrFact({ proc1Comm: fixture("vm/1/comm") }), ANSIBLE.service_mgr);
+  assert.equal(serviceMgrFact({ proc1Comm: "systemd\n" }), "systemd");
+  assert.equal(
+    serviceMgrFact({ proc1Comm: "bash", systemctl: true, systemdCanary: true }),
+    "systemd",
+  );
+  assert.equal(serviceMgrFact({ proc1Comm: "runit-init" }), "runit");
+  assert.equal(serviceMgrFact({ etcInitD: true }), "sysvinit");
+
+  const v = virtualFacts({
+    pid1Cgroup: fixture("vm/1/cgroup"),
+    dockerenv: true,
+    cpuinfo: fixture("vm/cpuinfo"),
+  });
+  assert.equal(v.virtualization_type, ANSIBLE.virtualization_type);
+  assert.equal(v.virtualization_role, ANSIBLE.virtualization_role);
+  assert.deepEqual(
+    v.virtualization_tech_guest,
+    [...(ANSIBLE.virtualization_tech_guest as string[])].sort(),
+  );
+  assert.deepEqual(virtualFacts({ productName: "KVM" }).virtualization_type, "kvm");
+  assert.deepEqual(virtualFacts({ sysVendor: "QEMU" }), {
+    virtualization_type: "kvm",
+    virtualization_role: "guest",
+    virtualization_tech_guest: ["kvm"],
+    virtualization_tech_host: [],
+  });
+  assert.equal(virtualFacts({}).virtualization_type, "NA");
+});
+
+Deno.test("dateTimeFacts() has Ansible's keys and values for the recorded instant", () => {
+  const theirs = ANSIBLE.date_time as Record<string, string>;
+  const micros = Number(theirs.iso8601_micro!.slice(20, 26));
+  const when = new Date(Number(theirs.epoch) * 1000 + Math.floor(micros / 1000));
+  const ours = dateTimeFacts(
+    when,
+    zoneFor({ std: "UTC", stdOffset: 0 }, -when.getTimezoneOffset() * 60),
+    micros,
+  );
+  assert.deepEqual(Object.keys(ours).sort(), Object.keys(theirs).sort());
+  for (const k of ["epoch", "epoch_int", "iso8601", "iso8601_micro"]) {
+    assert.equal(ours[k], theirs[k], k);
+  }
+  if (when.getTimezoneOffset() === 0) {
+    // Local-time fields only compare when this test runs in UTC, as the recording did.
+    assert.deepEqual(ours, theirs);
+  }
+});
+
+const STABLE_KEYS = [
+  "hostname",
+  "nodename",
+  "fqdn",
+  "domain",
+  "os_family",
+  "distribution",
+  "distribution_version",
+  "distribution_major_version",
+  "distribution_release",
+  "kernel",
+  "kernel_version",
+  "architecture",
+  "machine",
+  "system",
+  "machine_id",
+  "processor",
+  "processor_count",
+  "processor_cores",
+  "processor_threads_per_core",
+  "processor_vcpus",
+  "processor_nproc",
+  "memtotal_mb",
+  "swaptotal_mb",
+  "all_ipv4_addresses",
+  "default_ipv4",
+  "default_ipv6",
+  "user_id",
+  "user_uid",
+  "user_gid",
+  "user_dir",
+  "user_shell",
+  "real_user_id",
+  "effective_user_id",
+  "pkg_mgr",
+  "service_mgr",
+  "virtualization_type",
+  "virtualization_role",
+  "dns",
+  "userspace_bits",
+];
+
+/** Compares our facts with Ansible's on the keys that do not change from one second to the next. */
+function compareStable(ours: HostFacts, theirs: HostFacts): void {
+  for (const k of STABLE_KEYS) {
+    if (!(k in theirs)) continue;
+    assert.deepEqual(ours[k], theirs[k], `ansible_${k}`);
+  }
+  assert.deepEqual(
+    [...(ours.interfaces as string[])].sort(),
+    [...(theirs.interfaces as string[])].sort(),
+  );
+  assert.deepEqual(
+    [...(ours.all_ipv6_addresses as string[])].sort(),
+    [...(theirs.all_ipv6_addresses as string[])].sort(),
+  );
+  for (const name of theirs.interfaces as string[]) {
+    const key = name.replace(/[-:]/g, "_");
+    const a = ours[key] as Record<string, unknown>;
+    const b = theirs[key] as Record<string, unknown>;
+    for (
+      const k of [
+        "device",
+        "macaddress",
+        "mtu",
+        "active",
+        "type",
+        "promisc",
+        "speed",
+        "pciid",
+        "ipv4",
+      ]
+    ) {
+      assert.deepEqual(a[k], b[k], `ansible_${key}.${k}`);
+    }
+    const six = (x: Record<string, unknown>) =>
+      ((x.ipv6 ?? []) as { address: string }[]).map((e) => JSON.stringify(e)).sort();
+    assert.deepEqual(six(a), six(b), `ansible_${key}.ipv6`);
+  }
+  const mounts = (f: HostFacts) =>
+    (f.mounts as Record<string, unknown>[]).map((
+      m,
+    ) => [
+      m.device,
+      m.mount,
+      m.fstype,
+      m.size_total,
+      m.block_size,
+      m.block_total,
+      m.inode_total,
+      m.uuid,
+    ]);
+  assert.deepEqual(mounts(ours), mounts(theirs));
+  assert.deepEqual(
+    Object.keys(ours.date_time as object).sort(),
+    Object.keys(theirs.date_time as object).sort(),
+  );
+  assert.equal(
+    (ours.date_time as Record<string, string>).tz,
+    (theirs.date_time as Record<string, string>).tz,
+  );
+  assert.ok(Math.abs((ours.memfree_mb as number) - (theirs.memfree_mb as number)) < 2048);
+  assert.ok(Math.abs((ours.uptime_seconds as number) - (theirs.uptime_seconds as number)) < 600);
+}
+
+Deno.test({
+  name: "gatherFacts() agrees with a live `ansible localhost -m setup` on every shared stable key",
+  ignore: missing("ansible") !== undefined,
+  async fn() {
+    const out = await new Deno.Command("ansible", {
+      args: ["localhost", "-m", "setup"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assert.equal(out.code, 0);
+    const text = new TextDecoder().decode(out.stdout).replace(/^[^{]*/, "");
+    const theirs: HostFacts = Object.fromEntries(
+      Object.entries(JSON.parse(text).ansible_facts as HostFacts).map((
+        [k, v],
+      ) => [k.replace(/^ansible_/, ""), v]),
+    );
+    const ours = await gatherFacts();
+    compareStable(ours, theirs);
+    assert.deepEqual(
+      Object.keys(ours.env as object).filter((k) => k !== "_").sort(),
+      Object.keys(theirs.env as object).filter((k) => k !== "_").sort(),
+    );
+  },
+});
+
+Deno.test("gatherFacts() on the recording machine agrees with the recorded Ansible output", async (t) => {
+  const ours = await gatherFacts();
+  if (ours.machine_id !== ANSIBLE.machine_id) {
+    t.step({
+      name: "skipped: this is not the machine the fixture was recorded on",
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  const { mounts: _m, ...rest } = ANSIBLE;
+  compareStable({ ...ours, mounts: [] }, { ...rest, mounts: [] });
+});
+
+Deno.test("gatherFacts() under apply --dry-run's scoped flags: /proc facts absent, no error, no prompt", async () => {
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    const url = new URL("../../../lib/facts/host_facts.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      script,
+      `import { gatherFacts } from ${
+        JSON.stringify(url)
+      };\nconsole.log(JSON.stringify(await gatherFacts()));\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--no-prompt",
+        "--config",
+        fileURLToPath(new URL("../../../deno.json", import.meta.url)),
+        "--allow-read=/etc",
+        "--allow-sys=hostname,osRelease",
+        "--allow-env=DRIFTLESS_*",
+        "--ignore-env",
+        script,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    assert.equal(stderr, "");
+    const f = JSON.parse(new TextDecoder().decode(out.stdout)) as HostFacts;
+    assert.equal(f.hostname, Deno.hostname().split(".")[0]);
+    assert.equal(f.kernel, Deno.osRelease());
+    assert.ok(typeof f.distribution === "string" && f.distribution !== "");
+    assert.ok(typeof f.os_family === "string");
+    assert.ok(typeof f.date_time === "object");
+    for (
+      const k of [
+        "processor",
+        "memtotal_mb",
+        "uptime_seconds",
+        "interfaces",
+        "default_ipv4",
+        "mounts",
+        "virtualization_type",
+        "user_uid",
+      ]
+    ) {
+      assert.ok(!(k in f), `${k} needs more than the scoped flags`);
+    }
+    assert.deepEqual(f.env, {});
+  } finally {
+    await Deno.remove(script);
+  }
+});
