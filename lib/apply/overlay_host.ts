@@ -94,7 +94,15 @@ export class OverlayHost implements Host {
   async #linkTarget(path: string): Promise<string | undefined> {
     const e = this.#entry(path);
     if (e) return e.kind === "symlink" ? e.target : undefined;
-    const st = await this.#base.stat(path, { follow: false });
+    let st;
+    try {
+      st = await this.#base.stat(path, { follow: false });
+    } catch (e) {
+      // A restricted dry run may not read an ancestor such as /tmp itself: treat it as a plain
+      // directory (the kernel still resolves it for every real read below it).
+      if (e instanceof Deno.errors.NotCapable) return undefined;
+      throw e;
+    }
     return st?.isSymlink ? this.#base.readLink(path) : undefined;
   }
 

@@ -321,7 +321,7 @@ export function normaliseTask(
     ...(e.loop !== undefined
       ? { loop: e.loop }
       : e.with_items !== undefined
-      ? { loop: e.with_items }
+      ? { loop: e.with_items, flatten_loop: true }
       : {}),
     ...(e.loop_control ? { loop_control: stripUndefined(e.loop_control) as LoopControl } : {}),
     ...(e.register !== undefined ? { register: e.register } : {}),

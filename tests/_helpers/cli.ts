@@ -36,7 +36,9 @@ export async function runCli(
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? "/root",
       NO_COLOR: "1",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      // Keep the npm cache when a test moves HOME, and the machine's CA settings.
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache/deno`,
+      ...passThrough(["SSL_CERT_FILE", "SSL_CERT_DIR", "DENO_CERT", "NPM_CONFIG_REGISTRY"]),
       ...options.env,
     },
     stdin: options.stdin !== undefined ? "piped" : "null",
@@ -51,6 +53,10 @@ export async function runCli(
   const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function passThrough(names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (Deno.env.get(n) ? [[n, Deno.env.get(n)!]] : [])));
 }
 
 /** Writes files (path → content) under a dir, creating parent dirs. */

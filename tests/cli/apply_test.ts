@@ -25,7 +25,8 @@ async function sandbox(): Promise<Sandbox> {
     home: `${dir}/home`,
     env: `${dir}/env`,
   };
-  const cp = await new Deno.Command("cp", { args: ["-a", `${ROOT}/examples/config`, s.config] }).output();
+  const cp = await new Deno.Command("cp", { args: ["-a", `${ROOT}/examples/config`, s.config] })
+    .output();
   assert.ok(cp.success);
   for (const file of ["vars.yml", "apply.yml"]) {
     const path = `${s.config}/${file}`;
@@ -120,7 +121,11 @@ Deno.test("apply prints diffs, runs the handler once, redacts the secret and kee
     assert.ok(!audit.includes("tok-canary-5c1e0d"), "audit log redacted");
     const entries = audit.trimEnd().split("\n").map((l) => JSON.parse(l));
     assert.ok(entries.every((e) => e.run_id === entries[0].run_id && e.host));
-    assert.ok(entries.some((e) => e.task === "Site config" && e.changed && e.diff?.[0]?.includes("+++ after")));
+    assert.ok(
+      entries.some((e) =>
+        e.task === "Site config" && e.changed && e.diff?.[0]?.includes("+++ after")
+      ),
+    );
   } finally {
     await Deno.remove(s.dir, { recursive: true });
   }
@@ -132,7 +137,7 @@ Deno.test("apply --tags runs only tagged tasks; --detailed-exitcode reports chan
     const tagged = await apply(s, "--tags", "info", "--detailed-exitcode");
     assert.equal(tagged.code, 0, "nothing changed");
     assert.deepEqual(
-      tagged.stdout.trimEnd().split("\n").map((l) => l.split(/\s+/)[0]),
+      tagged.stdout.trimEnd().split("\n").map((l) => l.trim().split(/\s+/)[0]),
       ["ok", "site.conf", "ok=1"],
     );
     const dry = await apply(s, "--dry-run", "--detailed-exitcode");
@@ -152,7 +157,8 @@ Deno.test("apply stops at a failed task and exits 1; a config error exits 2 with
         "  - {type: command, argv: [sh, -c, 'exit 4'], description: breaks}",
         `  - {type: copy, dest: ${dir}/b, content: "b\\n"}`,
       ].join("\n"),
-      "bad/apply.yml": `tasks:\n  - {type: copy, dest: ${dir}/c, content: x}\n  - {type: copy, dest: 5}\n`,
+      "bad/apply.yml":
+        `tasks:\n  - {type: copy, dest: ${dir}/c, content: x}\n  - {type: copy, dest: 5}\n`,
     });
     const r = await runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } });
     assert.equal(r.code, 1);
@@ -184,13 +190,17 @@ Deno.test("two concurrent applies do not interleave", async () => {
     ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
-    const lines = (await Deno.readTextFile(`${dir}/log`)).trimEnd().split("\n").map((l) => l.split(" ")[0]);
+    const lines = (await Deno.readTextFile(`${dir}/log`)).trimEnd().split("\n").map((l) =>
+      l.split(" ")[0]
+    );
     assert.deepEqual(lines, ["start", "end", "start", "end"]);
     assert.match(a.stderr + b.stderr, /another apply is running; waiting/);
 
     const holder = runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } });
     await new Promise((r) => setTimeout(r, 600));
-    const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], { env: { HOME: dir } });
+    const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], {
+      env: { HOME: dir },
+    });
     assert.equal(nowait.code, 1);
     assert.match(nowait.stderr, /another apply is running/);
     await holder;
@@ -203,14 +213,17 @@ Deno.test("apply --dry-run works with read-only permissions and no --allow-run",
   const s = await sandbox();
   try {
     // Only file-like tasks: command tasks would need --allow-run to be planned.
-    await Deno.writeTextFile(`${s.config}/apply.yml`, [
-      "tasks:",
-      `  - {type: directory, path: ${s.conf}, mode: "0750"}`,
-      `  - {type: template, src: site.conf.j2, dest: ${s.conf}/site.conf, vars: {workers: 2}}`,
-      `  - {type: lineinfile, path: ${s.conf}/limits.conf, line: "workers=2", create: true}`,
-      `  - {type: blockinfile, path: ${s.conf}/limits.conf, block: "a=1"}`,
-      `  - {type: copy, src: index.html, dest: ${s.site}/}`,
-    ].join("\n"));
+    await Deno.writeTextFile(
+      `${s.config}/apply.yml`,
+      [
+        "tasks:",
+        `  - {type: directory, path: ${s.conf}, mode: "0750"}`,
+        `  - {type: template, src: site.conf.j2, dest: ${s.conf}/site.conf, vars: {workers: 2}}`,
+        `  - {type: lineinfile, path: ${s.conf}/limits.conf, line: "workers=2", create: true}`,
+        `  - {type: blockinfile, path: ${s.conf}/limits.conf, block: "a=1"}`,
+        `  - {type: copy, src: index.html, dest: ${s.site}/}`,
+      ].join("\n"),
+    );
     const flags = [
       "--no-prompt",
       "--allow-env=DRIFTLESS_*",
