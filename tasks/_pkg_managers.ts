@@ -8,7 +8,6 @@
 import type { Host } from "../lib/apply/host.ts";
 import type { Change } from "../lib/apply/task.ts";
 import { type Cmd, cmdLine, exists, query, runAll } from "./_run.ts";
-import { isDone, markDone } from "./_once.ts";
 
 /** The managers Driftless drives. */
 export const MANAGERS = ["apt", "dnf", "yum", "zypper", "pacman", "apk"] as const;
@@ -385,8 +384,6 @@ export interface PkgCurrent {
   readonly candidates: Readonly<Record<string, string | null>>;
   /** Seconds since the package lists were refreshed (apt), when known. */
   readonly cacheAge?: number;
-  /** The cache refresh of this task run already happened (see `_once.ts`). */
-  readonly cacheRefreshed: boolean;
 }
 
 /** What the package tasks ask for. */
@@ -396,15 +393,12 @@ export interface PkgWanted {
   readonly updateCache: boolean;
   readonly cacheValidTime?: number;
   readonly options: InstallOptions;
-  /** The params object: token for the once-per-run cache refresh. */
-  readonly token: object;
 }
 
 /** A package change: commands to run, and whether to touch apt's update stamp after. */
 export interface PkgOp {
   readonly cmds: readonly Cmd[];
   readonly touchStamp?: boolean;
-  readonly token?: object;
 }
 
 const APT_STAMP = "/var/lib/apt/periodic/update-success-stamp";
@@ -436,7 +430,6 @@ export async function readPackages(
     installed,
     candidates,
     ...(cacheAge !== undefined ? { cacheAge } : {}),
-    cacheRefreshed: isDone(wanted.token),
   };
 }
 
@@ -460,9 +453,10 @@ export function planPackages(wanted: PkgWanted, cur: PkgCurrent): Change<PkgOp>[
         cur.cacheAge === undefined ? "never updated" : `${cur.cacheAge}s old`
       }, valid for ${wanted.cacheValidTime}s)`,
     });
-  } else if (wanted.updateCache && wanted.names.length === 0 && !cur.cacheRefreshed) {
+  } else if (wanted.updateCache && wanted.names.length === 0) {
     changes.push({
-      op: { cmds: [m.updateCache()], token: wanted.token },
+      op: { cmds: [m.updateCache()] },
+      action: true,
       summary: cmdLine(m.updateCache()),
     });
   }
@@ -547,7 +541,6 @@ export async function applyPackages(op: PkgOp, host: Host): Promise<Record<strin
     await host.mkdir("/var/lib/apt/periodic", { recursive: true });
     await host.writeAtomic(APT_STAMP, "");
   }
-  if (op.token) markDone(op.token);
   return {
     stdout: results.map((r) => r.stdout).join(""),
     stderr: results.map((r) => r.stderr).join(""),

@@ -8,7 +8,6 @@
  */
 import type { Host } from "../lib/apply/host.ts";
 import type { Change } from "../lib/apply/task.ts";
-import { isDone, markDone } from "./_once.ts";
 import { type Cmd, cmdLine, firstProgram, query, runAll, systemdBooted } from "./_run.ts";
 
 /** The init systems Driftless drives. */
@@ -26,8 +25,6 @@ export interface ServiceState {
   readonly needReload?: boolean;
   /** systemd: LoadState=not-found. */
   readonly missing?: boolean;
-  /** The one-shot restart/reload of this run already happened. */
-  readonly actionDone: boolean;
 }
 
 /** What a service task asks for. */
@@ -46,14 +43,11 @@ export interface ServiceWanted {
   readonly arguments?: readonly string[];
   /** OpenRC runlevel (default `default`). */
   readonly runlevel?: string;
-  /** Token for the once-per-run actions: the params object. */
-  readonly token: object;
 }
 
-/** A service change: commands, and whether it is the one-shot action. */
+/** A service change: the commands to run. */
 export interface ServiceOp {
   readonly cmds: readonly Cmd[];
-  readonly token?: object;
 }
 
 /** Picks the init system: systemd when it is PID 1, OpenRC when installed, else sysv. */
@@ -136,14 +130,13 @@ export async function readService(
 ): Promise<ServiceState> {
   const booted = await systemdBooted(host);
   const use = init ?? await detectInit(host);
-  const actionDone = isDone(w.token);
-  if (!w.name) return { init: use, booted, actionDone };
+  if (!w.name) return { init: use, booted };
   const s = use === "systemd"
     ? await readSystemd(host, w, booted)
     : use === "openrc"
     ? await readOpenrc(host, w.name, w.runlevel ?? "default")
     : await readSysv(host, w.name);
-  return { init: use, booted, actionDone, ...s };
+  return { init: use, booted, ...s };
 }
 
 function verbCmd(init: InitSystem, w: ServiceWanted, verb: string): Cmd {
@@ -198,11 +191,12 @@ export function planService(
   sysvTool = "update-rc.d",
 ): Change<ServiceOp>[] {
   const changes: Change<ServiceOp>[] = [];
-  const push = (cmds: Cmd[], diff?: Change<ServiceOp>["diff"], token?: object) =>
+  const push = (cmds: Cmd[], diff?: Change<ServiceOp>["diff"], action?: boolean) =>
     changes.push({
-      op: { cmds, ...(token ? { token } : {}) },
+      op: { cmds },
       summary: cmds.map(cmdLine).join(" && "),
       ...(diff ? { diff } : {}),
+      ...(action ? { action } : {}),
     });
   const systemctl = (args: string[]): Cmd => ({
     cmd: "systemctl",
@@ -210,10 +204,8 @@ export function planService(
   });
 
   if (w.daemonReload && s.init === "systemd") {
-    // Only when systemd says a unit file changed, or when asked without a unit (once a run).
-    if (s.needReload || (!w.name && !s.actionDone)) {
-      push([systemctl(["daemon-reload"])], undefined, w.name ? undefined : w.token);
-    }
+    // Only when systemd says a unit file changed, or when asked without a unit (every run).
+    if (s.needReload || !w.name) push([systemctl(["daemon-reload"])], undefined, !w.name);
   }
   if (!w.name) return changes;
   const name = w.name;
@@ -244,13 +236,13 @@ export function planService(
       push([verbCmd(s.init, w, "start")], stateDiff(name, "state", "stopped", "started"));
     } else if (w.state === "stopped" && active) {
       push([verbCmd(s.init, w, "stop")], stateDiff(name, "state", "started", "stopped"));
-    } else if ((w.state === "restarted" || w.state === "reloaded") && !s.actionDone) {
+    } else if (w.state === "restarted" || w.state === "reloaded") {
       // reloaded on a stopped service starts it, as Ansible does.
       const verb = w.state === "reloaded" && active ? "reload" : active ? "restart" : "start";
       push(
         [verbCmd(s.init, w, verb)],
         stateDiff(name, "state", active ? "started" : "stopped", w.state),
-        w.token,
+        true,
       );
     }
   }
@@ -260,7 +252,6 @@ export function planService(
 /** Applies a service change. */
 export async function applyService(op: ServiceOp, host: Host): Promise<void> {
   await runAll(host, op.cmds);
-  if (op.token) markDone(op.token);
 }
 
 /** The sysv enable tool present on the host. */

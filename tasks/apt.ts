@@ -102,7 +102,6 @@ function wanted(p: Params): PkgWanted {
     updateCache: p.update_cache ?? p["update-cache"] ?? p.cache_valid_time !== undefined,
     ...(p.cache_valid_time !== undefined ? { cacheValidTime: p.cache_valid_time } : {}),
     options: options(p),
-    token: p,
   };
 }
 

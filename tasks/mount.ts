@@ -9,7 +9,6 @@
 import * as z from "zod";
 import { type Change, defineTask } from "../lib/apply/task.ts";
 import { bool, str } from "./_ansible_params.ts";
-import { isDone, markDone } from "./_once.ts";
 import { type Cmd, cmdLine, readOptional, runAll } from "./_run.ts";
 
 const schema = z.strictObject({
@@ -45,14 +44,12 @@ interface MountCurrent {
   /** The live mount at path; `null` when not mounted; `undefined` when /proc is unreadable. */
   readonly live?: MountEntry | null;
   readonly pathExists: boolean;
-  readonly remounted: boolean;
 }
 
 type MountOp = {
   fstab?: { path: string; text: string };
   mkdir?: string;
   cmds: readonly Cmd[];
-  token?: object;
 };
 
 const unescape = (s: string) =>
@@ -138,7 +135,6 @@ export const mount = defineTask({
       fstab: fstab ?? "",
       ...(live !== undefined ? { live } : {}),
       pathExists: st !== undefined,
-      remounted: isDone(p),
     };
   },
   plan(p, cur): Change<MountOp>[] {
@@ -176,8 +172,9 @@ export const mount = defineTask({
       }
     } else if ((p.state === "unmounted" || p.state === "absent") && mounted) {
       act([{ cmd: "umount", args: [path] }]);
-    } else if (p.state === "remounted" && !cur.remounted) {
-      act([{ cmd: "mount", args: [...T, "-o", "remount", path] }], { token: p });
+    } else if (p.state === "remounted") {
+      const cmds = [{ cmd: "mount", args: [...T, "-o", "remount", path] }];
+      changes.push({ op: { cmds }, summary: cmds.map(cmdLine).join(" && "), action: true });
     }
     return changes;
   },
@@ -185,6 +182,5 @@ export const mount = defineTask({
     if (op.fstab) await host.writeAtomic(op.fstab.path, op.fstab.text);
     if (op.mkdir) await host.mkdir(op.mkdir, { recursive: true, mode: 0o755 });
     await runAll(host, op.cmds);
-    if (op.token) markDone(op.token);
   },
 });

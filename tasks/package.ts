@@ -40,7 +40,6 @@ export function packageWanted(p: Params): PkgWanted {
     updateCache: p.update_cache,
     ...(p.cache_valid_time !== undefined ? { cacheValidTime: p.cache_valid_time } : {}),
     options: p.extra_args ? { extraArgs: p.extra_args } : {},
-    token: p,
   };
 }
 

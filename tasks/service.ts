@@ -42,7 +42,6 @@ function wanted(p: Params): ServiceWanted {
     ...(p.enabled !== undefined ? { enabled: p.enabled } : {}),
     ...(args ? { arguments: args } : {}),
     runlevel: p.runlevel,
-    token: p,
   };
 }
 

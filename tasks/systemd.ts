@@ -47,7 +47,6 @@ function wanted(p: Params): ServiceWanted {
     systemctlFlags: flags,
     noBlock: p.no_block,
     forceEnable: p.force,
-    token: p,
   };
 }
 

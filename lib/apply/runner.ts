@@ -672,7 +672,9 @@ class Run {
           if (fields) result = { ...result, ...fields };
         }
         if (!module.acts && !result.failed) {
-          const again = module.plan(params, await module.read(params, host, ctx));
+          // One-shot actions (restarts, cache refreshes) plan again by nature: not drift.
+          const again = module.plan(params, await module.read(params, host, ctx))
+            .filter((c) => !c.action);
           if (again.length > 0) {
             result = {
               ...result,

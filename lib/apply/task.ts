@@ -18,6 +18,11 @@ export interface Change<Op> {
   readonly diff?: Diff;
   /** The diff holds secrets: withhold it everywhere. */
   readonly sensitive?: boolean;
+  /**
+   * A one-shot action rather than a state (`state: restarted`, a cache refresh): planned every
+   * run, so the convergence check after apply does not count it.
+   */
+  readonly action?: boolean;
 }
 
 /** Text before and after a change, for a unified diff. */
