@@ -26,6 +26,8 @@ export interface ApplyOptions {
   readonly json: boolean;
   readonly detailedExitcode: boolean;
   readonly wait: boolean;
+  /** Manage a directory tree (a chroot, an image) instead of this host. */
+  readonly root?: string;
 }
 
 /** Where state (lock, audit log) lives by default. */
@@ -60,7 +62,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   let summary: RunSummary;
   try {
     summary = await runApply(config.apply, {
-      host: new LocalHost(),
+      host: new LocalHost(o.root ? { root: o.root } : {}),
       engine,
       tasks: TASKS,
       configDir: config.dir,

@@ -78,6 +78,7 @@ export async function main(args: readonly string[]): Promise<number> {
       "exit 0 when nothing changed, 2 when something changed (or would), 1 on failure",
     )
     .option("--no-wait", "exit 1 at once when another apply holds the lock, instead of waiting")
+    .option("--root <dir>", "manage this directory tree as the host (commands run with chroot)")
     .action(async (opts) => {
       await run(async (g) =>
         (await import("./apply.ts")).apply(g, {
@@ -88,6 +89,7 @@ export async function main(args: readonly string[]): Promise<number> {
           json: Boolean(opts.json),
           detailedExitcode: Boolean(opts.detailedExitcode),
           wait: opts.wait,
+          ...(opts.root ? { root: opts.root } : {}),
         })
       );
     });
