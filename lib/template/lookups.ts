@@ -327,27 +327,40 @@ const LOOKUPS: Record<string, Lookup> = {
   },
   first_found(terms, kw) {
     checkOptions("first_found", kw, ["files", "paths", "skip"]);
-    const files: string[] = [];
-    const paths: string[] = [];
-    let skip = py.truthy(option(kw, "skip", false));
-    const add = (list: string[], v: unknown) => {
-      for (const x of Array.isArray(v) ? v : [v]) {
-        for (const part of py.str(x).split(/[,;:]/)) if (part.trim()) list.push(part.trim());
-      }
+    const splitOn = (v: unknown, seps: RegExp): string[] => {
+      if (v === null || v === undefined) return [];
+      const items = typeof v === "string" ? [v] : py.iterate(v).map(py.str);
+      return items.flatMap((x) => x.split(seps)).map((x) => x.trim()).filter(Boolean);
     };
-    if (kw.files) add(files, kw.files);
-    if (kw.paths) add(paths, kw.paths);
-    for (const t of terms) {
-      if (py.isDict(t)) {
-        if (t.files) add(files, t.files);
-        if (t.paths) add(paths, t.paths);
-        if (t.skip !== undefined) skip = py.truthy(t.skip);
-      } else if (Array.isArray(t)) { for (const x of t) files.push(py.str(x)); }
-      else files.push(py.str(t));
-    }
-    const candidates = paths.length ? paths.flatMap((p) => files.map((f) => join(p, f))) : files;
-    for (const c of candidates) {
-      const found = findFile(c, "files");
+    const processTerms = (list: unknown[]): [string[], boolean] => {
+      let total: string[] = [];
+      let skip = false;
+      for (const term of list) {
+        let opts: Kw;
+        if (py.isDict(term)) opts = term;
+        else if (typeof term === "string") opts = kw;
+        else if (Array.isArray(term)) {
+          const [partial, s] = processTerms(term);
+          total.push(...partial);
+          skip = s;
+          continue;
+        } else {lookupError(
+            `Invalid term supplied, can handle string, mapping or list of strings but got: ${
+              py.typeName(term)
+            } for ${py.str(term)}`,
+          );}
+        const files = splitOn(opts!.files, /[,;]/);
+        const paths = splitOn(opts!.paths, /[,:;]/);
+        skip = py.truthy(opts!.skip ?? false);
+        if (paths.length) { for (const p of paths) for (const f of files) total.push(join(p, f)); }
+        else if (files.length) total = files;
+        else total.push(term as string);
+      }
+      return [total, skip];
+    };
+    const [total, skip] = processTerms(terms);
+    for (const fn of total) {
+      const found = findFile(fn, "files");
       if (found) return [found];
     }
     if (skip) return [];
@@ -559,7 +572,7 @@ export function runLookup(name: string, args: unknown[], kw: Kw): unknown {
       { kind: "AnsibleError" },
     );
   }
-  if (py.truthy(wantlist)) return ran;
+  if (py.truthy(wantlist) || !ran.length) return ran;
   if (ran.every((x) => typeof x === "string")) return ran.join(",");
   return ran.length === 1 ? ran[0] : ran;
 }

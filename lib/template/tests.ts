@@ -101,8 +101,14 @@ addTest(
   ),
   { undefinedOk: true },
 );
-addTest("filter", pyfn("filter", "value", (v) => typeof v === "string" && FILTERS.has(v)));
-addTest("test", pyfn("test", "value", (v) => typeof v === "string" && TESTS.has(v)));
+// Ansible's plugin table raises for an unknown name instead of answering False.
+const known = (table: Map<string, unknown>) => (v: unknown) => {
+  if (typeof v !== "string") return false;
+  if (!table.has(v)) throw pyError("TemplateSyntaxError", `Could not load "${v}": '${v}'`);
+  return true;
+};
+addTest("filter", pyfn("filter", "value", known(FILTERS)));
+addTest("test", pyfn("test", "value", known(TESTS)));
 
 // -- Ansible: task results ----------------------------------------------------------------------
 function result(name: string, v: unknown): Record<string, unknown> {

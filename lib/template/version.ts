@@ -190,7 +190,6 @@ export function compareVersions(
   try {
     c = cmp(py.str(value), py.str(version));
   } catch (e) {
-    if (e instanceof TypeMismatch && (op === "eq" || op === "ne")) return op === "ne";
     throw pyError("AnsibleFilterError", `Version comparison failed: ${(e as Error).message}`);
   }
   switch (op) {

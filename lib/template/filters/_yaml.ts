@@ -344,10 +344,7 @@ class Emitter {
       }
       this.state = () => this.expectDocumentRoot();
     } else if (ev.t === "streamEnd") {
-      if (this.openEnded) {
-        this.writeIndicator("...", true);
-        this.writeIndent();
-      }
+      // libyaml (Ansible uses CSafeDumper) does not close an open-ended plain scalar with "...".
       this.state = () => {};
     }
   }
@@ -518,16 +515,15 @@ class Emitter {
     return this.ev.t === "docStart" && n?.t === "scalar" && n.implicit[0] && n.value === "";
   }
 
+  /** libyaml's rule: a single-line scalar of at most 128 bytes, or an empty collection. */
   checkSimpleKey(): boolean {
-    let length = 0;
     const ev = this.ev;
     if (ev.t === "scalar") {
       this.analysis ??= analyze(ev.value, this.allowUnicode);
-      length += py.len(this.analysis.scalar);
+      if (this.analysis.multiline) return false;
+      return new TextEncoder().encode(this.analysis.scalar).length <= 128;
     }
-    return length < 128 &&
-      ((ev.t === "scalar" && !this.analysis!.empty && !this.analysis!.multiline) ||
-        this.checkEmptySequence() || this.checkEmptyMapping());
+    return this.checkEmptySequence() || this.checkEmptyMapping();
   }
 
   processTag(): void {
@@ -539,20 +535,20 @@ class Emitter {
     throw pyError("EmitterError", "tag is not specified");
   }
 
+  /** libyaml's `yaml_emitter_choose_scalar_style` (Ansible dumps with CSafeDumper). */
   chooseScalarStyle(): string {
     const ev = this.ev as Extract<Ev, { t: "scalar" }>;
     const a = (this.analysis ??= analyze(ev.value, this.allowUnicode));
-    if (ev.style === '"') return '"';
-    if (!ev.style && ev.implicit[0]) {
-      if (
-        !(this.simpleKeyContext && (a.empty || a.multiline)) &&
-        ((this.flowLevel && a.allowFlowPlain) || (!this.flowLevel && a.allowBlockPlain))
-      ) return "";
+    let style = ev.style ?? "";
+    if (style === "") {
+      if ((this.flowLevel && !a.allowFlowPlain) || (!this.flowLevel && !a.allowBlockPlain)) {
+        style = "'";
+      }
+      if (!a.scalar.length && (this.flowLevel || this.simpleKeyContext)) style = "'";
+      if (!ev.implicit[0]) style = "'";
     }
-    if (!ev.style || ev.style === "'") {
-      if (a.allowSingleQuoted && !(this.simpleKeyContext && a.multiline)) return "'";
-    }
-    return '"';
+    if (style === "'" && !a.allowSingleQuoted) style = '"';
+    return style;
   }
 
   processScalar(): void {

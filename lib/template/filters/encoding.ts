@@ -51,9 +51,16 @@ builtin("b64encode", "string, encoding='utf-8'", (s: unknown, e: unknown) => {
 builtin("b64decode", "string, encoding='utf-8'", (s: unknown, e: unknown) => {
   const enc = encodingOf(e);
   let bin: string;
+  const t = py.str(s).replace(/[^A-Za-z0-9+/=]/g, "");
+  if (t.replace(/=+$/, "").length % 4 === 1) {
+    throw pyError(
+      "binascii.Error",
+      "Invalid base64-encoded string: number of data characters cannot be 1 more than a multiple of 4",
+    );
+  }
+  if (t.length % 4) throw pyError("binascii.Error", "Incorrect padding");
   try {
-    const t = py.str(s).replace(/[^A-Za-z0-9+/=]/g, "");
-    bin = atob(t.length % 4 ? t + "=".repeat(4 - (t.length % 4)) : t);
+    bin = atob(t);
   } catch {
     throw pyError("binascii.Error", "Incorrect padding");
   }
@@ -230,8 +237,10 @@ builtinRaw(
 function fromNode(node: unknown, doc: Document): unknown {
   if (node instanceof Scalar) {
     const v = node.value;
+    const src = node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : "";
+    // YAML 1.1 as PyYAML reads it: y/n are strings, not booleans.
+    if (typeof v === "boolean" && /^[yYnN]$/.test(src)) return src;
     if (typeof v === "number" && Number.isInteger(v)) {
-      const src = node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : "";
       if (/[.eE]|inf|nan/i.test(src) && !/^[-+]?0[xob]/i.test(src)) return new py.PyFloat(v);
     }
     if (typeof v === "bigint") return Number(v);

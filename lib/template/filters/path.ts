@@ -150,7 +150,12 @@ function ntSplit(p: string): [string, string] {
   return [d + head, tail];
 }
 
-const s = (v: unknown) => py.str(v);
+const s = (v: unknown): string => {
+  if (typeof v !== "string") {
+    throw pyError("TypeError", `expected str, bytes or os.PathLike object, not ${py.typeName(v)}`);
+  }
+  return v;
+};
 builtin("basename", "path", (p: unknown) => basename(s(p)));
 builtin("dirname", "path", (p: unknown) => dirname(s(p)));
 builtin("expanduser", "path", (p: unknown) => expanduser(s(p)));

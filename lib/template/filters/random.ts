@@ -28,6 +28,12 @@ builtin(
       }
       const items = py.iterate(end);
       if (!items.length) throw pyError("IndexError", "Cannot choose from an empty sequence");
+      if (py.isDict(end)) {
+        // random.choice(dict) indexes the dict by position: a KeyError unless that key exists.
+        const i = r.randbelow(items.length);
+        if (!Object.hasOwn(end, String(i))) throw pyError("KeyError", String(i));
+        return end[String(i)];
+      }
       return r.choice(items);
     }
     filterError("random can only be used on sequences and integers");

@@ -57,8 +57,8 @@ builtinRaw(
       } else filterError("Unknown argument");
     }
     const m = pySearch(regex, value, {
-      ignorecase: py.truthy(kw.ignorecase),
-      multiline: py.truthy(kw.multiline),
+      ignorecase: py.truthy(kw.ignorecase ?? false),
+      multiline: py.truthy(kw.multiline ?? false),
     });
     if (!m) return null;
     if (!groups.length) return m[0];

@@ -20,7 +20,11 @@ export interface OracleCase {
   readonly template: string;
   /** Variables (task vars: lazily templated by Ansible when used). */
   readonly vars?: Record<string, unknown>;
-  /** Extra files, relative to the play dir (`templates/inc.j2`, `files/data.txt`). */
+  /**
+   * Extra files: `templates/x` next to the case's template (include/import/extends find them
+   * first), anything else relative to the play dir (`files/data.txt`; `play:templates/x` for
+   * the play's templates dir, where the template lookup searches).
+   */
   readonly files?: Record<string, string>;
   /** Render with the template module (file output) instead of the template lookup. */
   readonly module?: boolean;
@@ -62,10 +66,11 @@ export async function renderWithAnsible(
     const caseDir = `${dir}/cases/c${i}`;
     await Deno.mkdir(`${caseDir}/templates`, { recursive: true });
     await Deno.writeTextFile(`${caseDir}/templates/c.j2`, c.template);
-    for (const [name, text] of Object.entries(c.files ?? {})) {
+    for (let [name, text] of Object.entries(c.files ?? {})) {
       let path: string;
       if (name.startsWith("templates/")) path = `${caseDir}/${name}`;
       else {
+        name = name.replace(/^play:/, "");
         if (shared.has(name) && shared.get(name) !== text) {
           throw new Error(
             `oracle case ${i}: ${name} differs from another case's file of that name`,

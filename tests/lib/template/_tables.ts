@@ -49,7 +49,7 @@ export async function renderCase(c: TableCase): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "driftless_table_" });
   try {
     for (const [path, text] of Object.entries(c.f ?? {})) {
-      const full = `${dir}/${path}`;
+      const full = `${dir}/${path.replace(/^play:/, "")}`;
       await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
       await Deno.writeTextFile(full, text);
     }

@@ -62,7 +62,7 @@ if (import.meta.main) {
     await Deno.writeTextFile(`${TABLE_DIR}${name}.yml`, stringify(cases, { lineWidth: 0 }));
   }
   const secs = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(
-    `recorded ${all.length} cases in ${tables.size} tables with ansible-playbook (${secs}s)`,
-  );
+  Deno.stdout.writeSync(new TextEncoder().encode(
+    `recorded ${all.length} cases in ${tables.size} tables with ansible-playbook (${secs}s)\n`,
+  ));
 }
