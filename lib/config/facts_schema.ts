@@ -8,6 +8,7 @@
  */
 import * as z from "zod";
 import { durationSchema } from "../sinks/units.ts";
+import { parseSelector } from "../facts/thresholds.ts";
 
 /** A regular expression, checked when the file is loaded. */
 const regex = z.string().refine((s) => {
@@ -116,8 +117,15 @@ export const thresholdSchema = z.strictObject({
   /** Name for events (default: the metric). */
   name: z.string().min(1).optional(),
   /** Metric name, or a selector: `node_filesystem_avail_bytes{mountpoint="/",fstype!~"tmpfs"}`. */
-  metric: z.string().regex(
-    /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$/,
+  metric: z.string().refine(
+    (s) => {
+      try {
+        parseSelector(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     'expected a metric name or selector like node_load1 or node_filesystem_avail_bytes{mountpoint="/"}',
   ),
   /** Exact label matches, in addition to the selector's. */

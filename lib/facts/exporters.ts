@@ -34,7 +34,7 @@ export interface ExportLoopOptions {
   /** Takes a fresh snapshot. */
   readonly snapshot: () => Promise<Snapshot>;
   readonly signal: AbortSignal;
-  /** Spread the first push over the interval (default true). */
+  /** Spread the first push over the interval (default true); false pushes at once. */
   readonly jitter?: boolean;
   readonly onPush?: (exporter: string, where: string) => void;
   readonly onError?: (exporter: string, message: string) => void;
@@ -57,11 +57,13 @@ export async function runExportLoop(
       options.signal.addEventListener("abort", done, { once: true });
     });
   await Promise.all(exporters.map(async ({ exporter, intervalMs }) => {
-    await sleep(options.jitter === false ? intervalMs : Math.floor(Math.random() * intervalMs));
+    await sleep(options.jitter === false ? 0 : Math.floor(Math.random() * intervalMs));
     while (!options.signal.aborted) {
       const started = Date.now();
       try {
-        options.onPush?.(exporter.name, await exporter.push(await options.snapshot()));
+        // Pushed before onPush: an optional call would skip evaluating its arguments.
+        const where = await exporter.push(await options.snapshot());
+        options.onPush?.(exporter.name, where);
       } catch (e) {
         options.onError?.(exporter.name, e instanceof Error ? e.message : String(e));
       }

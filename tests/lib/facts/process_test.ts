@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CpuAccumulator, parseProcStat, processCollector } from "../../../lib/facts/process.ts";
 import { DEFAULT_PATHS } from "../../../lib/facts/collector.ts";
+import type { MetricFamily } from "../../../lib/facts/metric.ts";
 import { valueOf } from "./_fixtures.ts";
 
 Deno.test("parseProcStat() handles a comm with spaces and parentheses", () => {
@@ -42,12 +43,17 @@ Deno.test("processCollector() finds a real child process by name", async () => {
         pattern: "^no-such-process$",
       }],
     });
-    const fams = await collector.collect({
-      paths: DEFAULT_PATHS,
-      signal: new AbortController().signal,
-    });
+    const ctx = { paths: DEFAULT_PATHS, signal: new AbortController().signal };
+    const rss = (f: MetricFamily[]) =>
+      valueOf(f, "driftless_process_resident_memory_bytes", { name: "sleepers" }) ?? 0;
+    // The child needs a moment to exec; until then it is a copy of deno.
+    let fams = await collector.collect(ctx);
+    for (let i = 0; i < 50 && rss(fams) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      fams = await collector.collect(ctx);
+    }
     assert.ok(valueOf(fams, "driftless_process_count", { name: "sleepers" })! >= 1);
-    assert.ok(valueOf(fams, "driftless_process_resident_memory_bytes", { name: "sleepers" })! > 0);
+    assert.ok(rss(fams) > 0);
     assert.equal(valueOf(fams, "driftless_process_count", { name: "none" }), 0);
     assert.equal(
       fams.find((f) => f.name === "driftless_process_cpu_seconds_total")!.type,

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
+import { gunzip } from "../../lib/sinks/gzip.ts";
+import { runCli, writeTree } from "../_helpers/cli.ts";
+import { startDriftless } from "../lib/facts/_serve.ts";
+
+async function configDir(files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "driftless-facts-" });
+  await writeTree(dir, files);
+  return dir;
+}
+
+Deno.test("driftless facts prints facts and a metrics snapshot as JSON", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    // No config dir at the default place: the defaults apply, as for node_exporter.
+    const r = await runCli(["facts", "--collector", "cpu,loadavg", "--collector", "meminfo"], {
+      env: { HOME: home },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.facts.system, "Linux");
+    assert.equal(doc.facts.hostname, Deno.hostname().split(".")[0]);
+    assert.ok(doc.facts.memtotal_mb > 0);
+    const names = doc.metrics.map((f: { name: string }) => f.name);
+    assert.ok(names.includes("node_cpu_seconds_total"));
+    assert.ok(names.includes("node_memory_MemTotal_bytes"));
+    assert.ok(!names.includes("node_filesystem_size_bytes"), "only the named collectors ran");
+    const success = doc.metrics.find((f: { name: string }) =>
+      f.name === "node_scrape_collector_success"
+    );
+    assert.deepEqual(
+      success.samples.map((s: { labels: { collector: string } }) => s.labels.collector),
+      ["cpu", "loadavg", "meminfo"],
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts --format yaml and --format prometheus", async () => {
+  const dir = await configDir({ "facts.yml": "collectors:\n  netclass: { enabled: false }\n" });
+  try {
+    const y = await runCli(["--config", dir, "facts", "-f", "yaml", "--no-metrics"]);
+    assert.equal(y.code, 0, y.stderr);
+    const doc = parseYaml(y.stdout);
+    assert.equal(doc.facts.os_family.length > 0, true);
+    assert.equal(doc.metrics, undefined);
+
+    const p = await runCli(["--config", dir, "facts", "--format", "prometheus"]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.match(p.stdout, /^# TYPE node_cpu_seconds_total counter$/m);
+    assert.match(p.stdout, /^# TYPE node_vmstat_pgfault untyped$/m);
+    assert.doesNotMatch(p.stdout, /node_network_up/, "netclass is disabled in facts.yml");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts: unknown collectors and bad facts config are usage errors (exit 2)", async () => {
+  const bad = await runCli(["facts", "--collector", "meminf"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown collector "meminf"; did you mean "meminfo"\?/);
+
+  const dir = await configDir({
+    "facts.yml": "collectors:\n  cpuu: {}\nserve:\n  basic_auth_users:\n    bob: hunter2\n",
+  });
+  try {
+    const r = await runCli(["--config", dir, "facts"]);
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /facts\.yml:2:3 collectors\.cpuu: unknown key "cpuu"; did you mean "cpu"\?/,
+    );
+    assert.match(r.stderr, /facts\.yml:5:10 serve\.basic_auth_users\.bob: expected a bcrypt hash/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts logs a threshold crossing as a structured event", async () => {
+  const dir = await configDir({
+    "facts.yml": [
+      "thresholds:",
+      "  - name: too_many_cpus",
+      '    metric: node_cpu_seconds_total{mode="idle",cpu="0"}',
+      "    warn: 0",
+      "collectors:",
+      "  cpu: {}",
+    ].join("\n") + "\n",
+  });
+  try {
+    const r = await runCli(["--config", dir, "facts", "--collector", "cpu", "-f", "prometheus"]);
+    assert.equal(r.code, 0, r.stderr);
+    const event = JSON.parse(r.stderr.split("\n").find((l) => l.startsWith("{"))!);
+    assert.equal(event.event, "threshold");
+    assert.equal(event.threshold, "too_many_cpus");
+    assert.equal(event.severity, "warning");
+    assert.deepEqual(event.labels, { cpu: "0", mode: "idle" });
+    assert.match(
+      r.stdout,
+      /^driftless_threshold_state\{metric="node_cpu_seconds_total",cpu="0",mode="idle",severity="warning"\} 1$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts --serve stops gracefully on SIGTERM and on SIGINT", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const s = await startDriftless();
+    const r = await fetch(s.url);
+    assert.equal(r.status, 200);
+    assert.match(await r.text(), /^node_exporter_build_info\{/m);
+    const status = await s.stop(signal);
+    assert.equal(status.code, 0, s.stderr());
+    assert.match(s.stderr(), /stopped/);
+  }
+});
+
+Deno.test("driftless facts --serve takes path and basic auth from facts.serve", async () => {
+  const { hash } = await import("bcryptjs");
+  const dir = await configDir({
+    "facts.yml": `serve:\n  path: /node/metrics\n  basic_auth_users:\n    prom: "${await hash(
+      "pw-for-prom",
+      4,
+    )}"\n`,
+  });
+  const s = await startDriftless({ config: dir });
+  try {
+    assert.ok(s.url.endsWith("/node/metrics"));
+    const denied = await fetch(s.url);
+    assert.equal(denied.status, 401);
+    await denied.body?.cancel();
+    const ok = await fetch(s.url, {
+      headers: { authorization: `Basic ${btoa("prom:pw-for-prom")}` },
+    });
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /node_load1/);
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts --push writes a snapshot; --serve pushes on the exporter's interval", async () => {
+  const out = await Deno.makeTempDir();
+  const dir = await configDir({
+    "facts.yml":
+      `exporters:\n  - type: file\n    dir: ${out}\n    interval: 1s\n    max_files: 2\n`,
+  });
+  try {
+    const r = await runCli(["--config", dir, "facts", "--push", "--collector", "loadavg"]);
+    assert.equal(r.code, 0, r.stderr);
+    const files = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^.+-\d{8}T\d{6}Z\.prom\.gz$/);
+    const text = new TextDecoder().decode(await gunzip(await Deno.readFile(`${out}/${files[0]}`)));
+    assert.match(text, /^node_load1 /m);
+
+    await Deno.remove(`${out}/${files[0]}`);
+    const s = await startDriftless({ config: dir, args: ["--collector", "loadavg"] });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (
+        (await Array.fromAsync(Deno.readDir(out))).filter((e) => e.name.endsWith(".gz")).length <
+          2 &&
+        Date.now() < deadline
+      ) {
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      await new Promise((res) => setTimeout(res, 1500));
+    } finally {
+      await s.stop();
+    }
+    const kept = (await Array.fromAsync(Deno.readDir(out))).filter((e) => e.name.endsWith(".gz"));
+    assert.equal(kept.length, 2, "rotated to max_files");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+  }
+});
