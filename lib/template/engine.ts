@@ -41,6 +41,11 @@ function engine(): Promise<Engine> {
   return enginePromise;
 }
 
+/** Whether nunjucks and the compiler have been loaded (they load on the first real template). */
+export function engineLoaded(): boolean {
+  return enginePromise !== undefined;
+}
+
 const MARKERS = /\{\{|\{%|\{#/;
 const HEADER = "#jinja2:";
 

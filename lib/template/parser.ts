@@ -100,15 +100,13 @@ class Parser {
 
   fail(msg: string, lineno?: number, col?: number): never {
     const t = this.#s.current;
+    const line = lineno ?? t.lineno;
+    const column = col ?? (line === t.lineno ? t.col : undefined);
     throw new TemplateError(msg, {
       kind: "TemplateSyntaxError",
       ...(this.#name !== undefined ? { templateName: this.#name } : {}),
-      line: lineno ?? t.lineno,
-      ...(lineno === undefined
-        ? { column: col ?? t.col }
-        : col !== undefined
-        ? { column: col }
-        : {}),
+      line,
+      ...(column !== undefined ? { column } : {}),
     });
   }
 
