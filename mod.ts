@@ -18,6 +18,7 @@ export type { Condition, LoopControl, TaskSpec } from "./lib/config/apply_schema
 export { ConfigError, ExitCode, formatIssue, PermissionError, UsageError } from "./lib/errors.ts";
 export type { ConfigIssue } from "./lib/errors.ts";
 export { REDACTED, Redactor, redactor } from "./lib/secrets.ts";
+export { type RenderOptions, renderTemplate, TemplateError } from "./lib/template/engine.ts";
 
 if (import.meta.main) {
   const { main } = await import("./cli/main.ts");

@@ -147,6 +147,37 @@ export async function main(args: readonly string[]): Promise<number> {
     });
 
   program
+    .command("template")
+    .description("render one Jinja2 template (Ansible-compatible) with vars and host facts")
+    .argument("<file>", "template file, or - for stdin")
+    .option("--vars <file>", "vars file (JSON, YAML or TOML; repeatable)", list, [] as string[])
+    .option(
+      "-e, --extra-vars <vars>",
+      "key=value, a JSON mapping or @file (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      "--search-path <dir>",
+      "dir for include/import and file lookups (repeatable)",
+      list,
+      [] as string[],
+    )
+    .option("--no-trim-blocks", "keep the newline after a block tag")
+    .option("--lstrip-blocks", "strip whitespace before a block tag at the start of a line")
+    .action(async (file, opts) => {
+      await run(async () =>
+        (await import("./template.ts")).template(file, {
+          vars: opts.vars,
+          extraVars: opts.extraVars,
+          searchPath: opts.searchPath,
+          trimBlocks: opts.trimBlocks,
+          lstripBlocks: Boolean(opts.lstripBlocks),
+        })
+      );
+    });
+
+  program
     .command("validate")
     .description("check every config file and report all problems; change nothing")
     .action(async () => {

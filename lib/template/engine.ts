@@ -144,11 +144,14 @@ function restoreNewlines(original: string, out: string, nl: string): string {
 /**
  * Renders a template string with variables, as Ansible's template module does.
  *
- * @example Render a config line
- * ```ts
- * import { renderTemplate } from "./engine.ts";
- * const text = await renderTemplate("port={{ port }}\n", { port: 8080 });
- * // text === "port=8080\n"
+ * @example Render an Ansible template
+ * ```ts ignore
+ * import { renderTemplate } from "jsr:@driftless/cli";
+ * const text = await renderTemplate(
+ *   "{% for u in users %}{{ u.name }}:{{ u.shell | default('/bin/sh') }}\n{% endfor %}",
+ *   { users: [{ name: "alice", shell: "/bin/bash" }, { name: "bob" }] },
+ * );
+ * // text === "alice:/bin/bash\nbob:/bin/sh\n"
  * ```
  */
 export async function renderTemplate(

@@ -20,6 +20,7 @@ export class TemplateError extends Error {
   /** Python-like kind: UndefinedError, TypeError, ValueError, FilterError, SyntaxError, ... */
   kind: string;
 
+  /** An error with its unlocated reason; `locate()` or the options add the position. */
   constructor(
     reason: string,
     options: {
