@@ -180,10 +180,10 @@ export class CheckpointStore {
       try {
         await Deno.link(main, prevTmp);
         await Deno.rename(prevTmp, join(this.dir, PREV));
+        this.#prevAt = now;
       } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        if (!(e instanceof Deno.errors.NotFound)) throw e; // no snapshot yet
       }
-      this.#prevAt = now;
     }
     await Deno.rename(tmp, main);
     await syncDir(this.dir);

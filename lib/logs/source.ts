@@ -130,6 +130,8 @@ export class SourceReader {
   #stopped = false;
   #wakeUp: (() => void) | undefined;
   #scanRequested = false;
+  /** Renames inotify reported (from, to): a file may leave the globs before a scan sees it. */
+  #renames: [string, string][] = [];
   #watcher: Deno.FsWatcher | undefined;
   #watchedKey = "";
   #firstRun: boolean;
@@ -288,6 +290,9 @@ export class SourceReader {
     if (n > 0) {
       t.eofSince = undefined;
       t.lastData = now;
+      // A file first seen small gets its full fingerprint as soon as it has the bytes: a
+      // truncation must find the head hash complete (its copy is matched by it).
+      if (t.fp.len < this.#settings.fingerprintBytes) await t.refreshFingerprint();
       await this.#consume(t, buffer, n, now);
       return n;
     }
@@ -595,6 +600,7 @@ export class SourceReader {
     for (const f of [...fresh.filter(known), ...fresh.filter((f) => !known(f))]) {
       await this.#discover(f.path, f.st, initial, now);
     }
+    await this.#renamedAway(seenPaths, now);
     if (initial) await this.#recoverMoved(now);
     const expired = this.#orphans.filter((o) => now - o.entry.since > ORPHAN_TTL_MS);
     for (const o of expired) this.#d.store.deleteOrphan(o.entry);
@@ -602,8 +608,36 @@ export class SourceReader {
     this.#settle(this.#d.store.save());
   }
 
+  /**
+   * Files renamed from a glob path to a name outside the globs before any scan saw them (a
+   * quick rotation): they are read to their end like any rotated file.
+   */
+  async #renamedAway(seenPaths: Set<string>, now: number): Promise<void> {
+    const renames = this.#renames;
+    this.#renames = [];
+    for (const [from, to] of renames) {
+      if (seenPaths.has(to) || !this.#globs.some((g) => g.regex.test(from))) continue;
+      if (this.#excludes.some((x) => x(from)) || isCompressed(to)) continue;
+      let st: Deno.FileInfo;
+      try {
+        st = await Deno.stat(to);
+      } catch {
+        continue;
+      }
+      if (!st.isFile || this.#tails.has(`${st.dev}:${st.ino}`)) continue;
+      this.stats.rotations++;
+      await this.#discover(to, st, false, now, true);
+    }
+  }
+
   /** Opens a file not followed yet and decides where reading starts. */
-  async #discover(path: string, st: Deno.FileInfo, initial: boolean, now: number): Promise<void> {
+  async #discover(
+    path: string,
+    st: Deno.FileInfo,
+    initial: boolean,
+    now: number,
+    rotated = false,
+  ): Promise<void> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true });
@@ -673,8 +707,13 @@ export class SourceReader {
     t.size = fst.size;
     tracker.owner = this.#owner(t);
     this.#tails.set(t.key, t);
-    this.#byPath.set(path, t);
+    if (rotated) t.state = "rotated";
+    else this.#byPath.set(path, t);
     this.stats.discovered++;
+    this.#d.log(
+      "debug",
+      `source ${this.name}: reading ${path} from byte ${offset}${entry ? " (checkpoint)" : ""}`,
+    );
     this.#d.store.set(this.#entry(t, tracker.committed));
   }
 
@@ -704,7 +743,9 @@ export class SourceReader {
   async #copyOfLive(fp: Fingerprint): Promise<boolean> {
     if (fp.len < MIN_FP_MATCH) return false;
     for (const t of this.#tails.values()) {
-      if (t.state !== "live" || t.fp.len < MIN_FP_MATCH) continue;
+      if (t.state !== "live") continue;
+      await t.refreshFingerprint();
+      if (t.fp.len < MIN_FP_MATCH) continue;
       const len = Math.min(fp.len, t.fp.len);
       if (
         (await prefixMatches(fp.head, len, await headHash(t.fp, len))) &&
@@ -785,6 +826,10 @@ export class SourceReader {
     (async () => {
       try {
         for await (const ev of watcher) {
+          if (ev.kind === "rename" && ev.paths.length === 2) {
+            this.#renames.push([ev.paths[0]!, ev.paths[1]!]);
+            if (this.#renames.length > 10_000) this.#renames.shift();
+          }
           if (ev.kind !== "modify" && ev.kind !== "access") this.#scanRequested = true;
           else {
             for (const p of ev.paths) {

@@ -191,6 +191,19 @@ export class FileTail implements Identity {
     return false;
   }
 
+  /**
+   * Extends a short fingerprint (the file was small when first seen) to the bytes there are now,
+   * if the old head is still there.
+   */
+  async refreshFingerprint(): Promise<void> {
+    if (!this.file || this.fp.len >= this.#s.fingerprintBytes) return;
+    this.#position = -1;
+    const head = await readAt(this.file, 0, this.#s.fingerprintBytes);
+    if (head.length > this.fp.len && await prefixMatches(head, this.fp.len, this.fp.hash)) {
+      this.fp = { hash: await hashBytes(head), len: head.length, head };
+    }
+  }
+
   /** Starts over on new content at offset 0 (after a truncation). */
   async restart(tracker: Tracker): Promise<void> {
     this.tracker = tracker;

@@ -228,7 +228,9 @@ export class BufferedSink implements Sink {
       (this.stats.queuedEvents + events > q.maxEvents ||
         this.stats.queuedBytes + bytes > q.maxBytes)
     ) {
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      const room = new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      this.#wake();
+      await room;
     }
     if (this.#aborted) throw new Error(`sink ${this.name} is closed`);
   }
@@ -276,7 +278,9 @@ export class BufferedSink implements Sink {
         await this.#sleep();
         continue;
       }
-      const full = this.#untaken >= b.maxEvents || this.#untakenBytes >= b.maxBytes;
+      // Someone waiting for room makes the batch as full as it can get: send it now.
+      const full = this.#untaken >= b.maxEvents || this.#untakenBytes >= b.maxBytes ||
+        this.#roomWaiters.length > 0;
       if (!full && this.#flushing === 0 && !this.#closing) {
         const oldest = this.#queue.find((e) => e.taken < e.events.length);
         const wait = oldest ? oldest.at + b.timeoutMs - Date.now() : 0;
@@ -325,6 +329,7 @@ export class BufferedSink implements Sink {
     if (this.#aborted) return;
     if (outcome.ok) this.stats.batchesSent++;
     const pending: Promise<void>[] = [];
+    const finished: Entry[] = [];
     for (const p of parts) {
       const e = p.entry;
       const n = p.to - p.from;
@@ -346,9 +351,7 @@ export class BufferedSink implements Sink {
       }
       if (e.done === e.events.length) {
         this.#queue.splice(this.#queue.indexOf(e), 1);
-        if (e.failed) e.settle?.reject(e.failed);
-        else e.settle?.resolve();
-        for (const w of e.waiters ?? []) w();
+        finished.push(e);
       }
     }
     if (this.stats.queuedEvents === 0) this.stats.queuedBytes = 0;
@@ -358,6 +361,12 @@ export class BufferedSink implements Sink {
       if (s.status === "rejected") {
         this.#log("warn", `sink ${this.name}: after delivery: ${(s.reason as Error).message}`);
       }
+    }
+    // Callers hear of it once the acknowledgements (checkpoints) settled.
+    for (const e of finished) {
+      if (e.failed) e.settle?.reject(e.failed);
+      else e.settle?.resolve();
+      for (const w of e.waiters ?? []) w();
     }
   }
 

@@ -40,7 +40,8 @@ export class FileSink implements Sink {
   readonly #json: boolean;
   readonly #mode: number;
   readonly #open = new Map<string, OpenFile>();
-  readonly #compressing = new Set<Promise<void>>();
+  #background: Promise<void> = Promise.resolve();
+  readonly #lastRotation = new Map<string, { stamp: string; n: number }>();
   readonly #log: ((level: "warn" | "info", message: string) => void) | undefined;
   #buf = new Uint8Array(BUFFER_BYTES);
 
@@ -150,7 +151,7 @@ export class FileSink implements Sink {
   async close(): Promise<void> {
     for (const f of this.#open.values()) f.file.close();
     this.#open.clear();
-    await Promise.all(this.#compressing);
+    await this.#background;
   }
 
   async #write(path: string, events: readonly SinkEvent[], now: Date, sync = true): Promise<void> {
@@ -230,19 +231,27 @@ export class FileSink implements Sink {
     if (this.#c.fsync ?? true) await f.file.syncData();
     f.file.close();
     this.#open.delete(f.path);
-    let rotated = `${f.path}.${compactTime(now)}`;
-    for (let i = 1; await exists(rotated) || await exists(`${rotated}.gz`); i++) {
-      rotated = `${f.path}.${compactTime(now)}-${i}`;
-    }
+    // Names sort by time, then by a counter within one second (never reused, even after pruning).
+    const stamp = compactTime(now);
+    const last = this.#lastRotation.get(f.path);
+    let n = last?.stamp === stamp ? last.n + 1 : 0;
+    const name = (k: number) => `${f.path}.${stamp}${k === 0 ? "" : `-${k}`}`;
+    while (await exists(name(n)) || await exists(`${name(n)}.gz`)) n++;
+    this.#lastRotation.set(f.path, { stamp, n });
+    const rotated = name(n);
     await Deno.rename(f.path, rotated);
-    const work = (async () => {
-      if (this.#c.compress) await gzipFile(rotated, `${rotated}.gz`, { mode: this.#mode });
-      await this.#prune(f.path);
-    })().catch((e) =>
-      this.#log?.("warn", `file sink ${this.name}: after rotating ${f.path}: ${e.message}`)
-    );
-    this.#compressing.add(work);
-    work.finally(() => this.#compressing.delete(work));
+    // Compress and prune in the background, one rotation after the other.
+    this.#background = this.#background.then(async () => {
+      try {
+        if (this.#c.compress) await gzipFile(rotated, `${rotated}.gz`, { mode: this.#mode });
+        await this.#prune(f.path);
+      } catch (e) {
+        this.#log?.(
+          "warn",
+          `file sink ${this.name}: after rotating ${f.path}: ${(e as Error).message}`,
+        );
+      }
+    });
     return await this.#file(f.path, now);
   }
 

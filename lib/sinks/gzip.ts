@@ -38,17 +38,16 @@ export async function gzipFile(
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
   });
   try {
-    await input.readable.pipeThrough(new CompressionStream("gzip")).pipeTo(output.writable, {
-      preventClose: true,
-    });
+    for await (const chunk of input.readable.pipeThrough(new CompressionStream("gzip"))) {
+      let off = 0;
+      while (off < chunk.length) off += await output.write(chunk.subarray(off));
+    }
     await output.sync();
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
   } finally {
-    try {
-      output.close();
-    } catch { /* closed by the stream */ }
+    output.close();
   }
   await Deno.rename(tmp, dest);
   await Deno.remove(src);

@@ -202,6 +202,10 @@ export function compileTimeFormat(
     for (let i = 0; i < setters.length; i++) setters[i]!(p, m[i + 1]!);
     if (p.epoch !== undefined) return Math.round(p.epoch);
     if (p.pm !== undefined) p.hour = (p.hour % 12) + (p.pm ? 12 : 0);
+    if (
+      !(p.month >= 0 && p.month <= 11) || p.day < 1 || p.day > 31 || p.hour > 23 ||
+      p.minute > 59 || p.second > 60
+    ) return undefined;
     const inferYear = p.year === undefined;
     const year = p.year ?? new Date(now()).getUTCFullYear();
     const toMs = (y: number) => {

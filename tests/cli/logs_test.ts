@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
+import { append, read, seqs, tally, until } from "../lib/logs/_pipeline.ts";
+
+/** A config dir shipping dir/logs/app.log to dir/out/app.log (raw lines). */
+async function setup(extra = ""): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "driftless_logs_" });
+  await Deno.mkdir(`${dir}/logs`);
+  await writeTree(dir, {
+    "config/logs.yml": `state_dir: ${dir}/state
+sources:
+  - name: app
+    paths: ["${dir}/logs/*.log"]
+    poll_interval: 50ms
+    scan_interval: 200ms
+    outputs: [out]
+outputs:
+  - name: out
+    type: file
+    path: ${dir}/out/{source}.log
+    format: raw
+    batch: { max_events: 500, timeout: 50ms }
+${extra}`,
+  });
+  return dir;
+}
+
+/** Starts `driftless logs` (follow mode) as a real subprocess. */
+function spawnLogs(dir: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-A", `${ROOT}/mod.ts`, "--config", `${dir}/config`, "logs"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function stderrOf(child: Deno.ChildProcess): Promise<string> {
+  return new TextDecoder().decode((await child.output()).stderr);
+}
+
+Deno.test("driftless logs --once ships what exists, exits 0, and ships nothing twice", async () => {
+  const dir = await setup();
+  try {
+    await append(`${dir}/logs/app.log`, 0, 3000);
+    const r = await runCli(["--config", `${dir}/config`, "logs", "--once"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /3000 lines read, 3000 events shipped/);
+    const again = await runCli(["--config", `${dir}/config`, "logs", "--once"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /0 lines read/);
+    assert.deepEqual(tally(seqs(await read(`${dir}/out/app.log`)), 3000), {
+      missing: [],
+      duplicates: 0,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless logs with an unknown output name is a config error (exit 2) with a hint", async () => {
+  const dir = await setup();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config/logs.yml`,
+      (await Deno.readTextFile(`${dir}/config/logs.yml`)).replace(
+        "outputs: [out]",
+        "outputs: [Out]",
+      ),
+    );
+    const r = await runCli(["--config", `${dir}/config`, "logs", "--once"]);
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /logs\.yml:\d+:\d+ sources\[0\]\.outputs\[0\]: unknown output "Out" \(defined: out\); did you mean "out"\?/,
+    );
+    const v = await runCli(["--config", `${dir}/config`, "validate"]);
+    assert.equal(v.code, 2, "validate reports it too");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless logs runs until SIGTERM, then flushes and saves its checkpoints", async () => {
+  const dir = await setup();
+  try {
+    await append(`${dir}/logs/app.log`, 0, 2000);
+    const child = spawnLogs(dir);
+    await until(
+      async () => seqs(await read(`${dir}/out/app.log`)).length === 2000,
+      "the first lines",
+    );
+    await append(`${dir}/logs/app.log`, 2000, 2500);
+    await until(
+      async () => seqs(await read(`${dir}/out/app.log`)).length === 2500,
+      "lines appended while running",
+    );
+    child.kill("SIGTERM");
+    const [status, stderr] = await Promise.all([child.status, stderrOf(child)]);
+    assert.equal(status.code, 0, stderr);
+    assert.match(stderr, /stopping: delivering queued lines and saving checkpoints/);
+    const r = await runCli(["--config", `${dir}/config`, "logs", "--once"]);
+    assert.match(r.stderr, /0 lines read/, "nothing left to ship after a clean stop");
+    assert.deepEqual(tally(seqs(await read(`${dir}/out/app.log`)), 2500), {
+      missing: [],
+      duplicates: 0,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless logs killed with SIGKILL at random points loses no line; at most one batch repeats per kill", async () => {
+  const dir = await setup();
+  const path = `${dir}/logs/app.log`;
+  try {
+    let seq = 0;
+    await append(path, 0, 30_000);
+    seq = 30_000;
+    const kills = 5;
+    for (let k = 0; k < kills; k++) {
+      const child = spawnLogs(dir);
+      const before = seqs(await read(`${dir}/out/app.log`)).length;
+      await append(path, seq, seq + 200);
+      seq += 200;
+      // Let it ship for a random while, with a writer appending meanwhile.
+      await until(
+        async () => seqs(await read(`${dir}/out/app.log`)).length > before,
+        "shipping to start",
+      );
+      const stopAt = Date.now() + 50 + Math.random() * 400;
+      while (Date.now() < stopAt) {
+        await append(path, seq, seq + 200);
+        seq += 200;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill("SIGKILL");
+      await child.status;
+      await child.stderr.cancel();
+    }
+    const r = await runCli(["--config", `${dir}/config`, "logs", "--once"]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = tally(seqs(await read(`${dir}/out/app.log`)), seq);
+    assert.deepEqual(t.missing, [], "no line lost");
+    assert.ok(
+      t.duplicates <= kills * 500,
+      `${t.duplicates} duplicates for ${kills} kills of batches of 500`,
+    );
+    // Every line of the output is whole (a torn write is cut before appending again).
+    for (const l of (await read(`${dir}/out/app.log`)).split("\n").slice(0, -1)) {
+      assert.match(l, /^2024-05-01T10:00:00Z app\[1\]: seq=\d{7} x{40}$/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
