@@ -16,8 +16,8 @@ import { expandGlobSync } from "./filters/_glob.ts";
 import { md5Crypt, randomSalt, shaCrypt } from "./crypt.ts";
 import * as py from "./py.ts";
 import { PyRandom, systemRandom } from "./pyrandom.ts";
-import { pySearch } from "./regex.ts";
-import { current, state } from "./registry.ts";
+import { pyMatch, pySearch } from "./regex.ts";
+import { callFilter, current, state } from "./registry.ts";
 import { evalConcat } from "./runtime.ts";
 import type { Kw, PyFn } from "./signature.ts";
 
@@ -535,10 +535,201 @@ const LOOKUPS: Record<string, Lookup> = {
     });
   },
   password: passwordLookup,
+  csvfile(terms, kw) {
+    checkOptions("csvfile", kw, ["col", "default", "delimiter", "file", "encoding"]);
+    const out: unknown[] = [];
+    for (const t of terms) {
+      const kv = parseKv(py.str(t));
+      if (!("_raw_params" in kv)) lookupError("Search key is required but was not found");
+      const opts: Record<string, unknown> = {
+        col: "1",
+        default: null,
+        delimiter: "TAB",
+        file: "ansible.csv",
+        ...kw,
+      };
+      for (const [k, v] of Object.entries(kv)) {
+        if (k === "_raw_params") continue;
+        if (!["col", "default", "delimiter", "file", "encoding"].includes(k)) {
+          lookupError(`${k} is not a valid option`);
+        }
+        opts[k] = v;
+      }
+      const delim = opts.delimiter === "TAB" || opts.delimiter === "\\t"
+        ? "\t"
+        : py.str(opts.delimiter);
+      const path = findFile(py.str(opts.file), "files");
+      if (!path) {
+        lookupError(`csvfile: [Errno 2] No such file or directory: '${py.str(opts.file)}'`);
+      }
+      let value: unknown = opts.default;
+      for (const row of parseCsv(readFileSync(path!, "utf8"), delim)) {
+        if (row.length && row[0] === kv._raw_params) {
+          const col = parseInt(py.str(opts.col), 10);
+          if (col >= row.length) lookupError(`csvfile: list index out of range`);
+          value = row[col];
+          break;
+        }
+      }
+      if (value !== null && value !== undefined) out.push(value);
+    }
+    return out;
+  },
+  ini(terms, kw) {
+    const names = [
+      "file",
+      "section",
+      "re",
+      "default",
+      "type",
+      "encoding",
+      "case_sensitive",
+      "allow_no_value",
+      "allow_none",
+    ];
+    checkOptions("ini", kw, names);
+    const out: unknown[] = [];
+    for (const t of terms) {
+      const term = py.str(t);
+      const opts: Record<string, unknown> = {
+        file: "ansible.ini",
+        section: "global",
+        re: false,
+        default: "",
+        type: "ini",
+        case_sensitive: false,
+        ...kw,
+      };
+      let key = term;
+      if (term.includes("=") || term.trim().includes(" ")) {
+        let keySet = false;
+        for (const param of shlexSplitKeepingEquals(term)) {
+          const eq = param.indexOf("=");
+          if (eq >= 0) {
+            const name = param.slice(0, eq);
+            if (!names.includes(name)) lookupError(`${name} is not a valid option.`);
+            opts[name] = param.slice(eq + 1);
+          } else if (!keySet) {
+            key = param;
+            keySet = true;
+          }
+        }
+        if (!keySet) {
+          lookupError(
+            `No key to lookup was provided as first term with in string inline options: ${term}`,
+          );
+        }
+      }
+      const path = findFile(py.str(opts.file), "files");
+      if (!path) lookupError(`Unable to find '${py.str(opts.file)}' in expected paths`);
+      let text = readFileSync(path!, "utf8");
+      let section = py.str(opts.section);
+      if (opts.type === "properties") {
+        text = `[java_properties]\n${text}`;
+        section = "java_properties";
+      }
+      const caseSensitive = py.truthy(opts.case_sensitive) && opts.case_sensitive !== "False";
+      const sections = parseIni(text, caseSensitive);
+      const sec = sections.get(section);
+      if (!sec) lookupError(`No section '${section}' in ${py.str(opts.file)}`);
+      const isRe = opts.re === true || opts.re === "True" || opts.re === "true";
+      if (isRe) {
+        for (const [k, v] of sec!) if (pyMatchKey(key, k)) out.push(v);
+      } else {
+        const k = caseSensitive ? key : key.toLowerCase();
+        if (sec!.has(k)) out.push(sec!.get(k));
+        else if (opts.default !== null) out.push(opts.default);
+      }
+    }
+    return out;
+  },
+  subelements(terms, kw) {
+    const [list, key, flags] = terms;
+    const skip = py.isDict(flags)
+      ? py.truthy(flags.skip_missing ?? false)
+      : py.truthy(kw.skip_missing ?? false);
+    return callFilter("subelements", [list, key, skip]) as unknown[];
+  },
   config() {
     lookupError("the 'config' lookup reads Ansible's configuration, which driftless does not have");
   },
 };
+
+/** Python's csv reader (quotes, doubled quotes, the given delimiter). */
+function parseCsv(text: string, delim: string): string[][] {
+  const rows: string[][] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line === "") continue;
+    const row: string[] = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"' && cur === "") quoted = true;
+      else if (c === delim) {
+        row.push(cur);
+        cur = "";
+      } else cur += c;
+    }
+    row.push(cur);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Python's ConfigParser (with DEFAULT inheritance and %(name)s interpolation). */
+function parseIni(text: string, caseSensitive: boolean): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  const defaults = new Map<string, string>();
+  let cur: Map<string, string> | null = null;
+  let lastKey: string | null = null;
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^\s*([#;]|$)/.test(raw)) {
+      lastKey = null;
+      continue;
+    }
+    if (/^\s/.test(raw) && cur && lastKey !== null) {
+      cur.set(lastKey, `${cur.get(lastKey)}\n${raw.trim()}`);
+      continue;
+    }
+    const sec = /^\[([^\]]+)\]/.exec(raw);
+    if (sec) {
+      const name = sec[1]!;
+      cur = name === "DEFAULT" ? defaults : sections.get(name) ?? new Map();
+      if (name !== "DEFAULT") sections.set(name, cur);
+      lastKey = null;
+      continue;
+    }
+    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(raw);
+    if (!kv || !cur) continue;
+    const k = caseSensitive ? kv[1]!.trim() : kv[1]!.trim().toLowerCase();
+    cur.set(k, kv[2]!);
+    lastKey = k;
+  }
+  for (const sec of sections.values()) {
+    for (const [k, v] of defaults) if (!sec.has(k)) sec.set(k, v);
+    for (const [k, v] of sec) {
+      sec.set(
+        k,
+        v.replace(
+          /%\(([^)]+)\)s|%%/g,
+          (m, name: string) => (m === "%%" ? "%" : sec.get(name) ?? m),
+        ),
+      );
+    }
+  }
+  return sections;
+}
+
+function pyMatchKey(pattern: string, key: string): boolean {
+  return pyMatch(pattern, key) !== null;
+}
 
 /** Names of the supported lookups. */
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
