@@ -40,6 +40,8 @@ secs() { # command... -> wall seconds
   e=$(date +%s.%N)
   awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", e - s }'
 }
+# HOME moves (lock, audit log); the npm cache must not.
+export DENO_DIR="${DENO_DIR:-$HOME/.cache/deno}"
 dl() { HOME="$WORK/home" deno run -A mod.ts --config "$WORK/cfg" "$@"; }
 ans() { ansible-playbook -i localhost, -c local "$WORK/site.yml" "$@"; }
 

@@ -37,6 +37,8 @@ const MAX_LINKS = 40;
 export class OverlayHost implements Host {
   readonly #base: Host;
   readonly #entries = new Map<string, Entry>();
+  /** Symlink targets (or undefined) of real-host paths already looked at. */
+  readonly #realLinks = new Map<string, string | undefined>();
   /** Commands that apply() asked for, as `cmd arg ...` lines: the "would run" list. */
   readonly commands: string[] = [];
   /**
@@ -94,16 +96,19 @@ export class OverlayHost implements Host {
   async #linkTarget(path: string): Promise<string | undefined> {
     const e = this.#entry(path);
     if (e) return e.kind === "symlink" ? e.target : undefined;
-    let st;
+    // The overlay never writes to the real host, so what it says about a path holds all run.
+    if (this.#realLinks.has(path)) return this.#realLinks.get(path);
+    let target: string | undefined;
     try {
-      st = await this.#base.stat(path, { follow: false });
+      const st = await this.#base.stat(path, { follow: false });
+      target = st?.isSymlink ? await this.#base.readLink(path) : undefined;
     } catch (e) {
       // A restricted dry run may not read an ancestor such as /tmp itself: treat it as a plain
       // directory (the kernel still resolves it for every real read below it).
-      if (e instanceof Deno.errors.NotCapable) return undefined;
-      throw e;
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
     }
-    return st?.isSymlink ? this.#base.readLink(path) : undefined;
+    this.#realLinks.set(path, target);
+    return target;
   }
 
   /** Resolves the parent dirs of a path but not its last component (lstat semantics). */
