@@ -628,14 +628,24 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       }
     }
 
+    compileExtends(node: Any, frame: Any): void {
+      this._pos(node);
+      if (this.buffer === "output") this._emitLine("if (!parentTemplate) preExtends = output;");
+      super.compileExtends(node, frame);
+    }
+
     compileRoot(node: Any, frame: Any): void {
       if (frame) this.fail("compileRoot: root node can't have frame");
       frame = new Frame();
       this._emitFuncBegin(node, "root");
       this._emitLine("var parentTemplate = null;");
+      this._emitLine('var preExtends = "";');
       this._compileChildren(node, frame);
       this._emitLine("if(parentTemplate) {");
-      this._emitLine("parentTemplate.rootRenderFunc(env, context, frame, runtime, cb);");
+      // Jinja prints what came before {% extends %}, then the parent.
+      this._emitLine(
+        "parentTemplate.rootRenderFunc(env, context, frame, runtime, function(e, r) { cb(e, e ? r : preExtends + r); });",
+      );
       this._emitLine("} else {");
       this._emitLine(`cb(null, ${this.buffer});`);
       this._emitLine("}");
