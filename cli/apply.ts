@@ -13,6 +13,7 @@ import { expandHome } from "../lib/config/paths.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
 import { redactor } from "../lib/secrets.ts";
+import type { SinkConfig } from "../lib/sinks/config.ts";
 import { catalog, TASKS } from "../tasks/mod.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { info, print, style, warn } from "./_render.ts";
@@ -55,7 +56,18 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
 
   const runId = crypto.randomUUID();
   const hostname = String(facts.fqdn ?? facts.hostname ?? "localhost");
-  const audit = new AuditLog([new AuditDirSink(auditDir)]);
+  const auditSinks = (config.agent?.audit as { sinks?: SinkConfig[] } | undefined)?.sinks ?? [];
+  const audit = new AuditLog([
+    new AuditDirSink(auditDir),
+    ...(auditSinks.length === 0 ? [] : await (await import("../lib/sinks/create.ts")).createSinks(
+      auditSinks,
+      {
+        host: hostname,
+        defaults: { maxAttempts: 5 },
+        log: (l, m) => (l === "warn" ? warn(m) : info(m)),
+      },
+    )),
+  ]);
   const showDiff = o.diff || o.dryRun;
   if (!o.json && o.dryRun) print(style.bold("DRY RUN: nothing will be changed"));
 

@@ -8,6 +8,7 @@
  */
 import * as z from "zod";
 import { sinkSchema } from "../sinks/config.ts";
+import { compileTimeFormat } from "../logs/parse/timestamp.ts";
 import { durationSchema, sizeSchema } from "../sinks/units.ts";
 
 /** A regex (Python's `(?P<name>...)` accepted), checked when the config is loaded. */
@@ -32,6 +33,17 @@ const timestampSchema = z.strictObject({
   format: z.string().min(1),
   /** Zone of times written without one: `UTC` (default), `local`, `+02:00`, `Europe/Berlin`. */
   timezone: z.string().optional(),
+}).superRefine((t, ctx) => {
+  try {
+    compileTimeFormat(t.format, t.timezone !== undefined ? { timezone: t.timezone } : {});
+  } catch (e) {
+    const message = (e as Error).message;
+    ctx.addIssue({
+      code: "custom",
+      message,
+      path: [/timezone/.test(message) ? "timezone" : "format"],
+    });
+  }
 });
 
 const parserCommon = {

@@ -5,7 +5,24 @@
  * @module
  */
 import * as z from "zod";
+import { facilityOf, severityOf } from "./syslog_format.ts";
+import { compileTemplate } from "./template.ts";
 import { durationSchema, sizeSchema } from "./units.ts";
+
+/** A template setting: its placeholders are checked when the config is loaded. */
+function checkTemplate(
+  value: string | undefined,
+  names: readonly string[],
+  path: string,
+  ctx: z.RefinementCtx,
+): void {
+  if (value === undefined) return;
+  try {
+    compileTemplate(value, names);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message, path: [path] });
+  }
+}
 
 /** When a batch is sent: whichever limit is reached first. */
 export const batchSchema = z.strictObject({
@@ -69,7 +86,7 @@ export const fileSinkSchema = z.strictObject({
   mode: z.string().regex(/^0?[0-7]{3}$/, 'expected an octal mode like "0640"').optional(),
   /** fsync before acknowledging (default true: an ack means the lines are on disk). */
   fsync: z.boolean().optional(),
-});
+}).superRefine((c, ctx) => checkTemplate(c.path, ["source", "host", "sink"], "path", ctx));
 
 /** S3 or an S3-compatible server: one object of NDJSON (gzip by default) per source per batch. */
 export const s3SinkSchema = z.strictObject({
@@ -90,7 +107,9 @@ export const s3SinkSchema = z.strictObject({
   session_token: z.string().optional(),
   gzip: z.boolean().optional(),
   storage_class: z.string().optional(),
-});
+}).superRefine((c, ctx) =>
+  checkTemplate(c.key, ["prefix", "host", "source", "sink", "time", "uuid"], "key", ctx)
+);
 
 /** Syslog over UDP, TCP (octet-counting framing), TLS or a unix stream socket. */
 export const syslogSinkSchema = z.strictObject({
@@ -114,6 +133,32 @@ export const syslogSinkSchema = z.strictObject({
   /** Longer messages are truncated (UDP datagrams cannot be split). */
   max_message_bytes: sizeSchema.optional(),
   tls: tlsSchema.optional(),
+}).superRefine((c, ctx) => {
+  checkTemplate(c.app_name, ["source", "host", "sink"], "app_name", ctx);
+  const protocol = c.protocol ?? "udp";
+  if (protocol === "unix" && !c.path) {
+    ctx.addIssue({ code: "custom", message: "protocol unix needs `path`", path: ["path"] });
+  }
+  if (protocol !== "unix" && !c.address) {
+    ctx.addIssue({
+      code: "custom",
+      message: `protocol ${protocol} needs \`address\` ("host:port")`,
+      path: ["address"],
+    });
+  }
+  try {
+    facilityOf(c.facility);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message, path: ["facility"] });
+  }
+  if (c.severity !== undefined && severityOf(c.severity) === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `unknown severity "${c.severity}" (emerg, alert, crit, err, warning, notice, info, debug)`,
+      path: ["severity"],
+    });
+  }
 });
 
 /** HTTP: NDJSON, a JSON array, or Elasticsearch `_bulk` with per-item error handling. */
@@ -134,7 +179,7 @@ export const httpSinkSchema = z.strictObject({
   /** Per-request timeout. */
   timeout: durationSchema.optional(),
   tls: tlsSchema.optional(),
-});
+}).superRefine((c, ctx) => checkTemplate(c.index, ["source", "host", "sink"], "index", ctx));
 
 /** The process's stdout or stderr. */
 export const consoleSinkSchema = z.strictObject({

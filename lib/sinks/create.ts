@@ -109,3 +109,18 @@ export async function createSink(
 ): Promise<BufferedSink> {
   return new BufferedSink(await createInnerSink(config, options), bufferedOptions(config, options));
 }
+
+/** Builds several sinks (e.g. `agent.audit.sinks`); on a failure the ones made are closed. */
+export async function createSinks(
+  configs: readonly SinkConfig[],
+  options: CreateSinkOptions = {},
+): Promise<BufferedSink[]> {
+  const out: BufferedSink[] = [];
+  try {
+    for (const c of configs) out.push(await createSink(c, options));
+  } catch (e) {
+    await Promise.all(out.map((s) => s.abort()));
+    throw e;
+  }
+  return out;
+}
