@@ -24,7 +24,7 @@ import type { Kw, PyFn } from "./signature.ts";
 /** A lookup: terms and options in, list out. */
 type Lookup = (terms: unknown[], kw: Kw) => unknown[];
 
-/** Timeout for `pipe` and `lines` commands, in milliseconds. */
+/** Default timeout for `pipe` and `lines` commands, in milliseconds (`timeout=` seconds overrides). */
 export const COMMAND_TIMEOUT_MS = 60_000;
 
 function lookupError(msg: string): never {
@@ -130,18 +130,22 @@ export function shlexSplit(s: string): string[] {
   return out;
 }
 
-function runCommand(term: string, shell: boolean): { code: number; stdout: string } {
+function runCommand(
+  term: string,
+  shell: boolean,
+  timeoutMs: number,
+): { code: number; stdout: string } {
   const argv = shell ? ["/bin/sh", "-c", term] : shlexSplit(term);
   if (!argv.length) lookupError(`empty command: ${py.repr(term)}`);
   const r = spawnSync(argv[0]!, argv.slice(1), {
     cwd: baseDir(),
-    timeout: COMMAND_TIMEOUT_MS,
+    timeout: timeoutMs,
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (r.error) {
     const e = r.error as Error & { code?: string };
     if (e.code === "ETIMEDOUT") {
-      lookupError(`command timed out after ${COMMAND_TIMEOUT_MS / 1000}s: ${term}`);
+      lookupError(`command timed out after ${timeoutMs / 1000}s: ${term}`);
     }
     lookupError(`could not run ${py.repr(argv[0])}: ${e.message}`);
   }
@@ -513,11 +517,15 @@ const LOOKUPS: Record<string, Lookup> = {
     return out;
   },
   lines(terms, kw) {
+    checkOptions("pipe/lines", kw, ["shell", "timeout"]);
     const shell = py.truthy(option(kw, "shell", false));
+    const timeout = kw.timeout === undefined
+      ? COMMAND_TIMEOUT_MS
+      : (py.num(kw.timeout) ?? 60) * 1000;
     const out: unknown[] = [];
     for (const t of terms) {
       const term = py.str(t);
-      const r = runCommand(term, shell);
+      const r = runCommand(term, shell, timeout);
       if (r.code !== 0) lookupError(`lookup_plugin.lines(${term}) returned ${r.code}`);
       out.push(
         ...r.stdout.split(/\r\n|\n|\r/).filter((_, i, a) => i < a.length - 1 || a[i] !== ""),
@@ -526,10 +534,14 @@ const LOOKUPS: Record<string, Lookup> = {
     return out;
   },
   pipe(terms, kw) {
+    checkOptions("pipe/lines", kw, ["shell", "timeout"]);
     const shell = py.truthy(option(kw, "shell", false));
+    const timeout = kw.timeout === undefined
+      ? COMMAND_TIMEOUT_MS
+      : (py.num(kw.timeout) ?? 60) * 1000;
     return terms.map((t) => {
       const term = py.str(t);
-      const r = runCommand(term, shell);
+      const r = runCommand(term, shell, timeout);
       if (r.code !== 0) lookupError(`lookup_plugin.pipe(${term}) returned ${r.code}`);
       return r.stdout.replace(/\s+$/, "");
     });
