@@ -12,6 +12,8 @@ import { stringify } from "yaml";
 import { renderWithAnsible } from "./_oracle.ts";
 import { loadTable, ORACLE_ENV, TABLE_DIR, type TableCase } from "./_tables.ts";
 
+const IGNORE = "# deno-fmt-ignore-file";
+
 function shortError(msg: string): string {
   const m = /The error was: ([\s\S]*?)(?:\n\n|$)/.exec(msg) ??
     /original message: ([\s\S]*?)(?:\n\n|$)/.exec(msg);
@@ -59,7 +61,18 @@ if (import.meta.main) {
     else c.out = r.out!;
   });
   for (const [name, cases] of tables) {
-    await Deno.writeTextFile(`${TABLE_DIR}${name}.yml`, stringify(cases, { lineWidth: 0 }));
+    const path = `${TABLE_DIR}${name}.yml`;
+    // Keep the table's leading comments; whitespace in the cases is significant, so the file
+    // must never be reformatted.
+    const old = await Deno.readTextFile(path);
+    const header = old.split("\n").filter((_, i, a) =>
+      a.slice(0, i + 1).every((l) => l.startsWith("#"))
+    )
+      .filter((l) => l !== IGNORE);
+    await Deno.writeTextFile(
+      path,
+      [IGNORE, ...header, stringify(cases, { lineWidth: 0 })].join("\n"),
+    );
   }
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   Deno.stdout.writeSync(new TextEncoder().encode(
