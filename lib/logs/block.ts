@@ -12,10 +12,11 @@ import { isUtf8 } from "node:buffer";
 import type { EventList } from "../sinks/sink.ts";
 import { LogEvent, type Origin } from "./event.ts";
 
-/** Reusable read buffers. */
+/** Reusable read buffers (and the line tables of the blocks made from them). */
 export class ChunkPool {
   readonly size: number;
   readonly #free: Uint8Array[] = [];
+  readonly #tables: Int32Array[] = [];
   readonly #keep: number;
 
   constructor(size: number, keep = 8) {
@@ -32,6 +33,17 @@ export class ChunkPool {
   /** Gives a buffer back (buffers of another size are left to the GC). */
   give(buffer: Uint8Array): void {
     if (buffer.length === this.size && this.#free.length < this.#keep) this.#free.push(buffer);
+  }
+
+  /** A line table with room for at least `entries` numbers. */
+  table(entries: number): Int32Array {
+    const t = this.#tables.pop();
+    return t && t.length >= entries ? t : new Int32Array(Math.max(entries, t?.length ?? 0));
+  }
+
+  /** Gives a line table back. */
+  giveTable(table: Int32Array): void {
+    if (this.#tables.length < this.#keep) this.#tables.push(table);
   }
 }
 
@@ -74,7 +86,8 @@ export class LineBlock implements EventList {
     this.time = init.time;
     this.#pool = options.pool;
     this.#stats = options.stats;
-    this.#ranges = new Int32Array(2 * (options.lines ?? 1024));
+    const entries = 2 * (options.lines ?? 1024);
+    this.#ranges = options.pool ? options.pool.table(entries) : new Int32Array(entries);
   }
 
   /** Lines in the block. */
@@ -162,6 +175,24 @@ export class LineBlock implements EventList {
     return pos;
   }
 
+  /**
+   * Lines `[from, to)` as one view of the block's bytes, newlines included, when they are
+   * adjacent in the file ("\n"-terminated, nothing cut) and valid UTF-8; else undefined.
+   */
+  rawView(from: number, to: number): Uint8Array | undefined {
+    this.#live();
+    if (to <= from) return new Uint8Array(0);
+    const r = this.#ranges;
+    const bytes = this.bytes;
+    for (let j = from; j + 1 < to; j++) {
+      if (r[2 * j + 2] !== r[2 * j + 1]! + 1) return undefined;
+    }
+    const end = r[2 * to - 1]!;
+    if (bytes[end] !== 10) return undefined;
+    const view = bytes.subarray(r[2 * from]!, end + 1);
+    return isUtf8(view) ? view : undefined;
+  }
+
   /** One more holder (a sink the block was pushed to). */
   retain(): void {
     this.#refs++;
@@ -174,6 +205,7 @@ export class LineBlock implements EventList {
     this.#pText = "";
     this.#pLines = undefined;
     this.#pool?.give(this.bytes);
+    this.#pool?.giveTable(this.#ranges);
   }
 
   #live(): void {

@@ -43,7 +43,8 @@ export class FileSink implements Sink {
   #background: Promise<void> = Promise.resolve();
   readonly #lastRotation = new Map<string, { stamp: string; n: number }>();
   readonly #log: ((level: "warn" | "info", message: string) => void) | undefined;
-  #buf = new Uint8Array(BUFFER_BYTES);
+  /** Made on first use: raw lines from log blocks are written from their own bytes. */
+  #buf = new Uint8Array(0);
 
   constructor(
     config: FileSinkConfig,
@@ -123,16 +124,21 @@ export class FileSink implements Sink {
           );
         } else path = this.#path({ source: "", host: this.#host, sink: this.name }, now);
         const f = await this.#file(path, now);
-        const need = run.list.rawBytes!(run.from, run.to);
-        if (this.#buf.length < need) this.#buf = new Uint8Array(need);
-        const end = run.list.copyRaw!(run.from, run.to, this.#buf, 0);
-        if (end < 0) {
+        // The lines' own bytes when they are one run (no copy), else a copy with newlines added.
+        let bytes = run.list.rawView?.(run.from, run.to);
+        if (!bytes) {
+          const need = run.list.rawBytes!(run.from, run.to);
+          if (this.#buf.length < need) this.#buf = new Uint8Array(need);
+          const end = run.list.copyRaw!(run.from, run.to, this.#buf, 0);
+          if (end >= 0) bytes = this.#buf.subarray(0, end);
+        }
+        if (!bytes) {
           // Not valid UTF-8: the event path replaces the bad bytes.
           await this.#write(path, run.list.slice(run.from, run.to), now, false);
         } else {
           let off = 0;
-          while (off < end) off += await f.file.write(this.#buf.subarray(off, end));
-          f.size += end;
+          while (off < bytes.length) off += await f.file.write(bytes.subarray(off));
+          f.size += bytes.length;
         }
         touched.add(f);
       }
@@ -168,6 +174,7 @@ export class FileSink implements Sink {
       f.size += pending;
       pending = 0;
     };
+    if (this.#buf.length < BUFFER_BYTES) this.#buf = new Uint8Array(BUFFER_BYTES);
     const encode = async () => {
       if (parts.length === 0) return;
       parts.push("");

@@ -41,6 +41,11 @@ export interface EventList {
   copyRaw?(from: number, to: number, out: Uint8Array, at: number): number;
   /** Optional: bytes `copyRaw` needs for events `[from, to)`. */
   rawBytes?(from: number, to: number): number;
+  /**
+   * Optional: the raw text of events `[from, to)` (each followed by "\n") as one view of bytes
+   * the list already holds, when it has them that way; else undefined (use `copyRaw`).
+   */
+  rawView?(from: number, to: number): Uint8Array | undefined;
 }
 
 /** Events `[from, to)` of a list. */

@@ -7,7 +7,8 @@ Deno.test("driftless apply sends its audit log to agent.audit.sinks too, secrets
   const c = await startCollector();
   try {
     await writeTree(dir, {
-      "config/apply.yml": 'tasks:\n  - type: debug\n    msg: "token is ${AUDIT_CANARY}"\n  - type: debug\n    msg: second\n',
+      "config/apply.yml":
+        'tasks:\n  - type: debug\n    msg: "token is ${AUDIT_CANARY}"\n  - type: debug\n    msg: second\n',
       "config/agent.yml": `audit:
   dir: ${dir}/audit
   sinks:
