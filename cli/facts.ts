@@ -15,6 +15,7 @@ import type { MetricFamily } from "../lib/facts/metric.ts";
 import { Scraper, type Selection } from "../lib/facts/scraper.ts";
 import { buildInfoFamilies, processSelfFamilies } from "../lib/facts/self.ts";
 import { serveMetrics } from "../lib/facts/server.ts";
+import { setReadCache } from "../lib/facts/_read.ts";
 import type { Snapshot } from "../lib/facts/snapshot.ts";
 import { ThresholdEvaluator } from "../lib/facts/thresholds.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -186,6 +187,8 @@ async function serve(
     : undefined;
   const controller = new AbortController();
   const stop = () => controller.abort();
+  // Scrapes repeat every few seconds: keep /proc and /sys files open between them.
+  setReadCache(true);
   for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, stop);
   try {
     const server = await serveMetrics({
@@ -220,6 +223,7 @@ async function serve(
     return ExitCode.ok;
   } finally {
     for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, stop);
+    setReadCache(false);
   }
 }
 

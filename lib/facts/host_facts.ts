@@ -207,7 +207,7 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
   };
   // Without /proc (scoped flags) pid 1 is unknown; the canary files decide, as Ansible's fallback.
   facts.service_mgr = serviceMgrFact(serviceProbe);
-  if (proc) Object.assign(facts, virtualFacts(virtProbe(readProc, readSys, root)));
+  if (proc) Object.assign(facts, virtualFacts(virtProbe(readProc, readSys, root, cpuinfo)));
 
   const mounts = await mountsPromise;
   if (mounts) facts.mounts = mounts;
@@ -337,6 +337,7 @@ function virtProbe(
   readProc: (p: string) => string | undefined,
   readSys: (p: string) => string | undefined,
   root: string,
+  cpuinfo: string | undefined,
 ): VirtProbe {
   const exists = (p: string) => attempt(() => (Deno.lstatSync(p), true)) ?? false;
   const dmi = (f: string) => readSys(`devices/virtual/dmi/id/${f}`);
@@ -355,7 +356,7 @@ function virtProbe(
     productFamily: dmi("product_family"),
     biosVendor: dmi("bios_vendor"),
     selfStatus: readProc("self/status"),
-    cpuinfo: readProc("cpuinfo"),
+    cpuinfo,
     modules: readProc("modules"),
     devKvm: exists("/dev/kvm"),
   };
