@@ -94,7 +94,7 @@ export async function renderWithAnsible(
     tasks.push(task);
   }
   const play = [{ hosts: "localhost", gather_facts: false, connection: "local", tasks }];
-  await Deno.writeTextFile(`${dir}/site.yml`, stringify(play, { lineWidth: 0 }));
+  await Deno.writeTextFile(`${dir}/site.yml`, stringify(play, { lineWidth: 0, version: "1.1" }));
   const r = await new Deno.Command("ansible-playbook", {
     args: ["-i", "localhost,", "-c", "local", "site.yml"],
     cwd: dir,
