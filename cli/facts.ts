@@ -5,7 +5,8 @@
  * @module
  */
 import type { FactsConfig } from "../lib/config/facts_schema.ts";
-import { ConfigError, didYouMean, ExitCode, UsageError } from "../lib/errors.ts";
+import { ConfigError, didYouMean, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
+import { procAccess } from "../lib/facts/_perm.ts";
 import { COLLECTOR_NAMES, configureCollectors } from "../lib/facts/collectors.ts";
 import type { ProcPaths } from "../lib/facts/collector.ts";
 import { createExporters, runExportLoop } from "../lib/facts/exporters.ts";
@@ -47,6 +48,12 @@ export async function facts(g: GlobalOptions, o: FactsOptions): Promise<number> 
         `expected one of ${COLLECTOR_NAMES.join(", ")}`;
       throw new UsageError(`unknown collector "${name}"; ${hint}`);
     }
+  }
+  if ((o.serve || o.push || o.metrics) && !procAccess()) {
+    // Deno lets a program read /proc and /sys only with every permission (deno-ecosystem.md §6).
+    throw new PermissionError("metrics are read from /proc and /sys, which needs all permissions", [
+      "-A",
+    ]);
   }
   const agent = new FactsAgent(config, o.collectors);
   if (o.serve) return await serve(agent, config, o);

@@ -180,3 +180,26 @@ Deno.test("driftless facts --push writes a snapshot; --serve pushes on the expor
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("driftless facts without -A: metrics need all permissions (exit 77), facts alone work", async () => {
+  const dir = await configDir({ "facts.yml": "collectors:\n  cpu: {}\n" });
+  try {
+    const flags = [
+      "--no-prompt",
+      `--allow-read=/etc,${dir}`,
+      "--allow-sys=hostname,osRelease",
+      "--allow-env=DRIFTLESS_*",
+      "--ignore-env",
+    ];
+    const r = await runCli(["--config", dir, "facts"], { flags });
+    assert.equal(r.code, 77, r.stderr);
+    assert.match(r.stderr, /run again with: -A/);
+    const f = await runCli(["--config", dir, "facts", "--no-metrics"], { flags });
+    assert.equal(f.code, 0, f.stderr);
+    const doc = JSON.parse(f.stdout);
+    assert.equal(doc.facts.hostname, Deno.hostname().split(".")[0]);
+    assert.equal(doc.facts.memtotal_mb, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
