@@ -19,6 +19,7 @@ import type { Engine, RenderMode } from "./environment.ts";
 import type { StateOptions } from "./registry.ts";
 
 export { TemplateError } from "./error.ts";
+export { markUnsafe } from "./unsafe.ts";
 
 /** Options for rendering; defaults are the Ansible template module's. */
 export interface RenderOptions {

@@ -14,6 +14,7 @@ import * as py from "./py.ts";
 import { callFilter, callTest, current, GLOBALS, type RenderState } from "./registry.ts";
 import { type Kw, NO_KW, type PyFn } from "./signature.ts";
 import type { Any } from "./nodes.ts";
+import { isUnsafe } from "./unsafe.ts";
 
 setCompare((a, b) => py.compare(a, b));
 
@@ -24,6 +25,7 @@ const containsCache = new WeakMap<object, boolean>();
 export function containsTemplate(v: unknown): boolean {
   if (typeof v === "string") return TEMPLATE_MARK.test(v);
   if (v === null || typeof v !== "object") return false;
+  if (isUnsafe(v)) return false;
   const cached = containsCache.get(v);
   if (cached !== undefined) return cached;
   let found = false;

@@ -154,3 +154,13 @@ Deno.test("renderTemplate() reports a missing include with the including templat
       /^main\.j2:2:\d+: template not found: nowhere\.j2$/.test(e.message),
   );
 });
+
+Deno.test("markUnsafe() keeps a registered result's text from being templated", async () => {
+  const { markUnsafe } = await import("../../../lib/template/engine.ts");
+  const result = markUnsafe({ stdout: "literal {{ braces }}", rc: 0 });
+  assert.equal(await renderTemplate("{{ r.stdout }}", { r: result }), "literal {{ braces }}");
+  await assert.rejects(
+    renderTemplate("{{ r.stdout }}", { r: { stdout: "{{ braces }}" } }),
+    /'braces' is undefined/,
+  );
+});
