@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
 import { at, readText, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { family, type MetricFamily } from "./metric.ts";
@@ -27,22 +28,18 @@ export function arpFamilies(counts: ReadonlyMap<string, number>): MetricFamily[]
 }
 
 /** Options of the arp collector. */
-export interface ArpOptions {
-  readonly deviceInclude?: string;
-  readonly deviceExclude?: string;
-}
+export type ArpOptions = DeviceFilterOptions;
 
 /** The arp collector. */
 export function arpCollector(options: ArpOptions = {}): Collector {
-  const include = options.deviceInclude ? new RegExp(options.deviceInclude) : undefined;
-  const exclude = options.deviceExclude ? new RegExp(options.deviceExclude) : undefined;
+  const keep = deviceFilter(options);
   return {
     name: "arp",
     collect({ paths }) {
       return task(() => {
         const counts = parseArp(readText(at(paths.proc, "net/arp")));
         for (const device of [...counts.keys()]) {
-          if ((include && !include.test(device)) || exclude?.test(device)) counts.delete(device);
+          if (!keep(device)) counts.delete(device);
         }
         return arpFamilies(counts);
       });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
 import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -143,21 +144,16 @@ export function diskstatsFamilies(
 }
 
 /** Options of the diskstats collector. */
-export interface DiskstatsOptions {
-  readonly deviceExclude?: string;
-  /** When set, only matching devices (node_exporter: mutually exclusive with the exclude). */
-  readonly deviceInclude?: string;
-}
+export type DiskstatsOptions = DeviceFilterOptions;
 
 /** The diskstats collector. */
 export function diskstatsCollector(options: DiskstatsOptions = {}): Collector {
-  const include = options.deviceInclude ? new RegExp(options.deviceInclude) : undefined;
-  const exclude = include ? undefined : new RegExp(options.deviceExclude ?? DEFAULT_DISK_EXCLUDE);
+  const keep = deviceFilter(options, DEFAULT_DISK_EXCLUDE);
   return {
     name: "diskstats",
     async collect({ paths }) {
       const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
-        .filter((d) => (include ? include.test(d.device) : !exclude!.test(d.device)));
+        .filter((d) => keep(d.device));
       const udev = new Map<string, Record<string, string>>();
       await Promise.all(disks.map(async (d) => {
         const key = `${d.major}:${d.minor}`;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
 import { at, readAttr, readText, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -66,22 +67,17 @@ export function netdevFamilies(devices: readonly NetDevStats[]): MetricFamily[] 
 }
 
 /** Options of the netdev collector. */
-export interface NetdevOptions {
-  readonly deviceExclude?: string;
-  /** When set, only matching devices (mutually exclusive with the exclude). */
-  readonly deviceInclude?: string;
-}
+export type NetdevOptions = DeviceFilterOptions;
 
 /** The netdev collector. */
 export function netdevCollector(options: NetdevOptions = {}): Collector {
-  const include = options.deviceInclude ? new RegExp(options.deviceInclude) : undefined;
-  const exclude = include ? undefined : new RegExp(options.deviceExclude ?? DEFAULT_NETDEV_EXCLUDE);
+  const keep = deviceFilter(options, DEFAULT_NETDEV_EXCLUDE);
   return {
     name: "netdev",
     collect({ paths }) {
       return task(() => {
         const devices = parseNetDev(readText(at(paths.proc, "net/dev")))
-          .filter((d) => (include ? include.test(d.device) : !exclude!.test(d.device)));
+          .filter((d) => keep(d.device));
         return netdevFamilies(devices.map((d) => {
           const v = readAttr(at(paths.sys, `class/net/${d.device}/statistics/rx_nohandler`));
           return v !== undefined && /^\d+$/.test(v)

@@ -150,16 +150,7 @@ export class Scraper {
       return { ...state.cache, status: { ...state.cache.status, cached: true } };
     }
     if (state.inflight && state.stuck) {
-      return {
-        families: [],
-        status: {
-          name,
-          success: false,
-          durationSeconds: 0,
-          error: "still running since an earlier scrape timed out",
-        },
-        at: Date.now(),
-      };
+      return failure(name, 0, "still running since an earlier scrape timed out");
     }
     let run = state.inflight;
     if (!run) {
@@ -177,16 +168,7 @@ export class Scraper {
           (e: unknown): Outcome => {
             const message = e instanceof Error ? e.message : String(e);
             this.#log?.(e instanceof NoDataError ? "debug" : "warn", name, message);
-            return {
-              families: [],
-              status: {
-                name,
-                success: false,
-                durationSeconds: (performance.now() - t0) / 1000,
-                error: message,
-              },
-              at: Date.now(),
-            };
+            return failure(name, (performance.now() - t0) / 1000, message);
           },
         );
       state.inflight = run;
@@ -214,15 +196,10 @@ export class Scraper {
     state.stuck = true;
     const message = `timed out after ${c.timeoutMs} ms; its results are left out until it returns`;
     this.#log?.("warn", name, message);
-    return {
-      families: [],
-      status: {
-        name,
-        success: false,
-        durationSeconds: (performance.now() - t0) / 1000,
-        error: message,
-      },
-      at: Date.now(),
-    };
+    return failure(name, (performance.now() - t0) / 1000, message);
   }
+}
+
+function failure(name: string, durationSeconds: number, error: string): Outcome {
+  return { families: [], status: { name, success: false, durationSeconds, error }, at: Date.now() };
 }

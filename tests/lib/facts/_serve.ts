@@ -27,6 +27,13 @@ function drain(stream: ReadableStream<Uint8Array>): () => string {
   return () => text;
 }
 
+async function stopChild(child: Deno.ChildProcess, signal: Deno.Signal = "SIGTERM") {
+  try {
+    child.kill(signal);
+  } catch { /* already gone */ }
+  return await child.status;
+}
+
 /** A port nothing listens on right now. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -72,12 +79,7 @@ export async function startDriftless(
     url,
     child,
     stderr,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch { /* already gone */ }
-      return await child.status;
-    },
+    stop: (signal?: Deno.Signal) => stopChild(child, signal),
   };
 }
 
@@ -109,12 +111,7 @@ export async function startNodeExporter(extra: readonly string[] = []): Promise<
     url,
     child,
     stderr,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch { /* already gone */ }
-      return await child.status;
-    },
+    stop: (signal?: Deno.Signal) => stopChild(child, signal),
   };
 }
 

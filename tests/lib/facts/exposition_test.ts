@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { toJsonFamilies, toPrometheusText } from "../../../lib/facts/exposition.ts";
 import { family } from "../../../lib/facts/metric.ts";
 import { missing } from "./_fixtures.ts";
+import { promtool } from "./_serve.ts";
 
 const FAMS = [
   family("node_vmstat_pgfault", "/proc/vmstat information field pgfault.", "untyped", [{
@@ -42,19 +43,8 @@ Deno.test({
   name: "toPrometheusText() output passes promtool check metrics",
   ignore: missing("promtool") !== undefined,
   async fn() {
-    const text = await toPrometheusText(FAMS);
-    const p = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const w = p.stdin.getWriter();
-    await w.write(new TextEncoder().encode(text));
-    await w.close();
-    const out = await p.output();
-    const msg = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, msg);
+    const r = await promtool(await toPrometheusText(FAMS));
+    assert.equal(r.code, 0, r.findings.join("\n"));
   },
 });
 
