@@ -9,7 +9,7 @@
  */
 import { statfs } from "node:fs/promises";
 import { attempt, canRead, canSys, granted, procAccess } from "./_perm.ts";
-import { localZone } from "./_tz.ts";
+import { localZone, zoneFor } from "./_tz.ts";
 import { parseMounts } from "./filesystem.ts";
 import {
   ansibleMounts,
@@ -152,7 +152,8 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
   if (cmdline !== undefined) facts.cmdline = cmdlineFacts(cmdline);
 
   // Mounts (statfs of each, in parallel, each with a timeout).
-  const mountsText = readProc("mounts") ?? readEtc("mtab");
+  // /etc/mtab is a link into /proc on current systems: without /proc access there are no mounts.
+  const mountsText = readProc("mounts");
   const mountsPromise = mountsText !== undefined
     ? gatherMounts(mountsText, proc, options.mountTimeoutMs ?? 2000)
     : Promise.resolve(undefined);
@@ -183,7 +184,10 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
 
   // Time.
   const now = new Date();
-  facts.date_time = dateTimeFacts(now, await localZone(root || "/", now));
+  const zone = canRead(etc("localtime"))
+    ? await localZone(root || "/", now)
+    : zoneFor(undefined, -now.getTimezoneOffset() * 60);
+  facts.date_time = dateTimeFacts(now, zone);
 
   // Package and service managers, virtualization.
   facts.pkg_mgr = pkgMgrFact(
