@@ -30,7 +30,9 @@ export function formatPath(path: KeyPath): string {
 export interface ConfigIssue {
   /** Path of the file, relative to the config dir where possible. */
   readonly file: string;
+  /** 1-based line, when known. */
   readonly line?: number;
+  /** 1-based column, when known. */
   readonly column?: number;
   /** Key path inside the document (`tasks[3].mode`); empty for the whole file. */
   readonly path: string;
@@ -54,9 +56,12 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /** Thrown when config (files, env file, CLI input) is invalid; carries every issue found. */
 export class ConfigError extends Error {
+  /** Every problem found. */
   readonly issues: readonly ConfigIssue[];
+  /** The process exit code this error maps to. */
   readonly exitCode: number = ExitCode.config;
 
+  /** Creates the error. */
   constructor(issues: readonly ConfigIssue[]) {
     super(issues.map(formatIssue).join("\n"));
     this.name = "ConfigError";
@@ -66,8 +71,10 @@ export class ConfigError extends Error {
 
 /** A usage error (bad flag value, conflicting options): exit 2, nothing applied. */
 export class UsageError extends Error {
+  /** The process exit code this error maps to. */
   readonly exitCode: number = ExitCode.config;
 
+  /** Creates the error. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -76,9 +83,12 @@ export class UsageError extends Error {
 
 /** A Deno permission is missing; `flags` lists what to add to the command line. */
 export class PermissionError extends Error {
+  /** The process exit code this error maps to. */
   readonly exitCode: number = ExitCode.permission;
+  /** Deno flags that would grant the permission. */
   readonly flags: readonly string[];
 
+  /** Creates the error. */
   constructor(message: string, flags: readonly string[]) {
     super(message);
     this.name = "PermissionError";

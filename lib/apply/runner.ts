@@ -23,6 +23,7 @@ import {
   type TaskModule,
 } from "./task.ts";
 import { truthy } from "./vars.ts";
+import { markUnsafeDeep } from "../template/unsafe.ts";
 
 /** The template functions the runner needs (lib/template/engine.ts provides them). */
 export interface TemplateEngine {
@@ -171,7 +172,8 @@ class Run {
     this.#o = options;
     this.#overlay = options.dryRun ? new OverlayHost(options.host) : undefined;
     this.#host = this.#overlay ?? options.host;
-    const facts = options.facts ?? {};
+    // Facts come from the host (file contents, env): data, never templates.
+    const facts = markUnsafeDeep(structuredClone({ ...options.facts }));
     const aliases = Object.fromEntries(Object.entries(facts).map(([k, v]) => [`ansible_${k}`, v]));
     this.#base = {
       ...aliases,
@@ -402,7 +404,8 @@ class Run {
       );
       if (ignore) record = { ...record, ignored: true };
     }
-    if (task.register) this.#runtime[task.register] = result;
+    // Command output may contain "{{": like Ansible, registered results are never templated.
+    if (task.register) this.#runtime[task.register] = markUnsafeDeep(structuredClone(result));
     if (record.status === "changed" || record.items?.some((i) => i.status === "changed")) {
       for (const n of task.notify) this.#notified.add(await this.#renderString(n, scope));
     }

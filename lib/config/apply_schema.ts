@@ -12,36 +12,57 @@ export type Condition = string | boolean | readonly (string | boolean)[];
 
 /** Loop settings, as Ansible's `loop_control`. */
 export interface LoopControl {
+  /** Name of the loop variable (default `item`). */
   readonly loop_var?: string;
+  /** Variable holding the 0-based index of the item. */
   readonly index_var?: string;
+  /** What output shows for an item (a template). */
   readonly label?: string;
+  /** Seconds to wait between items. */
   readonly pause?: number;
+  /** Expose `ansible_loop` (index, first, last, ...). */
   readonly extended?: boolean;
 }
 
 /** A task after normalisation: envelope keys, and the task's own params apart. */
 export interface TaskSpec {
+  /** The task type (`file`, `copy`, ..., or `block`). */
   readonly type: string;
+  /** The human label; default: type and main param. */
   readonly description?: string;
+  /** Run only when true. */
   readonly when?: Condition;
+  /** Items to run the task for (`loop` or `with_items`). */
   readonly loop?: unknown;
   /** The loop came from `with_items`, which flattens one level of nested lists. */
   readonly flatten_loop?: boolean;
+  /** Loop settings. */
   readonly loop_control?: LoopControl;
+  /** Variable that receives the task's result. */
   readonly register?: string;
+  /** Handlers to notify when the task changes something. */
   readonly notify: readonly string[];
+  /** Extra names a handler answers to. */
   readonly listen: readonly string[];
+  /** Tags for `--tags` / `--skip-tags`. */
   readonly tags: readonly string[];
+  /** Task vars (above apply vars, below loop items and facts). */
   readonly vars?: Readonly<Record<string, unknown>>;
+  /** Keep going when the task fails. */
   readonly ignore_errors?: boolean | string;
+  /** Overrides whether the task counts as changed. */
   readonly changed_when?: Condition;
+  /** Overrides whether the task counts as failed. */
   readonly failed_when?: Condition;
+  /** Withhold params, output and diffs. */
   readonly no_log?: boolean | string;
   /** Everything that is not an envelope key: validated by the task type's own schema. */
   readonly params: Readonly<Record<string, unknown>>;
   /** `block` tasks: the nested lists. */
   readonly block?: readonly TaskSpec[];
+  /** `block` tasks: run when the block fails. */
   readonly rescue?: readonly TaskSpec[];
+  /** `block` tasks: run in any case. */
   readonly always?: readonly TaskSpec[];
 }
 

@@ -33,15 +33,21 @@ export interface LoadOptions {
 
 /** The apply part of a loaded config. */
 export interface ApplyConfig {
+  /** Variables (apply vars, or global vars from `vars.*`). */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** Tasks, in order. */
   readonly tasks: readonly TaskSpec[];
+  /** Handlers, in definition order. */
   readonly handlers: readonly TaskSpec[];
 }
 
 /** Where a task was defined. */
 export interface TaskOrigin {
+  /** The file, relative to the config dir. */
   readonly file: string;
+  /** 1-based line. */
   readonly line?: number;
+  /** 1-based column. */
   readonly column?: number;
   /** Key path in the merged document, e.g. `tasks[3]`. */
   readonly path: string;
@@ -49,13 +55,19 @@ export interface TaskOrigin {
 
 /** A loaded, validated config dir. */
 export interface LoadedConfig {
+  /** The config dir, absolute. */
   readonly dir: string;
   /** Config files read, relative to `dir`, in merge order. */
   readonly files: readonly string[];
+  /** Variables (apply vars, or global vars from `vars.*`). */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** The apply schema, when there are apply files. */
   readonly apply?: ApplyConfig;
+  /** The facts schema, validated. */
   readonly facts?: Readonly<Record<string, unknown>>;
+  /** The logs schema, validated. */
   readonly logs?: Readonly<Record<string, unknown>>;
+  /** The agent schema, validated. */
   readonly agent?: Readonly<Record<string, unknown>>;
   /** The env file that was read, if any. */
   readonly envFile?: string;

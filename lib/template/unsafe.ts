@@ -20,3 +20,12 @@ export function markUnsafe<T extends object>(value: T): T {
 export function isUnsafe(value: object): boolean {
   return (value as Record<symbol, unknown>)[UNSAFE] === true;
 }
+
+/** Marks a value and every container inside it as unsafe (facts, registered results). */
+export function markUnsafeDeep<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !isUnsafe(value)) {
+    markUnsafe(value);
+    for (const v of Array.isArray(value) ? value : Object.values(value)) markUnsafeDeep(v);
+  }
+  return value;
+}

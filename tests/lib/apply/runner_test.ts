@@ -349,3 +349,19 @@ Deno.test("runApply() drops params set to omit", async () => {
     tasks: [{ type: "marker", path: "/o", content: "{{ nothing | default(omit) }}" }],
   }, async (read) => assert.equal(await read("/o"), "x\n", "the schema default applies"));
 });
+
+Deno.test("runApply() never templates registered output or facts (Ansible's unsafe)", async () => {
+  const { printed } = await run({
+    tasks: [
+      { type: "sh", cmd: "echo '{% raw %}{{ boom }}{% endraw %}'", register: "r" },
+      { type: "debug", msg: "{{ r.stdout }} {{ r.stdout_lines[0] }}" },
+      { type: "debug", msg: "{{ ansible_facts.nested.x }} {{ ansible_nested.x }}" },
+    ],
+    options: { facts: { nested: { x: "{% raw %}" } } },
+  });
+  assert.deepEqual(printed.map((r) => r.message), [
+    undefined,
+    "{{ boom }} {{ boom }}",
+    "{% raw %} {% raw %}",
+  ]);
+});
