@@ -6,7 +6,8 @@
 #
 # Needs: deno, curl, prometheus-node-exporter, promtool (Debian "prometheus"), optionally strace.
 # Usage:  bash bench/metrics_vs_node_exporter.sh [OUTDIR]
-# Env knobs: LAT_N (50), CPU_N (100 scrapes, 0.2 s apart), POLL_N (200), IDLE_S (20).
+# Env knobs: LAT_N (50), CPU_N (100 scrapes, 0.2 s apart), POLL_N (200), IDLE_S (20),
+#   DL_V8_FLAGS (V8 flags for driftless, e.g. --max-semi-space-size=2 to cap the young generation).
 # RSS is reported whole and as its anonymous part: most of the rest of Deno's RSS is its
 # executable's code pages (file-backed, shared, reclaimable).
 # Only the two servers this script starts are stopped (by pid).
@@ -30,13 +31,14 @@ NE_PORT=$(free_port)
 DL_PORT=$(free_port)
 prometheus-node-exporter --web.listen-address="127.0.0.1:${NE_PORT}" >"$OUT/node_exporter.log" 2>&1 &
 NE_PID=$!
-HOME_DIR=$(mktemp -d)   # no config dir: driftless runs with its defaults, like node_exporter
-HOME="$HOME_DIR" deno run --quiet -A mod.ts facts --serve --listen "127.0.0.1:${DL_PORT}" >"$OUT/driftless.log" 2>&1 &
+CONF_DIR=$(mktemp -d)   # an empty config dir: driftless runs with its defaults, like node_exporter
+# shellcheck disable=SC2086
+deno run --quiet -A ${DL_V8_FLAGS:+--v8-flags=$DL_V8_FLAGS} mod.ts --config "$CONF_DIR" facts --serve --listen "127.0.0.1:${DL_PORT}" >"$OUT/driftless.log" 2>&1 &
 DL_PID=$!
 cleanup() {
   kill "$NE_PID" "$DL_PID" 2>/dev/null || true
   wait "$NE_PID" "$DL_PID" 2>/dev/null || true
-  rm -rf "$HOME_DIR"
+  rm -rf "$CONF_DIR"
 }
 trap cleanup EXIT
 
@@ -97,7 +99,7 @@ if command -v strace >/dev/null; then
 fi
 
 {
-  echo "host: $(nproc) cores, kernel $(uname -r); $(prometheus-node-exporter --version 2>&1 | head -1); deno $(deno --version | head -1 | cut -d' ' -f2)"
+  echo "host: $(nproc) cores, kernel $(uname -r); $(prometheus-node-exporter --version 2>&1 | head -1); deno $(deno --version | head -1 | cut -d' ' -f2)${DL_V8_FLAGS:+; driftless --v8-flags=$DL_V8_FLAGS}"
   printf '%-28s %16s %16s %8s\n' "" "node_exporter" "driftless" "ratio"
   row() { printf '%-28s %16s %16s %8s\n' "$1" "$2" "$3" "$(awk -v a="$2" -v b="$3" 'BEGIN{ if (a+0 > 0) printf "%.2fx", b/a; else print "-" }')"; }
   row "scrape latency median (ms)" "${LAT[node_exporter]}" "${LAT[driftless]}"

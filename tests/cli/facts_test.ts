@@ -14,8 +14,15 @@ Deno.test("driftless facts prints facts and a metrics snapshot as JSON", async (
   const home = await Deno.makeTempDir();
   try {
     // No config dir at the default place: the defaults apply, as for node_exporter.
+    // A fresh HOME would also move Deno's cache; keep the warm one.
+    const info = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json"],
+      stdout: "piped",
+    })
+      .output();
+    const denoDir = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir as string;
     const r = await runCli(["facts", "--collector", "cpu,loadavg", "--collector", "meminfo"], {
-      env: { HOME: home },
+      env: { HOME: home, DENO_DIR: denoDir },
     });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
