@@ -7,18 +7,14 @@
 import type { FactsConfig } from "../lib/config/facts_schema.ts";
 import { ConfigError, didYouMean, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
 import { procAccess } from "../lib/facts/_perm.ts";
-import { COLLECTOR_NAMES, configureCollectors } from "../lib/facts/collectors.ts";
-import type { ProcPaths } from "../lib/facts/collector.ts";
+import { COLLECTOR_NAMES } from "../lib/facts/collectors.ts";
 import { createExporters, runExportLoop } from "../lib/facts/exporters.ts";
 import { toJsonFamilies, toPrometheusText } from "../lib/facts/exposition.ts";
 import { gatherFacts, type HostFacts } from "../lib/facts/host_facts.ts";
-import type { MetricFamily } from "../lib/facts/metric.ts";
-import { Scraper, type Selection } from "../lib/facts/scraper.ts";
-import { buildInfoFamilies, processSelfFamilies } from "../lib/facts/self.ts";
+import { MetricsAgent } from "../lib/facts/metrics_agent.ts";
 import { serveMetrics } from "../lib/facts/server.ts";
 import { setReadCache } from "../lib/facts/_read.ts";
 import type { Snapshot } from "../lib/facts/snapshot.ts";
-import { ThresholdEvaluator } from "../lib/facts/thresholds.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { debug, info, print, printRaw, warn } from "./_render.ts";
@@ -55,7 +51,12 @@ export async function facts(g: GlobalOptions, o: FactsOptions): Promise<number> 
       "-A",
     ]);
   }
-  const agent = new FactsAgent(config, o.collectors);
+  const agent = new MetricsAgent(config, {
+    only: o.collectors,
+    version: denoJson.version,
+    log: (level, m) => (level === "warn" ? warn(m) : debug(m)),
+    onEvent: (e) => info(JSON.stringify(e)),
+  });
   if (o.serve) return await serve(agent, config, o);
 
   const [hostFacts, snapshot] = await Promise.all([
@@ -101,68 +102,6 @@ async function loadFactsConfig(
   }
 }
 
-/** The collectors, thresholds and self metrics shared by every mode. */
-class FactsAgent {
-  readonly scraper: Scraper;
-  readonly thresholds: ThresholdEvaluator;
-  readonly #exporterMetrics: boolean;
-  readonly #host: string;
-  readonly #warned = new Map<string, string>();
-
-  constructor(config: FactsConfig | undefined, only: readonly string[]) {
-    const paths: ProcPaths = {
-      proc: config?.paths?.procfs ?? "/proc",
-      sys: config?.paths?.sysfs ?? "/sys",
-      root: config?.paths?.rootfs ?? "/",
-    };
-    const collectors = configureCollectors(config, {
-      log: (c, m) => this.#log("warn", c, m),
-      ...(only.length > 0 ? { only } : {}),
-    });
-    this.scraper = new Scraper(collectors, { paths, log: (level, c, m) => this.#log(level, c, m) });
-    this.thresholds = new ThresholdEvaluator(config?.thresholds ?? [], {
-      onEvent: (e) => info(JSON.stringify(e)),
-    });
-    this.#exporterMetrics = config?.serve?.exporter_metrics ?? true;
-    this.#host = hostName();
-  }
-
-  /** Logs a collector problem once per distinct message (scrapes repeat every few seconds). */
-  #log(level: "warn" | "debug", collector: string, message: string): void {
-    if (level === "debug" || this.#warned.get(collector) === message) {
-      debug(`collector ${collector}: ${message}`);
-      return;
-    }
-    this.#warned.set(collector, message);
-    warn(`collector ${collector}: ${message}`);
-  }
-
-  /** One scrape: collectors, thresholds, self metrics. */
-  async collect(select: Selection = {}): Promise<Snapshot> {
-    const result = await this.scraper.scrape(select);
-    const families: MetricFamily[] = [
-      ...result.families,
-      ...this.thresholds.evaluate(result.families),
-    ];
-    if (this.#exporterMetrics) {
-      families.push(
-        ...buildInfoFamilies({ version: denoJson.version }),
-        ...(await processSelfFamilies()),
-      );
-    }
-    families.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { time: new Date(), host: this.#host, families };
-  }
-}
-
-function hostName(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "localhost";
-  }
-}
-
 async function pushOnce(config: FactsConfig | undefined, snapshot: Snapshot): Promise<number> {
   const exporters = createExporters(config);
   if (exporters.length === 0) throw new UsageError("--push: no exporters in the facts config");
@@ -181,7 +120,7 @@ async function pushOnce(config: FactsConfig | undefined, snapshot: Snapshot): Pr
 }
 
 async function serve(
-  agent: FactsAgent,
+  agent: MetricsAgent,
   config: FactsConfig | undefined,
   o: FactsOptions,
 ): Promise<number> {
@@ -236,7 +175,7 @@ async function serve(
 
 /** Evaluates thresholds between scrapes too, so state changes are logged without a scraper. */
 async function pollThresholds(
-  agent: FactsAgent,
+  agent: MetricsAgent,
   intervalMs: number,
   signal: AbortSignal,
 ): Promise<void> {
