@@ -50,7 +50,12 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
     }
     throw e;
   }
-  await pipeline.check();
+  try {
+    await pipeline.check();
+  } catch (e) {
+    await pipeline.close(true);
+    throw e;
+  }
   const summary = () => {
     const s = pipeline.sources.reduce(
       (a, r) => ({

@@ -108,13 +108,20 @@ export class LogsPipeline {
     }
   }
 
-  /** Checks every sink once; failures are reported, not fatal (lines wait on disk). */
+  /**
+   * Checks every sink once. An unreachable destination is reported, not fatal (lines wait on
+   * disk until it is back); a missing Deno permission is thrown, since no retry can fix it.
+   */
   async check(): Promise<void> {
     await Promise.all(
       [...this.sinks.values()].map((s) =>
-        s.check().catch((e) =>
-          this.#log("warn", `output ${s.name} is not reachable yet: ${(e as Error).message}`)
-        )
+        s.check().catch((e) => {
+          const cause = (e as { cause?: unknown }).cause ?? e;
+          if (
+            cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied
+          ) throw cause;
+          this.#log("warn", `output ${s.name} is not reachable yet: ${(e as Error).message}`);
+        })
       ),
     );
   }

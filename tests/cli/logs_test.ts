@@ -155,3 +155,29 @@ Deno.test("driftless logs killed with SIGKILL at random points loses no line; at
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("driftless logs --once works with scoped permissions, and says which flag is missing (exit 77)", async () => {
+  const dir = await setup();
+  try {
+    await append(`${dir}/logs/app.log`, 0, 100);
+    const base = [
+      "--no-prompt",
+      "--allow-env=DRIFTLESS_*",
+      "--ignore-env",
+      `--allow-read=${dir},${ROOT}`,
+      "--allow-sys=hostname",
+    ];
+    const denied = await runCli(["--config", `${dir}/config`, "logs", "--once"], {
+      flags: [...base, `--allow-write=${dir}/state`],
+    });
+    assert.equal(denied.code, 77, denied.stderr);
+    assert.match(denied.stderr, new RegExp(`run again with: --allow-write=${dir}/out`));
+    const ok = await runCli(["--config", `${dir}/config`, "logs", "--once"], {
+      flags: [...base, `--allow-write=${dir}/state,${dir}/out`],
+    });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(seqs(await read(`${dir}/out/app.log`)).length, 100);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
