@@ -201,7 +201,11 @@ class Run {
       for (const l of h.listen) handlerNames.add(l);
     }
     const seen = new Set<string>();
-    const visit = async (tasks: readonly TaskSpec[]): Promise<void> => {
+    const dynamic = await this.#runtimeNames();
+    const visit = async (
+      tasks: readonly TaskSpec[],
+      vars: Record<string, unknown> = {},
+    ): Promise<void> => {
       for (const task of tasks) {
         const origin = originOf(task);
         const fail = (message: string, hint?: string) =>
@@ -226,20 +230,24 @@ class Run {
           }
         }
         if (task.type === "block") {
-          await visit(task.block ?? []);
-          await visit(task.rescue ?? []);
-          await visit(task.always ?? []);
+          const inner = { ...vars, ...task.vars };
+          await visit(task.block ?? [], inner);
+          await visit(task.rescue ?? [], inner);
+          await visit(task.always ?? [], inner);
         } else if (task.type === "include_tasks") {
           const file = task.params.file;
           if (typeof file === "string" && !/\{\{|\{%/.test(file) && !seen.has(file)) {
             seen.add(file);
             try {
-              await visit(await this.#loadInclude(file));
+              await visit(await this.#loadInclude(file), { ...vars, ...task.vars });
             } catch (e) {
               if (e instanceof ConfigError) issues.push(...e.issues);
               else fail(`include_tasks: ${(e as Error).message}`);
             }
           }
+        } else {
+          const problem = await this.#checkStatic(task, vars, dynamic);
+          if (problem) fail(problem);
         }
       }
     };
@@ -247,6 +255,73 @@ class Run {
     await visit(this.#config.handlers);
     await this.#checkTemplateFiles(issues);
     if (issues.length > 0) throw new ConfigError(issues);
+  }
+
+  /** Names that only exist at run time: `register` targets and `set_fact` keys, includes too. */
+  async #runtimeNames(): Promise<Set<string>> {
+    const names = new Set<string>();
+    const walk = async (tasks: readonly TaskSpec[]): Promise<void> => {
+      for (const t of tasks) {
+        if (t.register) names.add(t.register);
+        if (t.type === "set_fact") { for (const k of Object.keys(t.params)) names.add(k); }
+        await walk([...(t.block ?? []), ...(t.rescue ?? []), ...(t.always ?? [])]);
+        const file = t.type === "include_tasks" ? t.params.file : undefined;
+        if (typeof file === "string" && !/\{\{|\{%/.test(file)) {
+          await walk(await this.#loadInclude(file).catch(() => []));
+        }
+      }
+    };
+    await walk([...this.#config.tasks, ...this.#config.handlers]);
+    return names;
+  }
+
+  /**
+   * Renders a task's params with what is known before the run (vars, facts, static loop items)
+   * and checks them against the task's schema, so `mode: "{{ m }}"` with `m: 644` stops the
+   * run before the first change. Tasks whose params, loop or `when` use names that only exist
+   * at run time (register, set_fact) are checked when they run instead.
+   */
+  async #checkStatic(
+    task: TaskSpec,
+    vars: Record<string, unknown>,
+    dynamic: ReadonlySet<string>,
+  ): Promise<string | undefined> {
+    const module = this.#o.tasks[task.type];
+    if (!module || isRunnerTask(module)) return undefined;
+    const text = JSON.stringify([task.params, task.loop, task.when, task.vars]);
+    if (!/\{\{|\{%/.test(text)) return undefined; // already checked by the loader
+    for (const name of dynamic) if (new RegExp(`\\b${name}\\b`).test(text)) return undefined;
+    const inherited = { ...NO_INHERIT, vars };
+    const options = { searchPath: this.#searchPath };
+    let items: unknown[] = [undefined];
+    if (task.loop !== undefined) {
+      const loop = await this.#o.engine.templateValue(
+        task.loop,
+        this.#scope(task, inherited),
+        options,
+      )
+        .catch(() => undefined);
+      if (!Array.isArray(loop)) return undefined;
+      items = task.flatten_loop ? loop.flatMap((i) => (Array.isArray(i) ? i : [i])) : loop;
+    }
+    const loopVar = task.loop_control?.loop_var ?? "item";
+    for (const [i, item] of items.slice(0, 100).entries()) {
+      const extra: Record<string, unknown> = task.loop === undefined ? {} : { [loopVar]: item };
+      if (task.loop_control?.index_var) extra[task.loop_control.index_var] = i;
+      const scope = this.#scope(task, inherited, extra);
+      try {
+        if (task.when !== undefined && !(await this.#condition(task.when, scope))) continue;
+        await this.#params(module, task, scope);
+      } catch (e) {
+        const message = (e as Error).message;
+        // Only a schema violation is certain now; a template error may depend on the run.
+        if (message.startsWith("invalid parameters")) {
+          return task.loop === undefined ? message : `item ${labelOf(item)}: ${message}`;
+        }
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   /** Compiles every file under templates/, so a syntax error stops the run before it starts. */

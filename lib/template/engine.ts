@@ -245,9 +245,11 @@ async function renderValue(
 }
 
 /**
- * Templates a task parameter as Ansible's templar does: strings inside lists and maps are
- * rendered; a string that is exactly one `{{ expr }}` returns the expression's native value
- * (list, dict, number, bool, null); strings without `{{`/`{%`/`{#` come back untouched.
+ * Templates a task parameter as Ansible's templar does (jinja2_native off): strings inside
+ * lists and maps are rendered; a result that looks like a list, dict or bool becomes one, a
+ * lone `{{ none }}` stays None, anything else is text (`"{{ n + 1 }}"` is `"5"`, as in
+ * Ansible, and task schemas accept numbers as digits); strings without `{{`/`{%`/`{#` come
+ * back untouched.
  */
 export async function templateValue(
   value: unknown,
@@ -256,7 +258,7 @@ export async function templateValue(
 ): Promise<unknown> {
   if (typeof value === "string") {
     if (!MARKERS.test(value)) return value;
-    return await renderValue(value, vars, options, "native", "<string>");
+    return await renderValue(value, vars, options, "eval-concat", "<string>");
   }
   if (Array.isArray(value)) {
     const out: unknown[] = [];

@@ -129,7 +129,8 @@ export async function createEngine(): Promise<Engine> {
       current.state = saved;
     }
     if (compiled.single) {
-      if (mode === "native") return result;
+      // A lone expression that is None stays None in Ansible's templar too.
+      if (mode === "native" || result === null) return result;
       return evalConcat(result);
     }
     if (mode === "eval-concat") return evalConcat(result);

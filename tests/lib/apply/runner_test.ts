@@ -365,3 +365,28 @@ Deno.test("runApply() never templates registered output or facts (Ansible's unsa
     "{% raw %} {% raw %}",
   ]);
 });
+
+Deno.test("runApply() checks templated params against the schema before the first change", async () => {
+  await assert.rejects(
+    run({
+      vars: { who: ["alice", { x: 1 }] },
+      tasks: [
+        { type: "marker", path: "/first" },
+        { type: "marker", path: "{{ item }}", loop: "{{ who }}" },
+      ],
+    }, async (read) => assert.equal(await read("/first"), undefined, "nothing applied")),
+    (e: ConfigError) =>
+      /item \{"x":1\}: invalid parameters after templating: path: /.test(
+        e.issues[0]?.message ?? "",
+      ),
+  );
+  // A param that depends on a registered result is checked when the task runs.
+  const { summary, printed } = await run({
+    tasks: [
+      { type: "sh", cmd: "echo 5", register: "r" },
+      { type: "marker", path: "{{ r.stdout_lines }}" },
+    ],
+  });
+  assert.equal(summary.failed, true);
+  assert.match(printed[1]!.message!, /invalid parameters after templating: path: /);
+});
