@@ -75,7 +75,9 @@ export class MetricsAgent {
     const result = await this.scraper.scrape(select);
     const families: MetricFamily[] = [
       ...result.families,
-      ...this.thresholds.evaluate(result.families),
+      ...this.thresholds.evaluate(result.families, {
+        partial: (select.collect?.length ?? 0) > 0 || (select.exclude?.length ?? 0) > 0,
+      }),
     ];
     if (this.#exporterMetrics) {
       families.push(

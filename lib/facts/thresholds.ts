@@ -148,9 +148,14 @@ export class ThresholdEvaluator {
   /**
    * Evaluates every rule against the families; returns the `driftless_threshold_state` family
    * (none when no series matched) and emits an event for each change of severity. A series
-   * seen for the first time emits an event only when it is not ok.
+   * seen for the first time emits an event only when it is not ok. With `partial` (a filtered
+   * scrape) the series that are missing keep their state.
    */
-  evaluate(families: readonly MetricFamily[], now = new Date()): MetricFamily[] {
+  evaluate(
+    families: readonly MetricFamily[],
+    options: { now?: Date; partial?: boolean } = {},
+  ): MetricFamily[] {
+    const now = options.now ?? new Date();
     if (this.#rules.length === 0) return [];
     const byName = new Map(families.map((f) => [f.name, f]));
     const current = new Map<string, { labels: Record<string, string>; severity: Severity }>();
@@ -188,8 +193,11 @@ export class ThresholdEvaluator {
         }
       }
     }
-    // Series that disappeared start from ok when they come back.
-    for (const key of [...this.#state.keys()]) if (!seen.has(key)) this.#state.delete(key);
+    // Series that disappeared start from ok when they come back; a partial scrape (collect[]
+    // filters) proves nothing about the series it left out.
+    if (!options.partial) {
+      for (const key of [...this.#state.keys()]) if (!seen.has(key)) this.#state.delete(key);
+    }
     if (current.size === 0) return [];
     const set = new FamilySet();
     for (const { labels, severity } of current.values()) {

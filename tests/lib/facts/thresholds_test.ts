@@ -82,3 +82,18 @@ Deno.test("ThresholdEvaluator exports the state per series and logs each change 
   assert.equal(events[1]!.event, "threshold");
   assert.match(events[1]!.message, /disk_free\{.*mountpoint="\/data".*\} is critical/);
 });
+
+Deno.test("ThresholdEvaluator keeps the state of series a partial scrape left out", () => {
+  const events: ThresholdEvent[] = [];
+  const ev = new ThresholdEvaluator([{ metric: "node_load1", warn: 0.1 }], {
+    onEvent: (e) => events.push(e),
+  });
+  ev.evaluate(fs(1, 1, 1));
+  assert.equal(events.length, 1);
+  assert.deepEqual(ev.evaluate([], { partial: true }), []);
+  ev.evaluate(fs(1, 1, 1));
+  assert.equal(events.length, 1, "no second ok -> warning after a filtered scrape");
+  ev.evaluate([]);
+  ev.evaluate(fs(1, 1, 1));
+  assert.equal(events.length, 2, "a full scrape without the series forgets it");
+});
