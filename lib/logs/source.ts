@@ -52,6 +52,11 @@ const HEAD_CHECK_MS = 250;
  * (copytruncate); after that it is read as a file of its own.
  */
 const COPY_WAIT_MS = 60_000;
+/**
+ * How long a new file too short to be recognised by its head waits before it is read: it may be
+ * a copy being written (copytruncate), which must continue where its original stopped.
+ */
+const SETTLE_MS = 500;
 
 /** Counters of one source, for self-metrics. */
 export interface SourceStats extends FilterStats {
@@ -122,6 +127,10 @@ export class SourceReader {
   readonly #warned = new Set<string>();
   /** Files held back as copies of a followed file, and since when. */
   readonly #deferred = new Map<string, number>();
+  /** New files too short to identify by their head, and since when. */
+  readonly #young = new Map<string, number>();
+  /** `once()`: files are taken as they are now, nothing waits for later. */
+  #onceMode = false;
   #orphans: Orphan[] = [];
   readonly #pool = new ChunkPool(CHUNK, 32);
   readonly #take = (min: number) => this.#pool.take(min);
@@ -225,6 +234,7 @@ export class SourceReader {
 
   /** Reads every file to its current end once, flushes what is complete, and returns. */
   async once(): Promise<void> {
+    this.#onceMode = true;
     await this.#scan(true);
     for (;;) {
       let progressed = false;
@@ -679,6 +689,13 @@ export class SourceReader {
           `source ${this.name}: ${path} is the copy of truncated ${orphan.entry.path}; continuing at byte ${offset}`,
         );
       } else if (
+        fp.len < MIN_FP_MATCH && !this.#onceMode && !this.#settled(`${id.dev}:${id.ino}`, now)
+      ) {
+        // Too short to tell whether it is a copy still being written: look again shortly.
+        file.close();
+        this.#scanRequested = true;
+        return;
+      } else if (
         now - (this.#deferred.get(`${id.dev}:${id.ino}`) ?? now) < COPY_WAIT_MS &&
         await this.#copyOfLive(fp)
       ) {
@@ -698,6 +715,7 @@ export class SourceReader {
       }
     }
     this.#deferred.delete(`${id.dev}:${id.ino}`);
+    this.#young.delete(`${id.dev}:${id.ino}`);
     tracker ??= new Tracker(offset, this.#d.sinks.length);
     const boundary = offset === 0 || (await readAt(file, offset - 1, 1))[0] === 10;
     const t = new FileTail(
@@ -715,6 +733,17 @@ export class SourceReader {
       `source ${this.name}: reading ${path} from byte ${offset}${entry ? " (checkpoint)" : ""}`,
     );
     this.#d.store.set(this.#entry(t, tracker.committed));
+  }
+
+  /** True once a new, short file has been seen for SETTLE_MS. */
+  #settled(key: string, now: number): boolean {
+    const first = this.#young.get(key);
+    if (first === undefined) {
+      if (this.#young.size > 10_000) this.#young.clear();
+      this.#young.set(key, now);
+      return false;
+    }
+    return now - first >= SETTLE_MS;
   }
 
   #orphanFromEntry(entry: CheckpointEntry, now: number): void {
