@@ -19,7 +19,8 @@ const MAX_CACHED = 1024;
 
 /**
  * Keeps /proc and /sys files open between reads (on), or closes every kept handle (off).
- * Only paths under /proc/ and /sys/ are kept, and never per-process ones (pids come and go).
+ * Only paths under /proc/ and /sys/ are kept, and never other processes' (pids come and go);
+ * /proc/self/ stays this process's own.
  */
 export function setReadCache(enabled: boolean): void {
   if (enabled) {
@@ -36,7 +37,7 @@ export function setReadCache(enabled: boolean): void {
 
 function cacheable(path: string): boolean {
   return (path.startsWith("/sys/") ||
-    (path.startsWith("/proc/") && !/^\/proc\/(\d+|self|thread-self)\//.test(path)));
+    (path.startsWith("/proc/") && !/^\/proc\/(\d+|thread-self)\//.test(path)));
 }
 
 function readAll(f: Deno.FsFile): string {

@@ -56,12 +56,15 @@ export function zoneFor(rule: PosixTz | undefined, offsetSeconds: number): Local
   return { abbr, dstAbbr: rule.dst ?? rule.std, offsetSeconds };
 }
 
-/** Reads the local zone from `<root>/etc/localtime`; UTC-style names when it is absent. */
-export async function localZone(root = "/", now = new Date()): Promise<LocalZone> {
+/**
+ * Reads the local zone from `<root>/etc/localtime` (a small file on the root filesystem, read
+ * synchronously); UTC-style names when it is absent.
+ */
+export function localZone(root = "/", now = new Date()): LocalZone {
   const offsetSeconds = -now.getTimezoneOffset() * 60;
   let rule: PosixTz | undefined;
   try {
-    const footer = tzifFooter(await Deno.readFile(`${root.replace(/\/+$/, "")}/etc/localtime`));
+    const footer = tzifFooter(Deno.readFileSync(`${root.replace(/\/+$/, "")}/etc/localtime`));
     rule = footer ? parsePosixTz(footer) : undefined;
   } catch {
     // No /etc/localtime (or not readable): the kernel's and libc's default is UTC.

@@ -6,7 +6,7 @@
  * @module
  */
 import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
-import { at, readText } from "./_read.ts";
+import { at, readAttr, readText, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -151,18 +151,19 @@ export function diskstatsCollector(options: DiskstatsOptions = {}): Collector {
   const keep = deviceFilter(options, DEFAULT_DISK_EXCLUDE);
   return {
     name: "diskstats",
-    async collect({ paths }) {
-      const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
-        .filter((d) => keep(d.device));
-      const udev = new Map<string, Record<string, string>>();
-      await Promise.all(disks.map(async (d) => {
-        const key = `${d.major}:${d.minor}`;
-        const text = await Deno.readTextFile(at(paths.root, `run/udev/data/b${key}`)).catch(() =>
-          undefined
-        );
-        if (text) udev.set(key, parseUdevData(text));
-      }));
-      return diskstatsFamilies(disks, udev);
+    collect({ paths }) {
+      return task(() => {
+        const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
+          .filter((d) => keep(d.device));
+        const udev = new Map<string, Record<string, string>>();
+        for (const d of disks) {
+          // udev's database lives on /run (tmpfs): a synchronous read never waits on a disk.
+          const key = `${d.major}:${d.minor}`;
+          const text = readAttr(at(paths.root, `run/udev/data/b${key}`));
+          if (text) udev.set(key, parseUdevData(text));
+        }
+        return diskstatsFamilies(disks, udev);
+      });
     },
   };
 }

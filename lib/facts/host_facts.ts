@@ -185,7 +185,7 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
   // Time.
   const now = new Date();
   const zone = canRead(etc("localtime"))
-    ? await localZone(root || "/", now)
+    ? localZone(root || "/", now)
     : zoneFor(undefined, -now.getTimezoneOffset() * 60);
   facts.date_time = dateTimeFacts(now, zone);
 

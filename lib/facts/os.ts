@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { at } from "./_read.ts";
+import { at, readOptional, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { parseOsRelease } from "./os_release.ts";
@@ -54,11 +54,14 @@ export function osFamilies(os: Readonly<Record<string, string>>): MetricFamily[]
 export function osCollector(): Collector {
   return {
     name: "os",
-    async collect({ paths }) {
-      const read = (p: string) => Deno.readTextFile(at(paths.root, p)).catch(() => undefined);
-      const text = (await read("etc/os-release")) ?? (await read("usr/lib/os-release"));
-      if (text === undefined) throw new NoDataError("no os-release file");
-      return osFamilies(parseOsRelease(text));
+    collect({ paths }) {
+      return task(() => {
+        // Small files on the root filesystem: read synchronously, like /proc.
+        const text = readOptional(at(paths.root, "etc/os-release")) ??
+          readOptional(at(paths.root, "usr/lib/os-release"));
+        if (text === undefined) throw new NoDataError("no os-release file");
+        return osFamilies(parseOsRelease(text));
+      });
     },
   };
 }

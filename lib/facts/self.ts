@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readOptional } from "./_read.ts";
+import { at, listDir, readOptional } from "./_read.ts";
 import { attempt } from "./_perm.ts";
 import { pageSize } from "./_page_size.ts";
 import { USER_HZ } from "./cpu.ts";
@@ -98,12 +98,10 @@ export async function processSelfFamilies(proc = "/proc"): Promise<MetricFamily[
       single("process_virtual_memory_bytes", "Virtual memory size in bytes.", Number(vm[1]) * 1024),
     );
   }
-  let fds = 0;
-  try {
-    for await (const _ of Deno.readDir(at(proc, "self/fd"))) fds++;
+  const fds = attempt(() => listDir(at(proc, "self/fd")).length);
+  // Not readable without -A: left out.
+  if (fds !== undefined) {
     out.push(single("process_open_fds", "Number of open file descriptors.", fds));
-  } catch {
-    // Not readable without -A; leave it out.
   }
   const max = limits ? parseLimit(limits, "Max open files") : undefined;
   if (max !== undefined) {
