@@ -8,9 +8,9 @@
  */
 import * as z from "zod";
 import { defineTask } from "../lib/apply/task.ts";
+import { type PyPattern, pyRegex, textToBinary } from "../lib/pyregex.ts";
 import { attrShape, bool } from "./_attrs.ts";
 import { oneOf, pathParam, validateSchema } from "./_files.ts";
-import { pyRegex, textToBinary } from "./_pyre.ts";
 import { applyEdit, planEdit, readEdit } from "./lineinfile.ts";
 
 const PATH = ["path", "dest", "destfile", "name"] as const;
@@ -87,7 +87,7 @@ export function blockEdit(
   let insertafter = o.insertafter;
   const insertbefore = o.insertbefore;
   if (insertbefore === undefined && insertafter === undefined) insertafter = "EOF";
-  let insertre: { regex: RegExp; multiline: boolean } | undefined;
+  let insertre: PyPattern | undefined;
   if (insertafter !== undefined && insertafter !== "EOF") {
     insertre = pyRegex(insertafter, { bytes: true });
   } else if (insertbefore !== undefined && insertbefore !== "BOF") {
@@ -113,14 +113,14 @@ export function blockEdit(
     if (insertre) {
       if (insertre.multiline) {
         const text = original ?? "";
-        const m = insertre.regex.exec(text);
+        const m = insertre.search(text);
         if (m) {
           const at = insertafter !== undefined ? m.index + m[0].length : m.index;
           n0 = text.slice(0, at).split("\n").length - 1;
         }
       } else {
         lines.forEach((line, i) => {
-          if (insertre!.regex.exec(line)) n0 = i;
+          if (insertre!.search(line)) n0 = i;
         });
       }
       if (n0 === undefined) n0 = lines.length;

@@ -12,6 +12,7 @@
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
 import { type Change, defineTask, type TaskResult } from "../lib/apply/task.ts";
+import { fromBinary, type PyPattern, pyRegex, textToBinary, toBinary } from "../lib/pyregex.ts";
 import {
   Accounts,
   applyAttr,
@@ -36,7 +37,6 @@ import {
   validateSchema,
   type WriteOp,
 } from "./_files.ts";
-import { fromBinary, pyRegex, pyTemplate, textToBinary, toBinary } from "./_pyre.ts";
 import { missingDirs } from "./copy.ts";
 
 const PATH = ["path", "dest", "destfile", "name"] as const;
@@ -145,14 +145,14 @@ const stripEol = (s: string) => s.replace(/[\r\n]+$/, "");
  */
 export function presentLine(before: string, o: LineOptions): LineEdit {
   const lines = readlines(before);
-  const bre = o.regexp !== undefined ? pyRegex(o.regexp, { bytes: true }).regex : undefined;
+  const bre = o.regexp !== undefined ? pyRegex(o.regexp, { bytes: true }) : undefined;
   const insertafter = o.insertafter ?? (o.insertbefore === undefined ? "EOF" : undefined);
   const insertbefore = o.insertbefore;
-  let breIns: RegExp | undefined;
+  let breIns: PyPattern | undefined;
   if (insertafter !== undefined && insertafter !== "BOF" && insertafter !== "EOF") {
-    breIns = pyRegex(insertafter, { bytes: true }).regex;
+    breIns = pyRegex(insertafter, { bytes: true });
   } else if (insertbefore !== undefined && insertbefore !== "BOF") {
-    breIns = pyRegex(insertbefore, { bytes: true }).regex;
+    breIns = pyRegex(insertbefore, { bytes: true });
   }
   const index = [-1, -1];
   let match: RegExpExecArray | boolean | null = null;
@@ -160,7 +160,7 @@ export function presentLine(before: string, o: LineOptions): LineEdit {
 
   if (bre) {
     for (const [n, cur] of lines.entries()) {
-      const m = bre.exec(cur);
+      const m = bre.search(cur);
       if (m) {
         index[0] = n;
         match = m;
@@ -181,7 +181,7 @@ export function presentLine(before: string, o: LineOptions): LineEdit {
     for (const [n, cur] of lines.entries()) {
       if (line === stripEol(cur)) {
         index[0] = n;
-      } else if (breIns && breIns.exec(cur)) {
+      } else if (breIns && breIns.search(cur)) {
         if (insertafter !== undefined) {
           index[1] = n + 1;
           if (o.firstmatch) break;
@@ -200,8 +200,9 @@ export function presentLine(before: string, o: LineOptions): LineEdit {
     return last.endsWith("\n") || last.endsWith("\r");
   };
   if (index[0] !== -1) {
-    let newLine = o.backrefs && match && typeof match !== "boolean"
-      ? pyTemplate(line)(match)
+    // Python's Match.expand: the template's group references are checked against the pattern.
+    let newLine = o.backrefs && bre && match && typeof match !== "boolean"
+      ? bre.template(line)(match)
       : line;
     if (!newLine.endsWith("\n")) newLine += "\n";
     // (The module's insert branch here needs no regexp, no match and no exact line, but
@@ -245,11 +246,11 @@ export function absentLine(
   before: string,
   o: { regexp?: string | undefined; searchString?: string | undefined; line?: string | undefined },
 ): LineEdit {
-  const bre = o.regexp !== undefined ? pyRegex(o.regexp, { bytes: true }).regex : undefined;
+  const bre = o.regexp !== undefined ? pyRegex(o.regexp, { bytes: true }) : undefined;
   let found = 0;
   const kept = readlines(before).filter((cur) => {
     const hit = bre
-      ? bre.exec(cur) !== null
+      ? bre.search(cur) !== null
       : o.searchString !== undefined
       ? cur.includes(o.searchString)
       : o.line === stripEol(cur);

@@ -8,9 +8,9 @@
  */
 import * as z from "zod";
 import { defineTask } from "../lib/apply/task.ts";
+import { fromBinary, pyRegex, pyTemplate, textToBinary } from "../lib/pyregex.ts";
 import { attrShape, bool } from "./_attrs.ts";
 import { oneOf, pathParam, validateSchema } from "./_files.ts";
-import { fromBinary, pyRegex, pySub, pyTemplate, textToBinary } from "./_pyre.ts";
 import { applyEdit, planEdit, readEdit } from "./lineinfile.ts";
 
 const PATH = ["path", "dest", "destfile", "name"] as const;
@@ -32,17 +32,20 @@ export const replaceSchema = z.strictObject({
   ...attrShape,
 }).superRefine(oneOf(PATH)).superRefine((p, ctx) => {
   const check = (key: string, pattern: string | undefined, dotall: boolean) => {
-    if (pattern === undefined) return;
+    if (pattern === undefined) return undefined;
     try {
-      pyRegex(pattern, { multiline: !dotall, dotall });
+      return pyRegex(pattern, { multiline: !dotall, dotall });
     } catch (e) {
       ctx.addIssue({ code: "custom", path: [key], message: (e as Error).message });
+      return undefined;
     }
   };
-  check("regexp", p.regexp, false);
+  const re = check("regexp", p.regexp, false);
   check(p.after ? "after" : "before", sectionPattern(p), true);
   try {
-    pyTemplate(p.replace);
+    // As re.subn does, group references are checked against the pattern (when it compiles).
+    if (re) re.template(p.replace);
+    else pyTemplate(p.replace);
   } catch (e) {
     ctx.addIssue({ code: "custom", path: ["replace"], message: (e as Error).message });
   }
@@ -71,7 +74,7 @@ export function replaceText(
   let start = 0;
   let end = contents.length;
   if (pattern) {
-    const m = pyRegex(pattern, { dotall: true, indices: true }).regex.exec(contents);
+    const m = pyRegex(pattern, { dotall: true, indices: true }).search(contents);
     const span = m?.indices?.groups?.subsection;
     if (!m || !span) {
       return {
@@ -83,8 +86,7 @@ export function replaceText(
     [start, end] = span;
     section = contents.slice(start, end);
   }
-  const mre = pyRegex(p.regexp, { multiline: true, global: true }).regex;
-  const r = pySub(mre, p.replace, section);
+  const r = pyRegex(p.regexp, { multiline: true }).subn(p.replace, section);
   if (r.count === 0 || r.text === section) return { text: contents, count: 0 };
   return { text: contents.slice(0, start) + r.text + contents.slice(end), count: r.count };
 }

@@ -11,12 +11,13 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { pyRegex } from "../pyregex.ts";
 import { pyError, TemplateError } from "./error.ts";
 import { expandGlobSync } from "./filters/_glob.ts";
 import { md5Crypt, randomSalt, shaCrypt } from "./crypt.ts";
 import * as py from "./py.ts";
 import { PyRandom, systemRandom } from "./pyrandom.ts";
-import { pyMatch, pySearch } from "./regex.ts";
+import { pyRe } from "./regex.ts";
 import { callFilter, current, state } from "./registry.ts";
 import { evalConcat } from "./runtime.ts";
 import type { Kw, PyFn } from "./signature.ts";
@@ -433,7 +434,7 @@ const LOOKUPS: Record<string, Lookup> = {
           }'>`,
         );
       }
-      for (const n of names) if (pySearch(t, n)) out.push(n);
+      for (const n of names) if (pyRe(() => pyRegex(t).search(n))) out.push(n);
     }
     return out;
   },
@@ -740,7 +741,7 @@ function parseIni(text: string, caseSensitive: boolean): Map<string, Map<string,
 }
 
 function pyMatchKey(pattern: string, key: string): boolean {
-  return pyMatch(pattern, key) !== null;
+  return pyRe(() => pyRegex(pattern).match(key)) !== null;
 }
 
 /** Names of the supported lookups. */

@@ -6,9 +6,10 @@
  */
 import { existsSync, lstatSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
+import { pyRegex } from "../pyregex.ts";
 import { pyError } from "./error.ts";
 import * as py from "./py.ts";
-import { pyMatch, pySearch } from "./regex.ts";
+import { pyRe } from "./regex.ts";
 import { addTest, FILTERS, TESTS } from "./registry.ts";
 import { pyfn } from "./signature.ts";
 import { compareVersions } from "./version.ts";
@@ -171,8 +172,10 @@ function regexTest(
 ) {
   const s = py.str(value);
   const flags = { ignorecase: py.truthy(ignorecase), multiline: py.truthy(multiline) };
-  const fn = type === "match" ? pyMatch : pySearch;
-  return fn(py.str(pattern), s, flags) !== null;
+  return pyRe(() => {
+    const re = pyRegex(py.str(pattern), flags);
+    return type === "match" ? re.match(s) : re.search(s);
+  }) !== null;
 }
 addTest(
   B("regex"),

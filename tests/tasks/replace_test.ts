@@ -74,6 +74,9 @@ Deno.test("replace schema: Python syntax errors are reported before any run", ()
     replace.schema.safeParse(p).error?.issues[0]?.message;
   assert.match(issue({ path: "/f", regexp: "(?P<a>x" })!, /missing \), unterminated subpattern/);
   assert.match(issue({ path: "/f", regexp: "x", replace: "\\q" })!, /bad escape \\q/);
+  // re.subn checks the template's groups against the pattern, even when nothing matches.
+  assert.match(issue({ path: "/f", regexp: "(x)", replace: "\\2" })!, /invalid group reference 2/);
+  assert.equal(issue({ path: "/f", regexp: "(?P<k>x)", replace: "\\g<k>\\1" }), undefined);
   assert.match(issue({ path: "/f", regexp: "x", encoding: "utf-16" })!, /Invalid option/);
   assert.equal(issue({ path: "/f", regexp: "x", encoding: "Latin-1" }), undefined);
 });

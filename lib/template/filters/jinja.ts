@@ -6,11 +6,11 @@
  *
  * @module
  */
+import { pyRegex } from "../../pyregex.ts";
 import { attrOnly, pyCapitalize, pySplitlines, pyStrip } from "../access.ts";
 import { pyError } from "../error.ts";
 import { printf } from "../format.ts";
 import * as py from "../py.ts";
-import { compile as compileRe } from "../regex.ts";
 import { callFilter, callTest } from "../registry.ts";
 import type { Kw } from "../signature.ts";
 import { addFilter } from "../registry.ts";
@@ -545,10 +545,8 @@ jinja(
 jinja("wordcount", "s", (v: unknown) => (s(v).match(/[\p{L}\p{N}_]+/gu) ?? []).length);
 
 const WS = "[\\t\\n\\x0b\\x0c\\r ]";
-const WORDSEP = compileRe(
+const WORDSEP = pyRegex(
   `(${WS}+|(?<=[\\w!"'&.,?])-{2,}(?=\\w)|[^\\t\\n\\x0b\\x0c\\r ]+?(?:-(?:(?<=[^\\d\\W]{2}-)|(?<=[^\\d\\W]-[^\\d\\W]-))(?=[^\\d\\W]-?[^\\d\\W])|(?=${WS}|\\Z)|(?<=[\\w!"'&.,?])(?=-{2,}\\w)))`,
-  {},
-  "g",
 );
 
 /** Python's `textwrap.wrap` with Jinja's wordwrap settings. */
@@ -559,7 +557,7 @@ export function textwrap(
   breakHyphens: boolean,
 ): string[] {
   const chunks = breakHyphens
-    ? [...text.matchAll(WORDSEP)].map((m) => m[0]).filter(Boolean)
+    ? [...WORDSEP.finditer(text)].map((m) => m[0]).filter(Boolean)
     // deno-lint-ignore no-control-regex
     : text.split(/([\t\n\x0b\x0c\r ]+)/).filter(Boolean);
   const lines: string[] = [];

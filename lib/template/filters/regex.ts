@@ -6,7 +6,8 @@
  */
 import { pyError } from "../error.ts";
 import * as py from "../py.ts";
-import { pyEscape, pyFindall, pySearch, pySub } from "../regex.ts";
+import { pyEscape, pyRegex } from "../../pyregex.ts";
+import { pyRe } from "../regex.ts";
 import type { Kw } from "../signature.ts";
 import { builtin, builtinRaw, filterError } from "./_util.ts";
 
@@ -19,18 +20,18 @@ builtin(
   "regex_replace",
   "value='', pattern='', replacement='', ignorecase=False, multiline=False",
   (v: unknown, pattern: unknown, repl: unknown, ic: unknown, ml: unknown) =>
-    pySub(py.str(pattern), py.str(repl), text(v), 0, {
-      ignorecase: py.truthy(ic),
-      multiline: py.truthy(ml),
-    }),
+    pyRe(() =>
+      pyRegex(py.str(pattern), { ignorecase: py.truthy(ic), multiline: py.truthy(ml) })
+        .sub(py.str(repl), text(v))
+    ),
 );
 builtin(
   "regex_findall",
   "value, regex, multiline=False, ignorecase=False",
   (v: unknown, re: unknown, ml: unknown, ic: unknown) =>
-    pyFindall(py.str(re), text(v), { ignorecase: py.truthy(ic), multiline: py.truthy(ml) }).map((
-      m,
-    ) => Array.isArray(m) ? py.tuple(m) : m),
+    pyRe(() =>
+      pyRegex(py.str(re), { ignorecase: py.truthy(ic), multiline: py.truthy(ml) }).findall(text(v))
+    ).map((m) => Array.isArray(m) ? py.tuple(m) : m),
 );
 builtinRaw(
   "regex_search",
@@ -56,10 +57,11 @@ builtinRaw(
         groups.push(parseInt(m[1]!, 10));
       } else filterError("Unknown argument");
     }
-    const m = pySearch(regex, value, {
+    const flags = {
       ignorecase: py.truthy(kw.ignorecase ?? false),
       multiline: py.truthy(kw.multiline ?? false),
-    });
+    };
+    const m = pyRe(() => pyRegex(regex, flags).search(value));
     if (!m) return null;
     if (!groups.length) return m[0];
     return groups.map((g) => {
