@@ -224,7 +224,15 @@ export class SourceReader {
       const now = Date.now();
       if (this.#scanRequested || now >= nextScan) {
         this.#scanRequested = false;
-        await this.#scan(false);
+        try {
+          await this.#scan(false);
+        } catch (e) {
+          if (this.#stopped) break;
+          this.#d.log(
+            "warn",
+            `source ${this.name}: looking for files failed: ${(e as Error).message}`,
+          );
+        }
         this.#watch();
         nextScan = Date.now() + scanEvery;
       }
@@ -608,7 +616,11 @@ export class SourceReader {
     const known = (f: { st: Deno.FileInfo }) =>
       this.#d.store.get(this.name, f.st.dev ?? 0, f.st.ino ?? 0) !== undefined;
     for (const f of [...fresh.filter(known), ...fresh.filter((f) => !known(f))]) {
-      await this.#discover(f.path, f.st, initial, now);
+      try {
+        await this.#discover(f.path, f.st, initial, now);
+      } catch (e) {
+        this.#d.log("warn", `source ${this.name}: ${f.path}: ${(e as Error).message}`);
+      }
     }
     await this.#renamedAway(seenPaths, now);
     if (initial) await this.#recoverMoved(now);
@@ -658,81 +670,88 @@ export class SourceReader {
       }
       return;
     }
-    const fst = await file.stat();
-    const id = { dev: fst.dev ?? 0, ino: fst.ino ?? 0 };
-    if (fst.dev !== st.dev || fst.ino !== st.ino) {
-      file.close();
-      this.#scanRequested = true; // replaced between stat and open: look again
-      return;
-    }
-    const fp = await fingerprintOf(file, this.#settings.fingerprintBytes);
-    const entry = this.#d.store.get(this.name, id.dev, id.ino);
-    let offset = 0;
-    let tracker: Tracker | undefined;
-    if (entry) {
-      if (fp.len >= entry.fp_len && await prefixMatches(fp.head, entry.fp_len, entry.fp)) {
-        if (entry.offset <= fst.size) offset = entry.offset;
-        else this.#orphanFromEntry(entry, now); // truncated while we were down
-      } else {
-        // Same inode, other content: reused, or truncated and rewritten while we were down.
-        this.#orphanFromEntry(entry, now);
-      }
-    } else {
-      const orphan = await this.#matchOrphan(fp, fst.size);
-      if (orphan) {
-        this.#orphans = this.#orphans.filter((o) => o !== orphan);
-        this.#d.store.deleteOrphan(orphan.entry);
-        tracker = orphan.tracker ?? new Tracker(orphan.entry.offset, this.#d.sinks.length);
-        offset = orphan.resumeAt;
-        this.#d.log(
-          "info",
-          `source ${this.name}: ${path} is the copy of truncated ${orphan.entry.path}; continuing at byte ${offset}`,
-        );
-      } else if (
-        fp.len < MIN_FP_MATCH && !this.#onceMode && !this.#settled(`${id.dev}:${id.ino}`, now)
-      ) {
-        // Too short to tell whether it is a copy still being written: look again shortly.
+    try {
+      const fst = await file.stat();
+      const id = { dev: fst.dev ?? 0, ino: fst.ino ?? 0 };
+      if (fst.dev !== st.dev || fst.ino !== st.ino) {
         file.close();
-        this.#scanRequested = true;
+        this.#scanRequested = true; // replaced between stat and open: look again
         return;
-      } else if (
-        now - (this.#deferred.get(`${id.dev}:${id.ino}`) ?? now) < COPY_WAIT_MS &&
-        await this.#copyOfLive(fp)
-      ) {
-        // A copy of a file still being read (copytruncate in progress): reading it would only
-        // duplicate. It is looked at again at the next scans, after the truncation.
-        if (!this.#deferred.has(`${id.dev}:${id.ino}`)) {
-          this.#deferred.set(`${id.dev}:${id.ino}`, now);
+      }
+      const fp = await fingerprintOf(file, this.#settings.fingerprintBytes);
+      const entry = this.#d.store.get(this.name, id.dev, id.ino);
+      let offset = 0;
+      let tracker: Tracker | undefined;
+      if (entry) {
+        if (fp.len >= entry.fp_len && await prefixMatches(fp.head, entry.fp_len, entry.fp)) {
+          if (entry.offset <= fst.size) offset = entry.offset;
+          else this.#orphanFromEntry(entry, now); // truncated while we were down
+        } else {
+          // Same inode, other content: reused, or truncated and rewritten while we were down.
+          this.#orphanFromEntry(entry, now);
         }
-        file.close();
-        return;
-      } else if (
-        (initial && this.#firstRun && this.#c.start_at === "end") ||
-        (this.#c.ignore_older !== undefined && fst.mtime !== null &&
-          now - fst.mtime.getTime() > this.#c.ignore_older)
-      ) {
-        offset = await lastLineEnd(file, fst.size);
+      } else {
+        const orphan = await this.#matchOrphan(fp, fst.size);
+        if (orphan) {
+          this.#orphans = this.#orphans.filter((o) => o !== orphan);
+          this.#d.store.deleteOrphan(orphan.entry);
+          tracker = orphan.tracker ?? new Tracker(orphan.entry.offset, this.#d.sinks.length);
+          offset = orphan.resumeAt;
+          this.#d.log(
+            "info",
+            `source ${this.name}: ${path} is the copy of truncated ${orphan.entry.path}; continuing at byte ${offset}`,
+          );
+        } else if (
+          fp.len < MIN_FP_MATCH && !this.#onceMode && !this.#settled(`${id.dev}:${id.ino}`, now)
+        ) {
+          // Too short to tell whether it is a copy still being written: look again shortly.
+          file.close();
+          this.#scanRequested = true;
+          return;
+        } else if (
+          now - (this.#deferred.get(`${id.dev}:${id.ino}`) ?? now) < COPY_WAIT_MS &&
+          await this.#copyOfLive(fp)
+        ) {
+          // A copy of a file still being read (copytruncate in progress): reading it would only
+          // duplicate. It is looked at again at the next scans, after the truncation.
+          if (!this.#deferred.has(`${id.dev}:${id.ino}`)) {
+            this.#deferred.set(`${id.dev}:${id.ino}`, now);
+          }
+          file.close();
+          return;
+        } else if (
+          (initial && this.#firstRun && this.#c.start_at === "end") ||
+          (this.#c.ignore_older !== undefined && fst.mtime !== null &&
+            now - fst.mtime.getTime() > this.#c.ignore_older)
+        ) {
+          offset = await lastLineEnd(file, fst.size);
+        }
       }
+      this.#deferred.delete(`${id.dev}:${id.ino}`);
+      this.#young.delete(`${id.dev}:${id.ino}`);
+      tracker ??= new Tracker(offset, this.#d.sinks.length);
+      const boundary = offset === 0 || (await readAt(file, offset - 1, 1))[0] === 10;
+      const t = new FileTail(
+        { path, id, file, fp, offset, boundary, tracker, now },
+        this.#settings,
+      );
+      t.size = fst.size;
+      tracker.owner = this.#owner(t);
+      this.#tails.set(t.key, t);
+      if (rotated) t.state = "rotated";
+      else this.#byPath.set(path, t);
+      this.stats.discovered++;
+      this.#d.log(
+        "debug",
+        `source ${this.name}: reading ${path} from byte ${offset}${entry ? " (checkpoint)" : ""}`,
+      );
+      this.#d.store.set(this.#entry(t, tracker.committed));
+    } catch (e) {
+      try {
+        if (!this.#tails.has(`${st.dev}:${st.ino}`)) file.close();
+      } catch { /* closed already */ }
+      throw e;
     }
-    this.#deferred.delete(`${id.dev}:${id.ino}`);
-    this.#young.delete(`${id.dev}:${id.ino}`);
-    tracker ??= new Tracker(offset, this.#d.sinks.length);
-    const boundary = offset === 0 || (await readAt(file, offset - 1, 1))[0] === 10;
-    const t = new FileTail(
-      { path, id, file, fp, offset, boundary, tracker, now },
-      this.#settings,
-    );
-    t.size = fst.size;
-    tracker.owner = this.#owner(t);
-    this.#tails.set(t.key, t);
-    if (rotated) t.state = "rotated";
-    else this.#byPath.set(path, t);
-    this.stats.discovered++;
-    this.#d.log(
-      "debug",
-      `source ${this.name}: reading ${path} from byte ${offset}${entry ? " (checkpoint)" : ""}`,
-    );
-    this.#d.store.set(this.#entry(t, tracker.committed));
   }
 
   /** True once a new, short file has been seen for SETTLE_MS. */
