@@ -12,7 +12,7 @@ import { createExporters, runExportLoop } from "../lib/facts/exporters.ts";
 import { toJsonFamilies, toPrometheusText } from "../lib/facts/exposition.ts";
 import { gatherFacts, type HostFacts } from "../lib/facts/host_facts.ts";
 import { MetricsAgent } from "../lib/facts/metrics_agent.ts";
-import { serveMetrics } from "../lib/facts/server.ts";
+import { parseListen, serveMetrics } from "../lib/facts/server.ts";
 import { setReadCache } from "../lib/facts/_read.ts";
 import type { Snapshot } from "../lib/facts/snapshot.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -125,6 +125,15 @@ async function serve(
   o: FactsOptions,
 ): Promise<number> {
   const s = config?.serve;
+  if (o.listen !== undefined) {
+    try {
+      parseListen(o.listen);
+    } catch {
+      throw new UsageError(
+        `--listen: expected host:port like 0.0.0.0:8000 or [::]:8000, found "${o.listen}"`,
+      );
+    }
+  }
   const tls = s?.tls
     ? {
       cert: await Deno.readTextFile(s.tls.cert_file),

@@ -68,6 +68,9 @@ Deno.test("driftless facts: unknown collectors and bad facts config are usage er
   const bad = await runCli(["facts", "--collector", "meminf"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown collector "meminf"; did you mean "meminfo"\?/);
+  const listen = await runCli(["facts", "--serve", "--listen", "localhost"]);
+  assert.equal(listen.code, 2);
+  assert.match(listen.stderr, /--listen: expected host:port/);
 
   const dir = await configDir({
     "facts.yml": "collectors:\n  cpuu: {}\nserve:\n  basic_auth_users:\n    bob: hunter2\n",
