@@ -181,3 +181,61 @@ Deno.test("driftless logs --once works with scoped permissions, and says which f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Resident and peak memory of a process, in bytes. */
+async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)![1]) * 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+Deno.test("driftless logs with its HTTP output down keeps memory flat, and ships everything once the output is up", async () => {
+  const dir = await setup();
+  // A port with nothing listening yet: the output is "down".
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const { startCollector } = await import("../lib/sinks/_collector.ts");
+  try {
+    const yml = await Deno.readTextFile(`${dir}/config/logs.yml`);
+    await Deno.writeTextFile(
+      `${dir}/config/logs.yml`,
+      yml.replace("outputs: [out]", "outputs: [web]") +
+        `  - name: web\n    type: http\n    url: http://127.0.0.1:${port}/in\n    retry: { initial_backoff: 50ms, max_backoff: 200ms }\n`,
+    );
+    const total = 200_000;
+    for (let i = 0; i < total; i += 20_000) await append(`${dir}/logs/app.log`, i, i + 20_000, 150); // ~40 MB
+    const child = spawnLogs(dir);
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      const early = await memoryOf(child.pid);
+      await new Promise((r) => setTimeout(r, 2000));
+      const late = await memoryOf(child.pid);
+      assert.ok(
+        late.rss - early.rss < 8 * 1024 * 1024,
+        `RSS grew from ${early.rss} to ${late.rss} while the output was down`,
+      );
+      assert.ok(late.hwm < 160 * 1024 * 1024, `peak RSS ${late.hwm} with a 40 MB backlog`);
+      const c = await startCollector([], port);
+      try {
+        await until(() => c.docs.length >= total, "every line once the output is up", 60_000);
+        assert.deepEqual(tally(seqs(c.docs.map((d) => d.message).join("\n")), total), {
+          missing: [],
+          duplicates: 0,
+        });
+      } finally {
+        child.kill("SIGTERM");
+        await child.status;
+        await c.stop();
+      }
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.stderr.cancel().catch(() => {});
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

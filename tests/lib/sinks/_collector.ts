@@ -22,8 +22,8 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
-/** Starts a collector with a script of replies for the first requests. */
-export function startCollector(script: Reply[] = []): Promise<Collector> {
+/** Starts a collector with a script of replies for the first requests (on `port`, default any). */
+export function startCollector(script: Reply[] = [], port = 0): Promise<Collector> {
   const docs: Record<string, unknown>[] = [];
   const requests: Collector["requests"] = [];
   const state = { down: false };
@@ -31,7 +31,7 @@ export function startCollector(script: Reply[] = []): Promise<Collector> {
   return new Promise((resolve) => {
     const server = Deno.serve({
       hostname: "127.0.0.1",
-      port: 0,
+      port,
       onListen: ({ port }) => {
         resolve({
           url: `http://127.0.0.1:${port}`,
