@@ -271,23 +271,92 @@ export interface Hasher {
   digest(): Uint8Array;
 }
 
-/** SHA-256. */
-export class Sha256 implements Hasher {
-  #h = new Int32Array(8);
-  #w = new Int32Array(64);
-  #buf = new Uint8Array(64);
+/**
+ * What SHA-256 and SHA-512 share (Merkle-Damgard): block buffering, the padding with the bit
+ * length in the block's last bytes, and the big-endian digest of the state words.
+ */
+abstract class BlockHasher implements Hasher {
+  /** The state, as 32-bit words (SHA-512's 64-bit words as high/low pairs). */
+  protected readonly h: Int32Array;
+  readonly #iv: readonly number[];
+  readonly #buf: Uint8Array;
   #fill = 0;
   #len = 0;
-  constructor() {
+
+  constructor(iv: readonly number[], blockSize: number) {
+    this.#iv = iv;
+    this.h = new Int32Array(iv.length);
+    this.#buf = new Uint8Array(blockSize);
     this.reset();
   }
+
+  /** Compresses the block at `off` of `b` into the state. */
+  protected abstract block(b: Uint8Array, off: number): void;
+
   reset(): this {
-    this.#h.set(IV256);
+    this.h.set(this.#iv);
     this.#fill = 0;
     this.#len = 0;
     return this;
   }
-  #block(b: Uint8Array, off: number): void {
+
+  update(data: Uint8Array): this {
+    const size = this.#buf.length;
+    this.#len += data.length;
+    let i = 0;
+    if (this.#fill) {
+      const take = Math.min(size - this.#fill, data.length);
+      this.#buf.set(data.subarray(0, take), this.#fill);
+      this.#fill += take;
+      i = take;
+      if (this.#fill === size) {
+        this.block(this.#buf, 0);
+        this.#fill = 0;
+      }
+    }
+    for (; i + size <= data.length; i += size) this.block(data, i);
+    if (i < data.length) {
+      this.#buf.set(data.subarray(i), 0);
+      this.#fill = data.length - i;
+    }
+    return this;
+  }
+
+  digest(): Uint8Array {
+    const bits = this.#len * 8;
+    const buf = this.#buf;
+    const size = buf.length;
+    // The length field is an eighth of the block (64 bits in SHA-256, 128 in SHA-512).
+    buf[this.#fill++] = 0x80;
+    if (this.#fill > size - size / 8) {
+      buf.fill(0, this.#fill);
+      this.block(buf, 0);
+      this.#fill = 0;
+    }
+    buf.fill(0, this.#fill);
+    const hi = Math.floor(bits / 2 ** 32);
+    for (let i = 0; i < 4; i++) buf[size - 8 + i] = (hi >>> (24 - i * 8)) & 0xff;
+    for (let i = 0; i < 4; i++) buf[size - 4 + i] = (bits >>> (24 - i * 8)) & 0xff;
+    this.block(buf, 0);
+    const out = new Uint8Array(this.h.length * 4);
+    for (let i = 0; i < this.h.length; i++) {
+      const v = this.h[i]!;
+      out[i * 4] = v >>> 24;
+      out[i * 4 + 1] = v >>> 16;
+      out[i * 4 + 2] = v >>> 8;
+      out[i * 4 + 3] = v;
+    }
+    return out;
+  }
+}
+
+/** SHA-256. */
+export class Sha256 extends BlockHasher {
+  #w = new Int32Array(64);
+  constructor() {
+    super(IV256, 64);
+  }
+  protected block(b: Uint8Array, off: number): void {
     const w = this.#w;
     for (let i = 0; i < 16; i++) {
       const j = off + i * 4;
@@ -300,8 +369,15 @@ export class Sha256 implements Hasher {
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    const h = this.#h;
-    let a = h[0]!, bb = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
+    const h = this.h;
+    let a = h[0]!;
+    let bb = h[1]!;
+    let c = h[2]!;
+    let d = h[3]!;
+    let e = h[4]!;
+    let f = h[5]!;
+    let g = h[6]!;
+    let hh = h[7]!;
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
@@ -327,69 +403,15 @@ export class Sha256 implements Hasher {
     h[6] = (h[6]! + g) | 0;
     h[7] = (h[7]! + hh) | 0;
   }
-  update(data: Uint8Array): this {
-    this.#len += data.length;
-    let i = 0;
-    if (this.#fill) {
-      const take = Math.min(64 - this.#fill, data.length);
-      this.#buf.set(data.subarray(0, take), this.#fill);
-      this.#fill += take;
-      i = take;
-      if (this.#fill === 64) {
-        this.#block(this.#buf, 0);
-        this.#fill = 0;
-      }
-    }
-    for (; i + 64 <= data.length; i += 64) this.#block(data, i);
-    if (i < data.length) {
-      this.#buf.set(data.subarray(i), 0);
-      this.#fill = data.length - i;
-    }
-    return this;
-  }
-  digest(): Uint8Array {
-    const bits = this.#len * 8;
-    const buf = this.#buf;
-    buf[this.#fill++] = 0x80;
-    if (this.#fill > 56) {
-      buf.fill(0, this.#fill);
-      this.#block(buf, 0);
-      this.#fill = 0;
-    }
-    buf.fill(0, this.#fill);
-    const hi = Math.floor(bits / 2 ** 32);
-    for (let i = 0; i < 4; i++) buf[56 + i] = (hi >>> (24 - i * 8)) & 0xff;
-    for (let i = 0; i < 4; i++) buf[60 + i] = (bits >>> (24 - i * 8)) & 0xff;
-    this.#block(buf, 0);
-    const out = new Uint8Array(32);
-    for (let i = 0; i < 8; i++) {
-      const v = this.#h[i]!;
-      out[i * 4] = v >>> 24;
-      out[i * 4 + 1] = v >>> 16;
-      out[i * 4 + 2] = v >>> 8;
-      out[i * 4 + 3] = v;
-    }
-    return out;
-  }
 }
 
 /** SHA-512 with 32-bit halves. */
-export class Sha512 implements Hasher {
-  #h = new Int32Array(16);
+export class Sha512 extends BlockHasher {
   #w = new Int32Array(160);
-  #buf = new Uint8Array(128);
-  #fill = 0;
-  #len = 0;
   constructor() {
-    this.reset();
+    super(IV512, 128);
   }
-  reset(): this {
-    this.#h.set(IV512);
-    this.#fill = 0;
-    this.#len = 0;
-    return this;
-  }
-  #block(b: Uint8Array, off: number): void {
+  protected block(b: Uint8Array, off: number): void {
     const w = this.#w;
     for (let i = 0; i < 32; i++) {
       const j = off + i * 4;
@@ -397,7 +419,8 @@ export class Sha512 implements Hasher {
     }
     for (let i = 32; i < 160; i += 2) {
       // s0 = rotr(x,1) ^ rotr(x,8) ^ (x >>> 7)
-      let xh = w[i - 30]!, xl = w[i - 29]!;
+      let xh = w[i - 30]!;
+      let xl = w[i - 29]!;
       const s0h = ((xh >>> 1) | (xl << 31)) ^ ((xh >>> 8) | (xl << 24)) ^ (xh >>> 7);
       const s0l = ((xl >>> 1) | (xh << 31)) ^ ((xl >>> 8) | (xh << 24)) ^ ((xl >>> 7) | (xh << 25));
       // s1 = rotr(x,19) ^ rotr(x,61) ^ (x >>> 6)
@@ -412,23 +435,23 @@ export class Sha512 implements Hasher {
       w[i] = hi | 0;
       w[i + 1] = lo | 0;
     }
-    const h = this.#h;
-    let ah = h[0]!,
-      al = h[1]!,
-      bh = h[2]!,
-      bl = h[3]!,
-      ch = h[4]!,
-      cl = h[5]!,
-      dh = h[6]!,
-      dl = h[7]!;
-    let eh = h[8]!,
-      el = h[9]!,
-      fh = h[10]!,
-      fl = h[11]!,
-      gh = h[12]!,
-      gl = h[13]!,
-      hh = h[14]!,
-      hl = h[15]!;
+    const h = this.h;
+    let ah = h[0]!;
+    let al = h[1]!;
+    let bh = h[2]!;
+    let bl = h[3]!;
+    let ch = h[4]!;
+    let cl = h[5]!;
+    let dh = h[6]!;
+    let dl = h[7]!;
+    let eh = h[8]!;
+    let el = h[9]!;
+    let fh = h[10]!;
+    let fl = h[11]!;
+    let gh = h[12]!;
+    let gl = h[13]!;
+    let hh = h[14]!;
+    let hl = h[15]!;
     for (let i = 0; i < 160; i += 2) {
       // S1 = rotr(e,14) ^ rotr(e,18) ^ rotr(e,41)
       const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^
@@ -482,49 +505,5 @@ export class Sha512 implements Hasher {
     add(10, fh, fl);
     add(12, gh, gl);
     add(14, hh, hl);
-  }
-  update(data: Uint8Array): this {
-    this.#len += data.length;
-    let i = 0;
-    if (this.#fill) {
-      const take = Math.min(128 - this.#fill, data.length);
-      this.#buf.set(data.subarray(0, take), this.#fill);
-      this.#fill += take;
-      i = take;
-      if (this.#fill === 128) {
-        this.#block(this.#buf, 0);
-        this.#fill = 0;
-      }
-    }
-    for (; i + 128 <= data.length; i += 128) this.#block(data, i);
-    if (i < data.length) {
-      this.#buf.set(data.subarray(i), 0);
-      this.#fill = data.length - i;
-    }
-    return this;
-  }
-  digest(): Uint8Array {
-    const bits = this.#len * 8;
-    const buf = this.#buf;
-    buf[this.#fill++] = 0x80;
-    if (this.#fill > 112) {
-      buf.fill(0, this.#fill);
-      this.#block(buf, 0);
-      this.#fill = 0;
-    }
-    buf.fill(0, this.#fill);
-    const hi = Math.floor(bits / 2 ** 32);
-    for (let i = 0; i < 4; i++) buf[120 + i] = (hi >>> (24 - i * 8)) & 0xff;
-    for (let i = 0; i < 4; i++) buf[124 + i] = (bits >>> (24 - i * 8)) & 0xff;
-    this.#block(buf, 0);
-    const out = new Uint8Array(64);
-    for (let i = 0; i < 16; i++) {
-      const v = this.#h[i]!;
-      out[i * 4] = v >>> 24;
-      out[i * 4 + 1] = v >>> 16;
-      out[i * 4 + 2] = v >>> 8;
-      out[i * 4 + 3] = v;
-    }
-    return out;
   }
 }
