@@ -8,7 +8,6 @@ import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/error
 import { loadConfig, type LoadedConfig } from "../lib/config/loader.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
 import type { LogLevel } from "./_render.ts";
-import { catalog } from "../tasks/mod.ts";
 
 /** The global options, after defaults and env. */
 export interface GlobalOptions {
@@ -41,13 +40,21 @@ export function setup(o: ParsedGlobals, envFileSource: string | undefined): Glob
   };
 }
 
-/** Loads the config dir named by the global options; warnings are printed. */
-export async function loadFromOptions(g: GlobalOptions): Promise<LoadedConfig> {
+/**
+ * Loads the config dir named by the global options; warnings are printed. Apply tasks are
+ * checked against the task registry unless `tasks` is false: the facts and logs jobs skip
+ * loading every task module (memory and start-up matter for long-running jobs).
+ */
+export async function loadFromOptions(
+  g: GlobalOptions,
+  options: { tasks?: boolean } = {},
+): Promise<LoadedConfig> {
   const { redactor } = await import("../lib/secrets.ts");
+  const catalog = options.tasks === false ? undefined : (await import("../tasks/mod.ts")).catalog;
   const config = await loadConfig(g.config, {
     envFile: g.envFile,
     envFileRequired: g.envFileRequired,
-    catalog,
+    ...(catalog ? { catalog } : {}),
     redactor,
   });
   for (const w of config.warnings) warn(w);

@@ -87,7 +87,7 @@ async function loadFactsConfig(
   explicit: boolean,
 ): Promise<FactsConfig | undefined> {
   try {
-    const loaded = await loadFromOptions(g);
+    const loaded = await loadFromOptions(g, { tasks: false });
     return loaded.facts as FactsConfig | undefined;
   } catch (e) {
     // Running as a node_exporter replacement needs no config: defaults apply.
