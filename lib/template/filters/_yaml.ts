@@ -375,11 +375,13 @@ class Emitter {
       this.processTag();
       this.expectScalar();
     } else if (ev.t === "seq") {
-      if (this.flowLevel || ev.flow || this.checkEmptySequence()) this.expectFlowSequence();
-      else this.expectBlockSequence();
+      if (this.flowLevel || ev.flow || this.checkEmptySequence()) {
+        this.expectFlowCollection("[", (first) => this.expectFlowSequenceItem(first));
+      } else this.expectBlockSequence();
     } else if (ev.t === "map") {
-      if (this.flowLevel || ev.flow || this.checkEmptyMapping()) this.expectFlowMapping();
-      else this.expectBlockMapping();
+      if (this.flowLevel || ev.flow || this.checkEmptyMapping()) {
+        this.expectFlowCollection("{", (first) => this.expectFlowMappingKey(first));
+      } else this.expectBlockMapping();
     }
   }
 
@@ -390,46 +392,38 @@ class Emitter {
     this.popState();
   }
 
-  expectFlowSequence(): void {
-    this.writeIndicator("[", true, true);
+  /** PyYAML's expect_flow_sequence and expect_flow_mapping: `[` or `{`, then `item(true)`. */
+  expectFlowCollection(indicator: "[" | "{", item: (first: boolean) => void): void {
+    this.writeIndicator(indicator, true, true);
     this.flowLevel++;
     this.increaseIndent(true);
-    this.state = () => this.expectFlowSequenceItem(true);
+    this.state = () => item(true);
   }
 
-  expectFlowSequenceItem(first: boolean): void {
-    if (this.ev.t === "seqEnd") {
+  /** At a flow item: false after closing the collection at its end event, else `,` if needed. */
+  flowItem(first: boolean, end: "seqEnd" | "mapEnd", indicator: "]" | "}"): boolean {
+    if (this.ev.t === end) {
       this.popIndent();
       this.flowLevel--;
-      this.writeIndicator("]", false);
+      this.writeIndicator(indicator, false);
       this.popState();
-      return;
+      return false;
     }
     if (!first) this.writeIndicator(",", false);
     if (this.column > this.bestWidth) this.writeIndent();
+    return true;
+  }
+
+  expectFlowSequenceItem(first: boolean): void {
+    if (!this.flowItem(first, "seqEnd", "]")) return;
     this.states.push(() => this.expectFlowSequenceItem(false));
     this.expectNode(false, true);
   }
 
-  expectFlowMapping(): void {
-    this.writeIndicator("{", true, true);
-    this.flowLevel++;
-    this.increaseIndent(true);
-    this.state = () => this.expectFlowMappingKey(true);
-  }
-
   expectFlowMappingKey(first: boolean): void {
-    if (this.ev.t === "mapEnd") {
-      this.popIndent();
-      this.flowLevel--;
-      this.writeIndicator("}", false);
-      this.popState();
-      return;
-    }
-    if (!first) this.writeIndicator(",", false);
-    if (this.column > this.bestWidth) this.writeIndent();
+    if (!this.flowItem(first, "mapEnd", "}")) return;
     if (this.checkSimpleKey()) {
-      this.states.push(() => this.expectFlowMappingSimpleValue());
+      this.states.push(() => this.expectMappingSimpleValue((f) => this.expectFlowMappingKey(f)));
       this.expectNode(false, false, true, true);
     } else {
       this.writeIndicator("?", true);
@@ -438,9 +432,10 @@ class Emitter {
     }
   }
 
-  expectFlowMappingSimpleValue(): void {
+  /** The value after a simple key, flow or block; `key` expects the next key. */
+  expectMappingSimpleValue(key: (first: boolean) => void): void {
     this.writeIndicator(":", false);
-    this.states.push(() => this.expectFlowMappingKey(false));
+    this.states.push(() => key(false));
     this.expectNode(false, false, true);
   }
 
@@ -457,12 +452,16 @@ class Emitter {
     this.state = () => this.expectBlockSequenceItem(true);
   }
 
+  /** At a block item: true after closing the collection at its end event. */
+  blockEnd(first: boolean, end: "seqEnd" | "mapEnd"): boolean {
+    if (first || this.ev.t !== end) return false;
+    this.popIndent();
+    this.popState();
+    return true;
+  }
+
   expectBlockSequenceItem(first: boolean): void {
-    if (!first && this.ev.t === "seqEnd") {
-      this.popIndent();
-      this.popState();
-      return;
-    }
+    if (this.blockEnd(first, "seqEnd")) return;
     this.writeIndent();
     this.writeIndicator("-", true, false, true);
     this.states.push(() => this.expectBlockSequenceItem(false));
@@ -475,26 +474,16 @@ class Emitter {
   }
 
   expectBlockMappingKey(first: boolean): void {
-    if (!first && this.ev.t === "mapEnd") {
-      this.popIndent();
-      this.popState();
-      return;
-    }
+    if (this.blockEnd(first, "mapEnd")) return;
     this.writeIndent();
     if (this.checkSimpleKey()) {
-      this.states.push(() => this.expectBlockMappingSimpleValue());
+      this.states.push(() => this.expectMappingSimpleValue((f) => this.expectBlockMappingKey(f)));
       this.expectNode(false, false, true, true);
     } else {
       this.writeIndicator("?", true, false, true);
       this.states.push(() => this.expectBlockMappingValue());
       this.expectNode(false, false, true);
     }
-  }
-
-  expectBlockMappingSimpleValue(): void {
-    this.writeIndicator(":", false);
-    this.states.push(() => this.expectBlockMappingKey(false));
-    this.expectNode(false, false, true);
   }
 
   expectBlockMappingValue(): void {
@@ -597,6 +586,12 @@ class Emitter {
     this.write(data);
   }
 
+  /** Writes `text[start..end)` (one column a character). */
+  writeChars(text: string[], start: number, end: number): void {
+    this.column += end - start;
+    this.write(text.slice(start, end).join(""));
+  }
+
   writeSingleQuoted(textIn: string, split: boolean): void {
     const text = py.chars(textIn);
     this.writeIndicator("'", true);
@@ -614,9 +609,7 @@ class Emitter {
           ) {
             this.writeIndent();
           } else {
-            const data = text.slice(start, end).join("");
-            this.column += end - start;
-            this.write(data);
+            this.writeChars(text, start, end);
           }
           start = end;
         }
@@ -630,8 +623,7 @@ class Emitter {
       } else {
         if (ch === null || (" " + BREAKS).includes(ch) || ch === "'") {
           if (start < end) {
-            this.column += end - start;
-            this.write(text.slice(start, end).join(""));
+            this.writeChars(text, start, end);
             start = end;
           }
         }
@@ -664,8 +656,7 @@ class Emitter {
           (this.allowUnicode && ((cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd))))
       ) {
         if (start < end) {
-          this.column += end - start;
-          this.write(text.slice(start, end).join(""));
+          this.writeChars(text, start, end);
           start = end;
         }
         if (ch !== null) {
@@ -723,8 +714,7 @@ class Emitter {
             this.whitespace = false;
             this.indention = false;
           } else {
-            this.column += end - start;
-            this.write(text.slice(start, end).join(""));
+            this.writeChars(text, start, end);
           }
           start = end;
         }
@@ -739,8 +729,7 @@ class Emitter {
         }
       } else {
         if (ch === null || (" " + BREAKS).includes(ch)) {
-          this.column += end - start;
-          this.write(text.slice(start, end).join(""));
+          this.writeChars(text, start, end);
           start = end;
         }
       }
