@@ -30,7 +30,7 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
       throw new UsageError(`--timeout: ${(e as Error).message}`);
     }
   }
-  const config = await loadFromOptions(g);
+  const config = await loadFromOptions(g, { tasks: false });
   const logsConfig = config.logs as LogsConfig | undefined;
   if (!logsConfig?.sources?.length) {
     throw new UsageError(

@@ -34,24 +34,49 @@ export class AuditLog {
   readonly #sinks: readonly Sink[];
   readonly #redactor: Redactor;
   #pending: SinkEvent[] = [];
+  /** Per sink, how many of the pending entries it already has. */
+  readonly #done: number[];
+  #flushAt = BATCH;
 
   constructor(sinks: readonly Sink[], options: { redactor?: Redactor } = {}) {
     this.#sinks = sinks;
+    this.#done = sinks.map(() => 0);
     this.#redactor = options.redactor ?? defaultRedactor;
   }
 
-  /** Queues an entry; sends a batch when enough are pending. */
+  /**
+   * Queues an entry; sends a batch when enough are pending. A sink that fails does not stop
+   * the run: its entries stay queued for the next flush, and `close()` reports the failure.
+   */
   async add(entry: AuditEntry): Promise<void> {
     this.#pending.push(this.#redactor.redactValue(entry as unknown as SinkEvent));
-    if (this.#pending.length >= BATCH) await this.flush();
+    if (this.#pending.length >= this.#flushAt) {
+      await this.flush().catch(() => {});
+      // After a failure, wait for another batch before trying again.
+      this.#flushAt = this.#pending.length + BATCH;
+    }
   }
 
-  /** Sends pending entries to every sink; resolves when all have them durably. */
+  /** Sends pending entries to every sink that does not have them yet; resolves when durable. */
   async flush(): Promise<void> {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
-    this.#pending = [];
-    await Promise.all(this.#sinks.map((s) => s.send(batch)));
+    const results = await Promise.allSettled(
+      this.#sinks.map((s, i) =>
+        this.#done[i]! >= batch.length ? undefined : s.send(batch.slice(this.#done[i]))
+      ),
+    );
+    const failed = results.find((r) => r.status === "rejected");
+    if (!failed) {
+      this.#pending = [];
+      this.#done.fill(0);
+      return;
+    }
+    // Sinks that succeeded are not sent the same entries again.
+    results.forEach((r, i) => {
+      if (r.status === "fulfilled") this.#done[i] = batch.length;
+    });
+    throw (failed as PromiseRejectedResult).reason;
   }
 
   /** Flushes and closes every sink. */

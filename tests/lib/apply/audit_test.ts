@@ -52,3 +52,28 @@ Deno.test("AuditDirSink cuts a line a crash left half-written before appending",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("AuditLog keeps going when one sink fails, and reports it at close", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let attempts = 0;
+    const down = {
+      name: "down",
+      check: () => Promise.resolve(),
+      send: () => Promise.reject(new Error(`unreachable (${++attempts})`)),
+      close: () => Promise.resolve(),
+    };
+    const log = new AuditLog([new AuditDirSink(dir), down]);
+    for (let i = 0; i < 120; i++) await log.add(entry(`t${i}`)); // two batches flush, both fail
+    await assert.rejects(log.close(), /unreachable/);
+    assert.equal(attempts, 3, "tried at 50 and 100 entries, and at close; not on every entry");
+    const lines = (await Deno.readTextFile(todayFile(dir))).trimEnd().split("\n");
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).task),
+      [...Array(120)].map((_, i) => `t${i}`),
+      "no entry twice",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
