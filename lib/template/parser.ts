@@ -32,8 +32,17 @@ const STATEMENT_KEYWORDS = new Set([
   "autoescape",
 ]);
 const COMPARE_OPERATORS = new Set(["eq", "ne", "lt", "lteq", "gt", "gteq"]);
-const MATH1 = new Set(["add", "sub"]);
-const MATH2 = new Set(["mul", "div", "floordiv", "mod"]);
+/** Binary operators by precedence level: token (`type` or `type:value`) and node class. */
+const OR: readonly [string, string][] = [["name:or", "Or"]];
+const AND: readonly [string, string][] = [["name:and", "And"]];
+const MATH1: readonly [string, string][] = [["add", "Add"], ["sub", "Sub"]];
+const MATH2: readonly [string, string][] = [
+  ["mul", "Mul"],
+  ["div", "Div"],
+  ["floordiv", "FloorDiv"],
+  ["mod", "Mod"],
+];
+const POW: readonly [string, string][] = [["pow", "Pow"]];
 
 class Stream {
   #tokens: Token[];
@@ -574,25 +583,11 @@ class Parser {
   }
 
   #parseOr(): Any {
-    const s = this.#s;
-    let t = s.current;
-    let left = this.#parseAnd();
-    while (s.skipIf("name:or")) {
-      left = new this.#N.Or(t.lineno, t.col, left, this.#parseAnd());
-      t = s.current;
-    }
-    return left;
+    return this.#binary(OR, () => this.#parseAnd());
   }
 
   #parseAnd(): Any {
-    const s = this.#s;
-    let t = s.current;
-    let left = this.#parseNot();
-    while (s.skipIf("name:and")) {
-      left = new this.#N.And(t.lineno, t.col, left, this.#parseNot());
-      t = s.current;
-    }
-    return left;
+    return this.#binary(AND, () => this.#parseNot());
   }
 
   #parseNot(): Any {
@@ -626,26 +621,19 @@ class Parser {
     return new N.Compare(t.lineno, t.col, expr, ops);
   }
 
-  #binary(types: Set<string>, next: () => Any): Any {
+  /** A left-associative chain `a op b op c` of one precedence level's operators. */
+  #binary(ops: readonly [string, string][], next: () => Any): Any {
     const s = this.#s;
     const N = this.#N as unknown as Record<string, new (...a: Any[]) => Any>;
-    const classes: Record<string, string> = {
-      add: "Add",
-      sub: "Sub",
-      mul: "Mul",
-      div: "Div",
-      floordiv: "FloorDiv",
-      mod: "Mod",
-    };
     let t = s.current;
     let left = next();
-    while (types.has(s.current.type)) {
-      const cls = N[classes[s.current.type]!]!;
+    for (;;) {
+      const op = ops.find(([token]) => s.is(token));
+      if (!op) return left;
       s.next();
-      left = new cls(t.lineno, t.col, left, next());
+      left = new N[op[1]]!(t.lineno, t.col, left, next());
       t = s.current;
     }
-    return left;
   }
 
   #parseMath1(): Any {
@@ -669,15 +657,7 @@ class Parser {
   }
 
   #parsePow(): Any {
-    const s = this.#s;
-    let t = s.current;
-    let left = this.#parseUnary();
-    while (s.current.type === "pow") {
-      s.next();
-      left = new this.#N.Pow(t.lineno, t.col, left, this.#parseUnary());
-      t = s.current;
-    }
-    return left;
+    return this.#binary(POW, () => this.#parseUnary());
   }
 
   #parseUnary(withFilter = true): Any {
