@@ -215,6 +215,30 @@ export function strftime(fmt: string, t: Tm): string {
   });
 }
 
+/** The broken-down UTC fields of `d`, with the rest given. */
+function utcTm(d: Date, microsecond: number, offset: number | null, zone: string): Tm {
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    microsecond,
+    offset,
+    zone,
+  };
+}
+
+/** `o` when it is a `cls`; else Python's TypeError for ordering a `name` against it. */
+function orderable<T>(o: unknown, cls: abstract new (...a: never[]) => T, name: string): T {
+  if (o instanceof cls) return o;
+  throw pyError(
+    "TypeError",
+    `'<' not supported between instances of '${name}' and '${py.typeName(o)}'`,
+  );
+}
+
 function localOffset(t: Tm): number {
   return -new Date(t.year, t.month - 1, t.day, t.hour, t.minute, t.second).getTimezoneOffset() * 60;
 }
@@ -222,19 +246,7 @@ function localOffset(t: Tm): number {
 /** The local broken-down time of an epoch (seconds). */
 export function localTm(epochSeconds: number, utc = false): Tm {
   const d = new Date(Math.floor(epochSeconds * 1000));
-  if (utc) {
-    return {
-      year: d.getUTCFullYear(),
-      month: d.getUTCMonth() + 1,
-      day: d.getUTCDate(),
-      hour: d.getUTCHours(),
-      minute: d.getUTCMinutes(),
-      second: d.getUTCSeconds(),
-      microsecond: Math.round((epochSeconds % 1) * 1e6),
-      offset: 0,
-      zone: "GMT",
-    };
-  }
+  if (utc) return utcTm(d, Math.round((epochSeconds % 1) * 1e6), 0, "GMT");
   let zone = "";
   try {
     zone = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(d)
@@ -298,13 +310,7 @@ export class PyTimedelta extends py.PyObject {
     return o instanceof PyTimedelta && o.total === this.total;
   }
   compare(o: unknown): number {
-    if (!(o instanceof PyTimedelta)) {
-      throw pyError(
-        "TypeError",
-        `'<' not supported between instances of 'timedelta' and '${py.typeName(o)}'`,
-      );
-    }
-    return Math.sign(this.total - o.total);
+    return Math.sign(this.total - orderable(o, PyTimedelta, "timedelta").total);
   }
   override getattr(name: string): unknown {
     switch (name) {
@@ -358,13 +364,7 @@ export class PyDateTime extends py.PyObject {
     return o instanceof PyDateTime && o.micros === this.micros;
   }
   compare(o: unknown): number {
-    if (!(o instanceof PyDateTime)) {
-      throw pyError(
-        "TypeError",
-        `'<' not supported between instances of 'datetime.datetime' and '${py.typeName(o)}'`,
-      );
-    }
-    return Math.sign(this.micros - o.micros);
+    return Math.sign(this.micros - orderable(o, PyDateTime, "datetime.datetime").micros);
   }
   /** `self - other`. */
   sub(o: unknown): unknown {
@@ -417,17 +417,7 @@ export class PyDateTime extends py.PyObject {
 function fromMicros(micros: number, offset: number | null): PyDateTime {
   const total = micros + (offset ?? 0) * 1e6;
   const d = new Date(Math.floor(total / 1000));
-  return new PyDateTime({
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    microsecond: Math.round(total - Math.floor(total / 1e6) * 1e6),
-    offset,
-    zone: "",
-  });
+  return new PyDateTime(utcTm(d, Math.round(total - Math.floor(total / 1e6) * 1e6), offset, ""));
 }
 
 /** Python's `datetime.strptime(string, format)`. */
