@@ -10,7 +10,7 @@
  */
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
-import { defineTask, type TaskResult } from "../lib/apply/task.ts";
+import { defineTask, type TaskModule, type TaskResult } from "../lib/apply/task.ts";
 import {
   checkCreatesRemoves,
   displayArgv,
@@ -69,9 +69,11 @@ function argvOf(params: Params): string[] {
   return params.argv ?? shlexSplit(params.cmd!);
 }
 
-/** The op for a run with the shared exec params (exported for shell). */
-export function runOp(
-  params: z.output<z.ZodObject<typeof execShape>>,
+type ExecParams = z.output<z.ZodObject<typeof execShape>>;
+
+/** The op for a run with the shared exec params. */
+function runOp(
+  params: ExecParams,
   argv: readonly string[],
   cmd: unknown,
 ): RunOp {
@@ -87,8 +89,8 @@ export function runOp(
   };
 }
 
-/** Runs an op (exported for shell). */
-export function applyRun(op: RunOp, host: Host): Promise<TaskResult> {
+/** Runs an op. */
+function applyRun(op: RunOp, host: Host): Promise<TaskResult> {
   return runForResult(host, op.argv, {
     cmd: op.cmd,
     stdin: op.stdin,
@@ -100,8 +102,8 @@ export function applyRun(op: RunOp, host: Host): Promise<TaskResult> {
   });
 }
 
-/** The registered result of a run that creates/removes skipped (exported for shell). */
-export function skippedResult(cmd: unknown, cur: ExecCurrent): TaskResult {
+/** The registered result of a run that creates/removes skipped. */
+function skippedResult(cmd: unknown, cur: ExecCurrent): TaskResult {
   if (!cur.skip) return {};
   return {
     cmd,
@@ -117,21 +119,43 @@ export function skippedResult(cmd: unknown, cur: ExecCurrent): TaskResult {
   };
 }
 
+/** How a task's params give its run: the argv, the registered `cmd` and the summary. */
+export interface RunOf {
+  readonly argv: readonly string[];
+  readonly cmd: unknown;
+  readonly summary: string;
+}
+
+/**
+ * A task that runs one command (command, shell): free-form `cmd`, skipped by creates/removes,
+ * with the shared exec options; `run` says what the params run.
+ */
+export function execTask<P extends ExecParams>(
+  type: string,
+  schema: z.ZodType<P>,
+  run: (params: P) => RunOf,
+): TaskModule<P, ExecCurrent, RunOp> {
+  return defineTask({
+    type,
+    schema,
+    freeForm: "cmd",
+    mainParam: "cmd",
+    acts: true,
+    async read(params, host): Promise<ExecCurrent> {
+      return { skip: await checkCreatesRemoves(host, params) };
+    },
+    plan(params, cur) {
+      if (cur.skip) return [];
+      const r = run(params);
+      return [{ op: runOp(params, r.argv, r.cmd), summary: r.summary }];
+    },
+    apply: (op, host) => applyRun(op, host),
+    result: (params, cur) => skippedResult(run(params).cmd, cur),
+  });
+}
+
 /** The command task. */
-export const command = defineTask({
-  type: "command",
-  schema: commandSchema,
-  freeForm: "cmd",
-  mainParam: "cmd",
-  acts: true,
-  async read(params, host): Promise<ExecCurrent> {
-    return { skip: await checkCreatesRemoves(host, params) };
-  },
-  plan(params, cur) {
-    if (cur.skip) return [];
-    const argv = argvOf(params);
-    return [{ op: runOp(params, argv, argv), summary: displayArgv(argv) }];
-  },
-  apply: (op, host) => applyRun(op, host),
-  result: (params, cur) => skippedResult(argvOf(params), cur),
+export const command = execTask("command", commandSchema, (params) => {
+  const argv = argvOf(params);
+  return { argv, cmd: argv, summary: displayArgv(argv) };
 });

@@ -5,9 +5,8 @@
  * @module
  */
 import * as z from "zod";
-import { defineTask } from "../lib/apply/task.ts";
-import { checkCreatesRemoves, execShape } from "./_exec.ts";
-import { applyRun, type ExecCurrent, runOp, skippedResult } from "./command.ts";
+import { execShape } from "./_exec.ts";
+import { execTask } from "./command.ts";
 
 /** The shell task's parameters. */
 export const shellSchema = z.strictObject({
@@ -17,22 +16,8 @@ export const shellSchema = z.strictObject({
 });
 
 /** The shell task. */
-export const shell = defineTask({
-  type: "shell",
-  schema: shellSchema,
-  freeForm: "cmd",
-  mainParam: "cmd",
-  acts: true,
-  async read(params, host): Promise<ExecCurrent> {
-    return { skip: await checkCreatesRemoves(host, params) };
-  },
-  plan(params, cur) {
-    if (cur.skip) return [];
-    return [{
-      op: runOp(params, [params.executable, "-c", params.cmd], params.cmd),
-      summary: params.cmd,
-    }];
-  },
-  apply: (op, host) => applyRun(op, host),
-  result: (params, cur) => skippedResult(params.cmd, cur),
-});
+export const shell = execTask("shell", shellSchema, (params) => ({
+  argv: [params.executable, "-c", params.cmd],
+  cmd: params.cmd,
+  summary: params.cmd,
+}));
