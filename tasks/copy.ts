@@ -237,14 +237,37 @@ async function readCopy(
     return { ...base, dirs, files, links };
   }
   const { data, mode } = await readSourceFile(local);
-  verifyChecksum(params.checksum, data);
-  const dest = await fileDest(host, params.dest, basename(local));
+  return await readFileCopy(params, host, {
+    data,
+    name: basename(local),
+    srcMode: mode,
+    accounts,
+    base,
+  });
+}
+
+/** One source file (`name`, with its bytes and mode) copied to dest, or into dest if a dir. */
+async function readFileCopy(
+  params: z.output<typeof copySchema>,
+  host: Host,
+  src: {
+    data: Uint8Array;
+    name: string;
+    srcMode: number;
+    accounts: Accounts;
+    base: Omit<CopyCurrent, "dirs" | "files">;
+  },
+): Promise<CopyCurrent> {
+  verifyChecksum(params.checksum, src.data);
+  const dest = await fileDest(host, params.dest, src.name);
   const dirs = params.dest.endsWith("/") ? await missingDirs(host, params.dest) : [];
   await requireParent(host, dest, dirs);
+  const { follow } = params;
+  const { data, srcMode, accounts } = src;
   return {
-    ...base,
+    ...src.base,
     dirs,
-    files: [await readTarget(host, dest, data, { follow, srcMode: mode, accounts })],
+    files: [await readTarget(host, dest, data, { follow, srcMode, accounts })],
   };
 }
 
@@ -261,15 +284,13 @@ async function readRemote(
   const follow = params.follow;
   if (!st.isDirectory) {
     const data = await host.readBytes(src);
-    verifyChecksum(params.checksum, data);
-    const dest = await fileDest(host, params.dest, basename(src));
-    const dirs = params.dest.endsWith("/") ? await missingDirs(host, params.dest) : [];
-    await requireParent(host, dest, dirs);
-    return {
-      ...base,
-      dirs,
-      files: [await readTarget(host, dest, data, { follow, srcMode: st.mode, accounts })],
-    };
+    return await readFileCopy(params, host, {
+      data,
+      name: basename(src),
+      srcMode: st.mode,
+      accounts,
+      base,
+    });
   }
   const top = src.endsWith("/") ? params.dest : join(params.dest, basename(resolve("/", src)));
   const dirs = await missingDirs(host, top);
