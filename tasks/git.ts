@@ -227,6 +227,9 @@ export const gitTask = defineTask({
     const cmds: Cmd[] = [];
     const g = (args: string[]): Cmd => ({ cmd: "git", args, env: e });
     const depth = op.p.depth !== undefined ? [`--depth=${op.p.depth}`] : [];
+    // A checkout of a commit or tag, without git's advice about the detached HEAD.
+    const detached = (...args: string[]) =>
+      g(["-C", op.dest, "-c", "advice.detachedHead=false", "checkout", "--force", ...args]);
     if (op.kind === "set-url") {
       cmds.push(g(["-C", op.dest, "remote", "set-url", op.remote, op.repo]));
     } else if (op.kind === "clone") {
@@ -242,37 +245,14 @@ export const gitTask = defineTask({
         op.repo,
         op.dest,
       ]));
-      if (!named && op.target.ref !== "HEAD") {
-        cmds.push(
-          g([
-            "-C",
-            op.dest,
-            "-c",
-            "advice.detachedHead=false",
-            "checkout",
-            "--force",
-            op.target.sha ?? op.target.ref,
-          ]),
-        );
-      }
+      if (!named && op.target.ref !== "HEAD") cmds.push(detached(op.target.sha ?? op.target.ref));
     } else {
       cmds.push(g(["-C", op.dest, "fetch", ...depth, "--tags", "--force", op.p.remote]));
       const sha = op.target.sha ?? op.target.ref;
       if (op.target.kind === "branch") {
         cmds.push(g(["-C", op.dest, "checkout", "--force", "-B", op.target.ref, sha]));
       } else {
-        cmds.push(
-          g([
-            "-C",
-            op.dest,
-            "-c",
-            "advice.detachedHead=false",
-            "checkout",
-            "--force",
-            "--detach",
-            sha,
-          ]),
-        );
+        cmds.push(detached("--detach", sha));
       }
       if (op.p.recursive) {
         cmds.push(g(["-C", op.dest, "submodule", "update", "--init", "--recursive"]));
