@@ -238,14 +238,24 @@ const zypper: Manager = {
   updateCache: () => ({ cmd: "zypper", args: ["--non-interactive", "refresh"] }),
 };
 
-/** Parses `pacman -Q` lines (`name version`). */
-export function parsePacmanQ(text: string): Record<string, string> {
+/** Name (group 1) to version (group 2) from each line, trimmed, that `re` matches. */
+function nameVersions(text: string, re: RegExp): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split("\n")) {
-    const m = /^(\S+) (\S+)$/.exec(line.trim());
+    const m = re.exec(line.trim());
     if (m) out[m[1]!] = m[2]!;
   }
   return out;
+}
+
+/** The entries of `all` for `names` (in that order). */
+function pick(all: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]!]));
+}
+
+/** Parses `pacman -Q` lines (`name version`). */
+export function parsePacmanQ(text: string): Record<string, string> {
+  return nameVersions(text, /^(\S+) (\S+)$/);
 }
 
 const pacman: Manager = {
@@ -257,12 +267,7 @@ const pacman: Manager = {
   async candidates(host, names) {
     if (names.length === 0) return {};
     const r = await query(host, "pacman", ["-Qu", ...names]);
-    const out: Record<string, string> = {};
-    for (const line of r.stdout.split("\n")) {
-      const m = /^(\S+) \S+ -> (\S+)/.exec(line.trim());
-      if (m) out[m[1]!] = m[2]!;
-    }
-    return out;
+    return nameVersions(r.stdout, /^(\S+) \S+ -> (\S+)/);
   },
   install: (specs, o) => {
     const pinned = specs.find((s) => s.version);
@@ -288,30 +293,19 @@ const pacman: Manager = {
 
 /** Parses `apk info -v` (`name-1.2.3-r0` per line) into name → version. */
 export function parseApkInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const m = /^(.+)-([^-]+-r\d+)$/.exec(line.trim());
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
+  return nameVersions(text, /^(.+)-([^-]+-r\d+)$/);
 }
 
 const apk: Manager = {
   name: "apk",
   async installed(host, names) {
     if (names.length === 0) return {};
-    const all = parseApkInfo((await query(host, "apk", ["info", "-v"])).stdout);
-    return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]!]));
+    return pick(parseApkInfo((await query(host, "apk", ["info", "-v"])).stdout), names);
   },
   async candidates(host, names) {
     if (names.length === 0) return {};
     const r = await query(host, "apk", ["version", "-l", "<"]);
-    const out: Record<string, string> = {};
-    for (const line of r.stdout.split("\n")) {
-      const m = /^(.+)-[^-]+-r\d+\s+<\s+(\S+)/.exec(line.trim());
-      if (m && names.includes(m[1]!)) out[m[1]!] = m[2]!;
-    }
-    return out;
+    return pick(nameVersions(r.stdout, /^(.+)-[^-]+-r\d+\s+<\s+(\S+)/), names);
   },
   install: (specs, o) => ({
     cmd: "apk",
