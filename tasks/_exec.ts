@@ -1,7 +1,7 @@
 /**
- * What command, shell and script share: Python's `shlex.split` (how Ansible turns a command
- * string into argv without a shell), `creates`/`removes` checks with glob patterns, and the
- * registered result (`rc`, `stdout`, `stdout_lines`, `start`, `end`, `delta`, ...).
+ * What command, shell and script share (their strings are split by `lib/shlex.ts`):
+ * `creates`/`removes` checks with glob patterns, and the registered result (`rc`, `stdout`,
+ * `stdout_lines`, `start`, `end`, `delta`, ...).
  *
  * @module
  */
@@ -11,60 +11,6 @@ import type { Host, RunOptions } from "../lib/apply/host.ts";
 import { shellQuote } from "../lib/apply/overlay_host.ts";
 import type { TaskResult } from "../lib/apply/task.ts";
 import { bool } from "./_attrs.ts";
-
-const SPACE = " \t\r\n";
-
-/** Splits a command line the way Python's `shlex.split` does (POSIX mode, no comments). */
-export function shlexSplit(text: string): string[] {
-  const out: string[] = [];
-  let token = "";
-  let inToken = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (SPACE.includes(c)) {
-      if (inToken) out.push(token);
-      token = "";
-      inToken = false;
-      i++;
-      continue;
-    }
-    inToken = true;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`No closing quotation in: ${text}`);
-      token += text.slice(i + 1, end);
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new Error(`No closing quotation in: ${text}`);
-        const d = text[i]!;
-        if (d === '"') {
-          i++;
-          break;
-        }
-        // Inside double quotes a backslash escapes only `"` and `\`.
-        if (d === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) {
-          token += text[i + 1];
-          i += 2;
-          continue;
-        }
-        token += d;
-        i++;
-      }
-    } else if (c === "\\") {
-      if (i + 1 >= text.length) throw new Error(`No escaped character in: ${text}`);
-      token += text[i + 1];
-      i += 2;
-    } else {
-      token += c;
-      i++;
-    }
-  }
-  if (inToken) out.push(token);
-  return out;
-}
 
 /** An argv for display, quoted where a shell would need it. */
 export function displayArgv(argv: readonly string[]): string {

@@ -12,7 +12,7 @@ import type { Host } from "../lib/apply/host.ts";
 import { shellQuote } from "../lib/apply/overlay_host.ts";
 import type { Diff, TaskResult } from "../lib/apply/task.ts";
 import { redactor } from "../lib/secrets.ts";
-import { shlexSplit } from "./_exec.ts";
+import { shlexSplit } from "../lib/shlex.ts";
 
 /** The value of the first alias given (`path`, `dest`, `name`): the schema made sure of one. */
 export function pathParam(params: Readonly<Record<string, unknown>>, names: readonly string[]) {

@@ -11,14 +11,8 @@
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
 import { defineTask, type TaskModule, type TaskResult } from "../lib/apply/task.ts";
-import {
-  checkCreatesRemoves,
-  displayArgv,
-  execShape,
-  runForResult,
-  shlexSplit,
-  type Skip,
-} from "./_exec.ts";
+import { shlexSplit } from "../lib/shlex.ts";
+import { checkCreatesRemoves, displayArgv, execShape, runForResult, type Skip } from "./_exec.ts";
 
 /** The command task's parameters. */
 export const commandSchema = z.strictObject({

@@ -11,7 +11,8 @@ import { basename, join } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
 import { shellQuote } from "../lib/apply/overlay_host.ts";
 import { defineTask, type TaskResult } from "../lib/apply/task.ts";
-import { checkCreatesRemoves, shlexSplit, type Skip, splitLines } from "./_exec.ts";
+import { shlexSplit } from "../lib/shlex.ts";
+import { checkCreatesRemoves, type Skip, splitLines } from "./_exec.ts";
 import { findSource, readSourceFile } from "./_source.ts";
 
 /** The script task's parameters. */

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { pyRegex } from "../pyregex.ts";
+import { ShlexError, shlexSplit as splitShlex } from "../shlex.ts";
 import { pyError, TemplateError } from "./error.ts";
 import { expandGlobSync } from "./filters/_glob.ts";
 import { md5Crypt, randomSalt, shaCrypt } from "./crypt.ts";
@@ -75,60 +76,14 @@ function flatten(terms: unknown[]): unknown[] {
   return out;
 }
 
-/** Python's `shlex.split` (POSIX mode). */
-export function shlexSplit(s: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let inWord = false;
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (/\s/.test(c)) {
-      if (inWord) {
-        out.push(cur);
-        cur = "";
-        inWord = false;
-      }
-      i++;
-    } else if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw pyError("ValueError", "No closing quotation");
-      cur += s.slice(i + 1, end);
-      inWord = true;
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      inWord = true;
-      for (;;) {
-        if (i >= s.length) throw pyError("ValueError", "No closing quotation");
-        const d = s[i]!;
-        if (d === '"') {
-          i++;
-          break;
-        }
-        if (d === "\\" && i + 1 < s.length && '$`"\\\n'.includes(s[i + 1]!)) {
-          cur += s[i + 1];
-          i += 2;
-        } else {
-          cur += d;
-          i++;
-        }
-      }
-    } else if (c === "\\") {
-      if (i + 1 >= s.length) throw pyError("ValueError", "No escaped character");
-      if (s[i + 1] !== "\n") cur += s[i + 1];
-      inWord = true;
-      i += 2;
-    } else if (c === "#" && !inWord) {
-      break;
-    } else {
-      cur += c;
-      inWord = true;
-      i++;
-    }
+/** Python's `shlex.split`, failing with Python's ValueError. */
+export function shlexSplit(text: string): string[] {
+  try {
+    return splitShlex(text);
+  } catch (e) {
+    if (e instanceof ShlexError) throw pyError("ValueError", e.reason);
+    throw e;
   }
-  if (inWord) out.push(cur);
-  return out;
 }
 
 function runCommand(

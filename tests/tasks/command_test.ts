@@ -2,27 +2,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { command } from "../../tasks/command.ts";
-import { shlexSplit } from "../../tasks/_exec.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { runTask } from "./_run.ts";
-
-Deno.test("shlexSplit() splits as Python's shlex.split", () => {
-  // Expected values printed by python3 -c 'import shlex; print(shlex.split(s))'.
-  const table: [string, string[]][] = [
-    ["echo hi", ["echo", "hi"]],
-    [`printf '%s|' "a b" c`, ["printf", "%s|", "a b", "c"]],
-    [String.raw`a\ b "c\"d" 'e\f'`, ["a b", 'c"d', "e\\f"]],
-    ['x="1 2" y', ["x=1 2", "y"]],
-    [`"" '' z`, ["", "", "z"]],
-    ['a"b"c', ["abc"]],
-    ["tab\there", ["tab", "here"]],
-    [String.raw`echo "$HOME" \$x`, ["echo", "$HOME", "$x"]],
-    ["a # b", ["a", "#", "b"]],
-  ];
-  for (const [input, want] of table) assert.deepEqual(shlexSplit(input), want, input);
-  assert.throws(() => shlexSplit('"open'), /No closing quotation/);
-  assert.throws(() => shlexSplit("esc\\"), /No escaped character/);
-});
 
 Deno.test("command plans one run unless creates/removes say otherwise", async (t) => {
   await runCases(t, command, [
