@@ -10,6 +10,7 @@ import { isAbsolute, join } from "node:path";
 import type { Host, RunOptions } from "../lib/apply/host.ts";
 import { shellQuote } from "../lib/apply/overlay_host.ts";
 import type { TaskResult } from "../lib/apply/task.ts";
+import { fnmatchRegex } from "../lib/fnmatch.ts";
 import { bool } from "./_attrs.ts";
 
 /** An argv for display, quoted where a shell would need it. */
@@ -83,7 +84,7 @@ async function globMatch(host: Host, dir: string, parts: string[]): Promise<stri
     if (!(await host.stat(next, { follow: false }))) return [];
     return globMatch(host, next, rest);
   }
-  const re = globRegex(head);
+  const re = fnmatchRegex(head);
   let names: string[];
   try {
     names = await host.readDir(dir);
@@ -101,28 +102,6 @@ async function globMatch(host: Host, dir: string, parts: string[]): Promise<stri
     if (out.length > 0) return out;
   }
   return out;
-}
-
-/** fnmatch for one path component. */
-function globRegex(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
-      if (end < 0) {
-        re += "\\[";
-        continue;
-      }
-      let body = pattern.slice(i + 1, end).replace(/\\/g, "\\\\");
-      if (body.startsWith("!")) body = `^${body.slice(1)}`;
-      re += `[${body}]`;
-      i = end;
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, "s");
 }
 
 /** Options for {@linkcode runForResult}. */

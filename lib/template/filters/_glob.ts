@@ -4,31 +4,10 @@
  *
  * @module
  */
+import { fnmatchRegex } from "../../fnmatch.ts";
 
 function hasMagic(s: string): boolean {
   return /[*?[]/.test(s);
-}
-
-/** Translates one path component's glob to a RegExp (fnmatch rules). */
-export function fnmatchRe(pat: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pat.length; i++) {
-    const c = pat[i]!;
-    if (c === "*") re += ".*";
-    else if (c === "?") re += ".";
-    else if (c === "[") {
-      const j = pat.indexOf("]", i + 2);
-      if (j < 0) re += "\\[";
-      else {
-        let stuff = pat.slice(i + 1, j).replace(/\\/g, "\\\\");
-        if (stuff.startsWith("!")) stuff = "^" + stuff.slice(1);
-        else if (stuff.startsWith("^")) stuff = "\\" + stuff;
-        re += `[${stuff}]`;
-        i = j;
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, "s");
 }
 
 function listDir(dir: string): string[] {
@@ -62,7 +41,7 @@ export function expandGlobSync(pattern: string): string[] {
         if (exists(p)) next.push(p);
         continue;
       }
-      const re = fnmatchRe(part);
+      const re = fnmatchRegex(part);
       for (const name of listDir(base).sort()) {
         if (name.startsWith(".") && !part.startsWith(".")) continue;
         if (re.test(name)) next.push(prefix + name);
