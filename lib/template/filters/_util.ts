@@ -8,7 +8,24 @@ import { getitem } from "../access.ts";
 import { pyError } from "../error.ts";
 import * as py from "../py.ts";
 import { addFilter } from "../registry.ts";
-import { type PyFn, pyfn } from "../signature.ts";
+import { type Kw, type PyFn, pyfn } from "../signature.ts";
+
+/**
+ * A raw filter (positional and keyword arguments as given) whose first argument is required:
+ * called without it, Python's TypeError naming `fnName` and `param`.
+ */
+export function withValue(
+  fnName: string,
+  param: string,
+  body: (args: [unknown, ...unknown[]], kw: Kw) => unknown,
+): PyFn {
+  return (args, kw) => {
+    if (!args.length) {
+      throw pyError("TypeError", `${fnName}() missing 1 required positional argument: '${param}'`);
+    }
+    return body(args as [unknown, ...unknown[]], kw);
+  };
+}
 
 /** Registers a filter under its name and `ansible.builtin.<name>` (the names Ansible accepts). */
 export function builtin(

@@ -10,7 +10,7 @@ import * as py from "../py.ts";
 import type { Kw } from "../signature.ts";
 import { jsonDumps, type JsonOptions } from "./_json.ts";
 import { type DumpOptions, yamlDump, yamlDumpAll } from "./_yaml.ts";
-import { builtin, builtinRaw, filterError } from "./_util.ts";
+import { builtin, builtinRaw, filterError, withValue } from "./_util.ts";
 
 function toBytes(v: unknown): Uint8Array {
   return new TextEncoder().encode(py.str(v));
@@ -110,25 +110,11 @@ function jsonOptions(kw: Kw, base: JsonOptions): JsonOptions {
 
 builtinRaw(
   "to_json",
-  ((args: unknown[], kw: Kw) => {
-    if (!args.length) {
-      throw pyError(
-        "TypeError",
-        "to_json() missing 1 required positional argument: 'a'",
-      );
-    }
-    return jsonDumps(args[0], jsonOptions(kw, {}));
-  }) as never,
+  withValue("to_json", "a", (args, kw) => jsonDumps(args[0], jsonOptions(kw, {}))),
 );
 builtinRaw(
   "to_nice_json",
-  ((args: unknown[], kw: Kw) => {
-    if (!args.length) {
-      throw pyError(
-        "TypeError",
-        "to_nice_json() missing 1 required positional argument: 'a'",
-      );
-    }
+  withValue("to_nice_json", "a", (args, kw) => {
     const { indent = args[1] ?? 4, sort_keys = args[2] ?? true, ...rest } = kw;
     return jsonDumps(
       args[0],
@@ -138,7 +124,7 @@ builtinRaw(
         separators: [",", ": "],
       }),
     );
-  }) as never,
+  }),
 );
 
 /** Parses JSON like Python's json.loads (floats stay floats: `1.0`). */
@@ -203,25 +189,16 @@ function dumpOptions(kw: Kw, base: DumpOptions): DumpOptions {
 }
 builtinRaw(
   "to_yaml",
-  ((args: unknown[], kw: Kw) => {
-    if (!args.length) {
-      throw pyError(
-        "TypeError",
-        "to_yaml() missing 1 required positional argument: 'a'",
-      );
-    }
-    return yamlDump(args[0], dumpOptions(kw, { defaultFlowStyle: null, allowUnicode: true }));
-  }) as never,
+  withValue(
+    "to_yaml",
+    "a",
+    (args, kw) =>
+      yamlDump(args[0], dumpOptions(kw, { defaultFlowStyle: null, allowUnicode: true })),
+  ),
 );
 builtinRaw(
   "to_nice_yaml",
-  ((args: unknown[], kw: Kw) => {
-    if (!args.length) {
-      throw pyError(
-        "TypeError",
-        "to_nice_yaml() missing 1 required positional argument: 'a'",
-      );
-    }
+  withValue("to_nice_yaml", "a", (args, kw) => {
     const { indent = args[1] ?? 4, ...rest } = kw;
     return yamlDump(
       args[0],
@@ -231,7 +208,7 @@ builtinRaw(
         allowUnicode: true,
       }),
     );
-  }) as never,
+  }),
 );
 
 function fromNode(node: unknown, doc: Document): unknown {

@@ -23,6 +23,7 @@ import {
   pyRound,
   sortBy,
   toFloatValue,
+  withValue,
 } from "./_util.ts";
 
 const s = (v: unknown) => py.str(v);
@@ -135,13 +136,7 @@ jinja("float", "value, default=0.0", (v: unknown, dflt: unknown) => {
 });
 addFilter(
   "format",
-  ((args: unknown[], kw: Kw) => {
-    if (!args.length) {
-      throw pyError(
-        "TypeError",
-        "do_format() missing 1 required positional argument: 'value'",
-      );
-    }
+  withValue("do_format", "value", (args, kw) => {
     const rest = args.slice(1);
     const hasKw = Object.keys(kw).length > 0;
     if (rest.length && hasKw) {
@@ -151,7 +146,7 @@ addFilter(
       );
     }
     return printf(s(args[0]), hasKw ? { ...kw } : py.tuple(rest));
-  }) as never,
+  }),
 );
 const GROUP_FIELDS = ["grouper", "list"];
 jinja(
