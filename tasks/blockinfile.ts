@@ -11,16 +11,18 @@ import { defineTask } from "../lib/apply/task.ts";
 import { type PyPattern, pyRegex, textToBinary } from "../lib/pyregex.ts";
 import { attrShape, bool } from "./_attrs.ts";
 import { oneOf, pathParam, validateSchema } from "./_files.ts";
-import { applyEdit, planEdit, readEdit } from "./lineinfile.ts";
-
-const PATH = ["path", "dest", "destfile", "name"] as const;
+import {
+  applyEdit,
+  checkPattern,
+  EDIT_PATH,
+  editPathShape,
+  planEdit,
+  readEdit,
+} from "./lineinfile.ts";
 
 /** The blockinfile task's parameters. */
 export const blockinfileSchema = z.strictObject({
-  path: z.string().min(1).optional(),
-  dest: z.string().min(1).optional(),
-  destfile: z.string().min(1).optional(),
-  name: z.string().min(1).optional(),
+  ...editPathShape,
   state: z.enum(["present", "absent"]).default("present"),
   marker: z.string().default("# {mark} ANSIBLE MANAGED BLOCK"),
   marker_begin: z.string().default("BEGIN"),
@@ -33,7 +35,7 @@ export const blockinfileSchema = z.strictObject({
   backup: bool.default(false),
   validate: validateSchema.optional(),
   ...attrShape,
-}).superRefine(oneOf(PATH)).superRefine((p, ctx) => {
+}).superRefine(oneOf(EDIT_PATH)).superRefine((p, ctx) => {
   if (p.block !== undefined && p.content !== undefined) {
     ctx.addIssue({
       code: "custom",
@@ -51,11 +53,7 @@ export const blockinfileSchema = z.strictObject({
   for (const key of ["insertafter", "insertbefore"] as const) {
     const v = p[key];
     if (v === undefined || v === "EOF" || v === "BOF") continue;
-    try {
-      pyRegex(v, { bytes: true });
-    } catch (e) {
-      ctx.addIssue({ code: "custom", path: [key], message: (e as Error).message });
-    }
+    checkPattern(ctx, v, { key, bytes: true });
   }
 });
 
@@ -169,9 +167,9 @@ export const blockinfile = defineTask({
   schema: blockinfileSchema,
   mainParam: "path",
   async read(params, host) {
-    const cur = await readEdit(params, host, { create: params.create, names: PATH });
+    const cur = await readEdit(params, host, { create: params.create });
     if (cur.before === null && !params.create && params.state === "present") {
-      throw new Error(`Path ${pathParam(params, PATH)} does not exist !`);
+      throw new Error(`Path ${pathParam(params, EDIT_PATH)} does not exist !`);
     }
     return cur;
   },

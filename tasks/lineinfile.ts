@@ -12,7 +12,14 @@
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
 import { type Change, defineTask, type TaskResult } from "../lib/apply/task.ts";
-import { fromBinary, type PyPattern, pyRegex, textToBinary, toBinary } from "../lib/pyregex.ts";
+import {
+  fromBinary,
+  type PyPattern,
+  pyRegex,
+  type PyRegexOptions,
+  textToBinary,
+  toBinary,
+} from "../lib/pyregex.ts";
 import {
   Accounts,
   applyAttr,
@@ -39,14 +46,34 @@ import {
 } from "./_files.ts";
 import { missingDirs } from "./copy.ts";
 
-const PATH = ["path", "dest", "destfile", "name"] as const;
+/** The file parameter of the in-place editors (lineinfile, blockinfile, replace), aliases after. */
+export const EDIT_PATH = ["path", "dest", "destfile", "name"] as const;
 
-/** The lineinfile task's parameters. */
-export const lineinfileSchema = z.strictObject({
+/** The schema fields of {@linkcode EDIT_PATH} (`oneOf(EDIT_PATH)` checks that one is given). */
+export const editPathShape = {
   path: z.string().min(1).optional(),
   dest: z.string().min(1).optional(),
   destfile: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
+};
+
+/** Compiles a param's Python pattern in a schema check; if it fails, an issue at `key`. */
+export function checkPattern(
+  ctx: z.RefinementCtx,
+  pattern: string,
+  options: PyRegexOptions & { key: string },
+): PyPattern | undefined {
+  try {
+    return pyRegex(pattern, options);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", path: [options.key], message: (e as Error).message });
+    return undefined;
+  }
+}
+
+/** The lineinfile task's parameters. */
+export const lineinfileSchema = z.strictObject({
+  ...editPathShape,
   state: z.enum(["present", "absent"]).default("present"),
   regexp: z.string().optional(),
   regex: z.string().optional(),
@@ -61,7 +88,7 @@ export const lineinfileSchema = z.strictObject({
   firstmatch: bool.default(false),
   validate: validateSchema.optional(),
   ...attrShape,
-}).superRefine(oneOf(PATH)).superRefine((p, ctx) => {
+}).superRefine(oneOf(EDIT_PATH)).superRefine((p, ctx) => {
   const issue = (path: string, message: string) =>
     ctx.addIssue({ code: "custom", path: [path], message });
   const regexp = p.regexp ?? p.regex;
@@ -96,11 +123,7 @@ export const lineinfileSchema = z.strictObject({
     ]] as const
   ) {
     if (value === undefined || value === "EOF" || value === "BOF") continue;
-    try {
-      pyRegex(value, { bytes: true });
-    } catch (e) {
-      issue(key, e instanceof Error ? e.message : String(e));
-    }
+    checkPattern(ctx, value, { key, bytes: true });
   }
 });
 
@@ -286,9 +309,9 @@ export async function readEdit(
     group?: string | undefined;
   },
   host: Host,
-  options: { create: boolean; names?: readonly string[] },
+  options: { create: boolean },
 ): Promise<EditCurrent> {
-  const given = pathParam(params, options.names ?? PATH);
+  const given = pathParam(params, EDIT_PATH);
   const accounts = Accounts.for(host, params);
   const { owner, group } = await resolveOwnership(params, accounts);
   const path = await resolveLinks(host, given);
@@ -418,7 +441,7 @@ export const lineinfile = defineTask({
   async read(params, host) {
     const cur = await readEdit(params, host, { create: params.create });
     if (cur.before === null && params.state === "present" && !params.create) {
-      throw new Error(`Destination ${pathParam(params, PATH)} does not exist !`);
+      throw new Error(`Destination ${pathParam(params, EDIT_PATH)} does not exist !`);
     }
     return cur;
   },

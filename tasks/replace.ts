@@ -11,17 +11,20 @@ import { defineTask } from "../lib/apply/task.ts";
 import { fromBinary, pyRegex, pyTemplate, textToBinary } from "../lib/pyregex.ts";
 import { attrShape, bool } from "./_attrs.ts";
 import { oneOf, pathParam, validateSchema } from "./_files.ts";
-import { applyEdit, planEdit, readEdit } from "./lineinfile.ts";
+import {
+  applyEdit,
+  checkPattern,
+  EDIT_PATH,
+  editPathShape,
+  planEdit,
+  readEdit,
+} from "./lineinfile.ts";
 
-const PATH = ["path", "dest", "destfile", "name"] as const;
 const ENCODINGS = ["utf-8", "utf8", "latin-1", "latin1", "iso-8859-1", "ascii"] as const;
 
 /** The replace task's parameters. */
 export const replaceSchema = z.strictObject({
-  path: z.string().min(1).optional(),
-  dest: z.string().min(1).optional(),
-  destfile: z.string().min(1).optional(),
-  name: z.string().min(1).optional(),
+  ...editPathShape,
   regexp: z.string(),
   replace: z.string().default(""),
   after: z.string().optional(),
@@ -30,18 +33,12 @@ export const replaceSchema = z.strictObject({
   validate: validateSchema.optional(),
   encoding: z.string().toLowerCase().pipe(z.enum(ENCODINGS)).default("utf-8"),
   ...attrShape,
-}).superRefine(oneOf(PATH)).superRefine((p, ctx) => {
-  const check = (key: string, pattern: string | undefined, dotall: boolean) => {
-    if (pattern === undefined) return undefined;
-    try {
-      return pyRegex(pattern, { multiline: !dotall, dotall });
-    } catch (e) {
-      ctx.addIssue({ code: "custom", path: [key], message: (e as Error).message });
-      return undefined;
-    }
-  };
-  const re = check("regexp", p.regexp, false);
-  check(p.after ? "after" : "before", sectionPattern(p), true);
+}).superRefine(oneOf(EDIT_PATH)).superRefine((p, ctx) => {
+  const re = checkPattern(ctx, p.regexp, { key: "regexp", multiline: true });
+  const section = sectionPattern(p);
+  if (section !== undefined) {
+    checkPattern(ctx, section, { key: p.after ? "after" : "before", dotall: true });
+  }
   try {
     // As re.subn does, group references are checked against the pattern (when it compiles).
     if (re) re.template(p.replace);
@@ -99,8 +96,10 @@ export const replace = defineTask({
   schema: replaceSchema,
   mainParam: "path",
   async read(params, host) {
-    const cur = await readEdit(params, host, { create: false, names: PATH });
-    if (cur.before === null) throw new Error(`Path ${pathParam(params, PATH)} does not exist !`);
+    const cur = await readEdit(params, host, { create: false });
+    if (cur.before === null) {
+      throw new Error(`Path ${pathParam(params, EDIT_PATH)} does not exist !`);
+    }
     if (params.encoding === "ascii" && /[\x80-\xff]/.test(cur.before)) {
       throw new Error(`${cur.path} is not valid ascii; set encoding`);
     }
