@@ -909,11 +909,7 @@ class Parser {
     while (s.current.type === "pipe" || startInline) {
       if (!startInline) s.next();
       const t = this.#expect("name");
-      let name = String(t.value);
-      while (s.current.type === "dot") {
-        s.next();
-        name += "." + String(this.#expect("name").value);
-      }
+      const name = this.#dottedName(t);
       let args = this.#list([], t);
       let kwargs = this.#list([], t);
       let dynArgs = null;
@@ -925,6 +921,16 @@ class Parser {
     return node;
   }
 
+  /** A filter or test name, `a` or `ns.coll.a`, from its first name token on. */
+  #dottedName(first: Token): string {
+    let name = String(first.value);
+    while (this.#s.current.type === "dot") {
+      this.#s.next();
+      name += "." + String(this.#expect("name").value);
+    }
+    return name;
+  }
+
   #parseTest(node: Any): Any {
     const s = this.#s;
     const N = this.#N;
@@ -934,11 +940,7 @@ class Parser {
       s.next();
       negated = true;
     }
-    let name = String(this.#expect("name").value);
-    while (s.current.type === "dot") {
-      s.next();
-      name += "." + String(this.#expect("name").value);
-    }
+    const name = this.#dottedName(this.#expect("name"));
     let args = this.#list([], t);
     let kwargs = this.#list([], t);
     let dynArgs = null;
