@@ -13,7 +13,7 @@ import { attrShape, bool } from "./_attrs.ts";
 import { oneOf, pathParam, validateSchema } from "./_files.ts";
 import {
   applyEdit,
-  checkPattern,
+  checkInsertParams,
   EDIT_PATH,
   editPathShape,
   planEdit,
@@ -43,18 +43,7 @@ export const blockinfileSchema = z.strictObject({
       message: "block and content are aliases; give only one",
     });
   }
-  if (p.insertafter !== undefined && p.insertbefore !== undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["insertbefore"],
-      message: "parameters are mutually exclusive: insertbefore|insertafter",
-    });
-  }
-  for (const key of ["insertafter", "insertbefore"] as const) {
-    const v = p[key];
-    if (v === undefined || v === "EOF" || v === "BOF") continue;
-    checkPattern(ctx, v, { key, bytes: true });
-  }
+  checkInsertParams(ctx, p);
 });
 
 /** Options for {@linkcode blockEdit}, as the module's params (binary strings). */

@@ -71,6 +71,27 @@ export function checkPattern(
   }
 }
 
+/**
+ * Schema checks of `insertafter`/`insertbefore` (lineinfile, blockinfile): not both, and each a
+ * byte pattern unless it is `EOF` or `BOF`.
+ */
+export function checkInsertParams(
+  ctx: z.RefinementCtx,
+  p: { insertafter?: string | undefined; insertbefore?: string | undefined },
+): void {
+  if (p.insertafter !== undefined && p.insertbefore !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["insertbefore"],
+      message: "parameters are mutually exclusive: insertbefore|insertafter",
+    });
+  }
+  for (const key of ["insertafter", "insertbefore"] as const) {
+    const v = p[key];
+    if (v !== undefined && v !== "EOF" && v !== "BOF") checkPattern(ctx, v, { key, bytes: true });
+  }
+}
+
 /** The lineinfile task's parameters. */
 export const lineinfileSchema = z.strictObject({
   ...editPathShape,
@@ -99,9 +120,7 @@ export const lineinfileSchema = z.strictObject({
   if (p.line !== undefined && p.value !== undefined) {
     issue("value", "line and value are aliases; give only one");
   }
-  if (p.insertafter !== undefined && p.insertbefore !== undefined) {
-    issue("insertbefore", "parameters are mutually exclusive: insertbefore|insertafter");
-  }
+  checkInsertParams(ctx, p);
   if (regexp !== undefined && p.search_string !== undefined) {
     issue("search_string", "parameters are mutually exclusive: regexp|search_string");
   }
@@ -116,15 +135,7 @@ export const lineinfileSchema = z.strictObject({
   } else if (regexp === undefined && p.search_string === undefined && line === undefined) {
     issue("line", "one of line, search_string, or regexp is required with state=absent");
   }
-  for (
-    const [key, value] of [["regexp", regexp], ["insertafter", p.insertafter], [
-      "insertbefore",
-      p.insertbefore,
-    ]] as const
-  ) {
-    if (value === undefined || value === "EOF" || value === "BOF") continue;
-    checkPattern(ctx, value, { key, bytes: true });
-  }
+  if (regexp !== undefined) checkPattern(ctx, regexp, { key: "regexp", bytes: true });
 });
 
 type Params = z.output<typeof lineinfileSchema>;
