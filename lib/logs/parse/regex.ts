@@ -1,32 +1,26 @@
 /**
- * Regex parsing with named groups. Python-style patterns from other tools' configs work as
- * written: `(?P<name>...)` and `(?P=name)` are rewritten to JavaScript's `(?<name>...)` and
- * `\k<name>`, and leading inline flags such as `(?i)` become RegExp flags.
+ * Regexes in the logs config (parsers, filters, multiline) are Python patterns, as in the tools
+ * users come from: `(?P<name>...)`, inline flags, `\A`/`\Z` all work (see `lib/pyregex.ts`).
  *
  * @module
  */
+import { pyRegex, PyRegexError } from "../../pyregex.ts";
 
 /**
- * Compiles a pattern, accepting Python's named-group syntax. Throws SyntaxError with the
- * pattern in the message when it is not a valid regex.
+ * Compiles a pattern with Python's syntax to a RegExp. Throws SyntaxError with the pattern and
+ * Python's reason when it is not a valid regex.
  *
  * @example
  * ```ts
  * compileRegex("(?P<level>\\w+): (?P<msg>.*)").exec("ERROR: disk full")?.groups?.level; // "ERROR"
  * ```
  */
-export function compileRegex(pattern: string, extraFlags = ""): RegExp {
-  let source = pattern.replace(/\(\?P</g, "(?<").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
-  let flags = extraFlags;
-  const inline = /^\(\?([imsu]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    for (const f of inline[1]!) if (!flags.includes(f)) flags += f;
-  }
+export function compileRegex(pattern: string): RegExp {
   try {
-    return new RegExp(source, flags);
+    return pyRegex(pattern).regex;
   } catch (e) {
-    throw new SyntaxError(`invalid regex ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    if (!(e instanceof PyRegexError)) throw e;
+    throw new SyntaxError(`invalid regex ${JSON.stringify(pattern)}: ${e.reason}`);
   }
 }
 
