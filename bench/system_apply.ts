@@ -11,7 +11,7 @@ import { LocalHost } from "../lib/apply/host.ts";
 import { runApply } from "../lib/apply/runner.ts";
 import { loadConfig, loadTaskFile } from "../lib/config/loader.ts";
 import { redactor } from "../lib/secrets.ts";
-import { catalog, TASKS } from "../tasks/mod.ts";
+import { catalog, loaded } from "../tasks/mod.ts";
 
 const [dir, root, flag] = Deno.args;
 if (!dir || !root) throw new Error("usage: system_apply.ts <config-dir> <root> [--dry-run]");
@@ -40,7 +40,7 @@ const started = performance.now();
 const summary = await runApply(config.apply!, {
   host: new LocalHost({ root }),
   engine,
-  tasks: TASKS,
+  tasks: loaded,
   configDir: config.dir,
   facts: {},
   vars: config.vars,

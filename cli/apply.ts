@@ -14,7 +14,7 @@ import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
 import { redactor } from "../lib/secrets.ts";
 import type { SinkConfig } from "../lib/sinks/config.ts";
-import { catalog, TASKS } from "../tasks/mod.ts";
+import { catalog, loaded } from "../tasks/mod.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { info, print, style, warn } from "./_render.ts";
 
@@ -76,7 +76,8 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
     summary = await runApply(config.apply, {
       host: new LocalHost(o.root ? { root: o.root } : {}),
       engine,
-      tasks: TASKS,
+      // The task modules the config and its static includes name were loaded with it.
+      tasks: loaded,
       configDir: config.dir,
       facts,
       vars: config.vars,

@@ -6,7 +6,9 @@
  */
 import { jsonSchema } from "../lib/config/json_schema.ts";
 import { SCHEMA_NAMES } from "../lib/config/schemas.ts";
-import { catalog } from "../tasks/mod.ts";
+import { catalog, loadTasks } from "../tasks/mod.ts";
+
+await loadTasks();
 
 const dir = new URL("../schema/", import.meta.url);
 for (const name of SCHEMA_NAMES) {

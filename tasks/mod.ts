@@ -1,69 +1,77 @@
 /**
- * The task registry: every task type by the `type:` that selects it.
+ * The task registry: every task type by the `type:` that selects it. A task's module is loaded
+ * only when a config uses it, so `validate` and `apply` start without the rest of the catalogue.
  *
  * @module
  */
 import type { TaskCatalog } from "../lib/config/apply_schema.ts";
 import type { AnyTaskModule } from "../lib/apply/task.ts";
-import { assert } from "./assert.ts";
-import { blockinfile } from "./blockinfile.ts";
-import { command } from "./command.ts";
-import { copy } from "./copy.ts";
-import { debug } from "./debug.ts";
-import { directory } from "./directory.ts";
-import { fail } from "./fail.ts";
-import { file } from "./file.ts";
-import { includeTasks } from "./include_tasks.ts";
-import { lineinfile } from "./lineinfile.ts";
-import { replace } from "./replace.ts";
-import { script } from "./script.ts";
-import { setFact } from "./set_fact.ts";
-import { shell } from "./shell.ts";
-import { stat } from "./stat.ts";
-import { template } from "./template.ts";
-import { apt } from "./apt.ts";
-import { aptRepository } from "./apt_repository.ts";
-import { archive } from "./archive.ts";
-import { authorizedKey } from "./authorized_key.ts";
-import { cron } from "./cron.ts";
-import { getUrl } from "./get_url.ts";
-import { gitTask } from "./git.ts";
-import { group } from "./group.ts";
-import { hostname } from "./hostname.ts";
-import { knownHosts } from "./known_hosts.ts";
-import { mount } from "./mount.ts";
-import { packageTask } from "./package.ts";
-import { pause } from "./pause.ts";
-import { service } from "./service.ts";
-import { sudoers } from "./sudoers.ts";
-import { sysctl } from "./sysctl.ts";
-import { systemd } from "./systemd.ts";
-import { timezone } from "./timezone.ts";
-import { unarchive } from "./unarchive.ts";
-import { uri } from "./uri.ts";
-import { user } from "./user.ts";
-import { waitFor } from "./wait_for.ts";
 
-/** Every task type, by name. */
-export const TASKS: Readonly<Record<string, AnyTaskModule>> = Object.fromEntries(
-  [
-    assert,
-    debug,
-    fail,
-    includeTasks,
-    setFact,
-    ...[file, directory, copy, template, lineinfile, blockinfile, replace, stat],
-    ...[command, shell, script],
-    // System tasks.
-    ...[packageTask, apt, service, systemd, user, group, cron, sysctl, hostname, timezone],
-    ...[authorizedKey, knownHosts, sudoers, mount, gitTask, getUrl, uri, waitFor, pause],
-    ...[aptRepository, unarchive, archive],
-  ].map((t) => [t.type, t]),
-);
+/** How to load each task type's module (the file is named after the type). */
+const LOADERS: Readonly<Record<string, () => Promise<AnyTaskModule>>> = {
+  apt: async () => (await import("./apt.ts")).apt,
+  apt_repository: async () => (await import("./apt_repository.ts")).aptRepository,
+  archive: async () => (await import("./archive.ts")).archive,
+  assert: async () => (await import("./assert.ts")).assert,
+  authorized_key: async () => (await import("./authorized_key.ts")).authorizedKey,
+  blockinfile: async () => (await import("./blockinfile.ts")).blockinfile,
+  command: async () => (await import("./command.ts")).command,
+  copy: async () => (await import("./copy.ts")).copy,
+  cron: async () => (await import("./cron.ts")).cron,
+  debug: async () => (await import("./debug.ts")).debug,
+  directory: async () => (await import("./directory.ts")).directory,
+  fail: async () => (await import("./fail.ts")).fail,
+  file: async () => (await import("./file.ts")).file,
+  get_url: async () => (await import("./get_url.ts")).getUrl,
+  git: async () => (await import("./git.ts")).gitTask,
+  group: async () => (await import("./group.ts")).group,
+  hostname: async () => (await import("./hostname.ts")).hostname,
+  include_tasks: async () => (await import("./include_tasks.ts")).includeTasks,
+  known_hosts: async () => (await import("./known_hosts.ts")).knownHosts,
+  lineinfile: async () => (await import("./lineinfile.ts")).lineinfile,
+  mount: async () => (await import("./mount.ts")).mount,
+  package: async () => (await import("./package.ts")).packageTask,
+  pause: async () => (await import("./pause.ts")).pause,
+  replace: async () => (await import("./replace.ts")).replace,
+  script: async () => (await import("./script.ts")).script,
+  service: async () => (await import("./service.ts")).service,
+  set_fact: async () => (await import("./set_fact.ts")).setFact,
+  shell: async () => (await import("./shell.ts")).shell,
+  stat: async () => (await import("./stat.ts")).stat,
+  sudoers: async () => (await import("./sudoers.ts")).sudoers,
+  sysctl: async () => (await import("./sysctl.ts")).sysctl,
+  systemd: async () => (await import("./systemd.ts")).systemd,
+  template: async () => (await import("./template.ts")).template,
+  timezone: async () => (await import("./timezone.ts")).timezone,
+  unarchive: async () => (await import("./unarchive.ts")).unarchive,
+  uri: async () => (await import("./uri.ts")).uri,
+  user: async () => (await import("./user.ts")).user,
+  wait_for: async () => (await import("./wait_for.ts")).waitFor,
+};
 
-/** The registry as the config loader sees it. */
+/** Every task type. */
+export const TASK_NAMES: readonly string[] = Object.keys(LOADERS).sort();
+
+const loadedModules: Record<string, AnyTaskModule> = {};
+
+/** The task modules loaded so far, by type: what a run of a loaded config needs. */
+export const loaded: Readonly<Record<string, AnyTaskModule>> = loadedModules;
+
+/** Loads the modules of these task types (all when none are given); unknown names are ignored. */
+export async function loadTasks(
+  types: Iterable<string> = TASK_NAMES,
+): Promise<Readonly<Record<string, AnyTaskModule>>> {
+  const wanted = [...new Set(types)].filter((t) => t in LOADERS && !(t in loadedModules));
+  await Promise.all(wanted.map(async (t) => {
+    loadedModules[t] = await LOADERS[t]!();
+  }));
+  return loaded;
+}
+
+/** The registry as the config loader sees it: names at once, schemas once loaded. */
 export const catalog: TaskCatalog = {
-  names: [...Object.keys(TASKS), "block"].sort(),
-  params: (type) => TASKS[type]?.schema,
-  freeForm: (type) => TASKS[type]?.freeForm,
+  names: [...TASK_NAMES, "block"].sort(),
+  load: async (types) => void (await loadTasks(types)),
+  params: (type) => loadedModules[type]?.schema,
+  freeForm: (type) => loadedModules[type]?.freeForm,
 };

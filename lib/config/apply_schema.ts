@@ -70,6 +70,11 @@ export interface TaskSpec {
 export interface TaskCatalog {
   /** Every task type, for lookups and did-you-mean hints. */
   readonly names: readonly string[];
+  /**
+   * Makes `params` and `freeForm` answer for these types (a registry may load task modules
+   * lazily); the loader calls it with the types a task list names before normalising it.
+   */
+  load?(types: Iterable<string>): Promise<void>;
   /** The params schema of a type (a strict zod object), or undefined when unknown. */
   params(type: string): z.ZodType | undefined;
   /** For types that take Ansible's free-form string (`command: ls -l`), the param it fills. */
@@ -145,6 +150,28 @@ export interface Normalised {
   readonly problems: TaskProblem[];
   /** The source key path (relative to the entry) of a normalised key path. */
   readonly sourcePath: (path: KeyPath) => KeyPath;
+}
+
+/**
+ * The task types a raw task list names (`type:` values and Ansible module keys, in nested
+ * blocks too), so a registry can load just those before the list is normalised.
+ */
+export function referencedTypes(list: unknown, names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (entries: unknown) => {
+    if (!Array.isArray(entries)) return;
+    for (const e of entries) {
+      if (!isRecord(e)) continue;
+      if (typeof e.type === "string") out.add(e.type);
+      for (const key of Object.keys(e)) {
+        const last = key.slice(key.lastIndexOf(".") + 1);
+        if (names.includes(last)) out.add(last);
+      }
+      for (const nested of ["block", "rescue", "always"]) walk(e[nested]);
+    }
+  };
+  walk(list);
+  return out;
 }
 
 /** The module key's type name: `ansible.builtin.copy` → `copy`, `copy` → `copy`. */

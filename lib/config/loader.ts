@@ -9,7 +9,13 @@ import { basename, extname, join, relative } from "node:path";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue, didYouMean, formatPath, type KeyPath } from "../errors.ts";
 import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
-import { describeIssue, normaliseTask, type TaskCatalog, type TaskSpec } from "./apply_schema.ts";
+import {
+  describeIssue,
+  normaliseTask,
+  referencedTypes,
+  type TaskCatalog,
+  type TaskSpec,
+} from "./apply_schema.ts";
 import { readEnvFile } from "./env_file.ts";
 import { type Merged, mergeDocs } from "./merge.ts";
 import { SCHEMA_NAMES, type SchemaName, SCHEMAS } from "./schemas.ts";
@@ -168,7 +174,11 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const parsed = validate(SCHEMAS[schema], merged, issues);
     if (parsed === undefined) continue;
     if (schema === "apply") {
-      result.apply = normaliseApply(parsed as ApplyTop, merged, options.catalog, issues);
+      const top = parsed as ApplyTop;
+      await options.catalog?.load?.(
+        referencedTypes([...(top.tasks ?? []), ...(top.handlers ?? [])], options.catalog.names),
+      );
+      result.apply = normaliseApply(top, merged, options.catalog, issues);
     } else if (schema === "vars") {
       result.vars = parsed as Record<string, unknown>;
     } else {
@@ -500,6 +510,7 @@ export async function loadTaskFile(
       message: `\${${m.name}} is not set`,
     });
   }
+  if (options.catalog) await options.catalog.load?.(referencedTypes(value, options.catalog.names));
   const tasks = normaliseTasks(value, [], options.catalog, issues, (p, key) => {
     const position = doc.locate(p, key);
     return { file: path, ...(position ? { position } : {}) };

@@ -12,7 +12,7 @@ import type { TaskCatalog } from "../../../lib/config/apply_schema.ts";
 import { ConfigError, type ConfigIssue } from "../../../lib/errors.ts";
 import { loadTaskFile, normaliseTasks } from "../../../lib/config/loader.ts";
 import * as engine from "../../../lib/template/engine.ts";
-import { TASKS as REAL } from "../../../tasks/mod.ts";
+import { loadTasks } from "../../../tasks/mod.ts";
 
 /** Writes `content` to `path` when it differs. */
 const marker = defineTask({
@@ -63,7 +63,7 @@ const flapping = defineTask({
   apply: () => Promise.resolve(),
 });
 
-const TASKS: Record<string, AnyTaskModule> = { ...REAL, marker, sh, flapping };
+const TASKS: Record<string, AnyTaskModule> = { ...(await loadTasks()), marker, sh, flapping };
 const catalog: TaskCatalog = {
   names: [...Object.keys(TASKS), "block"],
   params: (t) => TASKS[t]?.schema,
