@@ -124,6 +124,15 @@ export interface RunSummary {
   readonly dryRun: boolean;
 }
 
+/** The fields of a record known before the task runs. */
+type RecordBase = Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">;
+
+/** A task's record, and the result `register` stores. */
+interface Ran {
+  readonly record: TaskRecord;
+  readonly result: Record<string, unknown>;
+}
+
 /** Raised inside the runner to unwind to the nearest block with a rescue. */
 class TaskFailed extends Error {
   constructor(readonly record: TaskRecord, readonly result: Record<string, unknown>) {
@@ -553,9 +562,9 @@ class Run {
     task: TaskSpec,
     inherited: Inherited,
     scope: Record<string, unknown>,
-    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    base: RecordBase,
     started: number,
-  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+  ): Promise<Ran> {
     const value = await this.#o.engine.templateValue(task.loop, scope, {
       searchPath: this.#searchPath,
     });
@@ -579,7 +588,7 @@ class Run {
         ? await this.#renderString(lc.label, itemScope)
         : labelOf(item);
       const itemStart = performance.now();
-      let r: { record: TaskRecord; result: Record<string, unknown> };
+      let r: Ran;
       try {
         r = await this.#runItem(task, inherited, itemScope, { ...base, item: label }, itemStart);
       } catch (e) {
@@ -638,9 +647,9 @@ class Run {
     task: TaskSpec,
     inherited: Inherited,
     scope: Record<string, unknown>,
-    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    base: RecordBase,
     started: number,
-  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+  ): Promise<Ran> {
     const conditions = [...inherited.when, ...(task.when !== undefined ? [task.when] : [])];
     for (const c of conditions) {
       if (!(await this.#condition(c, scope))) {
@@ -679,9 +688,9 @@ class Run {
     task: TaskSpec,
     params: unknown,
     scope: Record<string, unknown>,
-    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    base: RecordBase,
     started: number,
-  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+  ): Promise<Ran> {
     const api: Scope = {
       vars: scope,
       configDir: this.#o.configDir,
@@ -717,9 +726,9 @@ class Run {
     task: TaskSpec,
     params: unknown,
     scope: Record<string, unknown>,
-    base: Omit<TaskRecord, "status" | "changes" | "wouldRun" | "durationMs">,
+    base: RecordBase,
     started: number,
-  ): Promise<{ record: TaskRecord; result: Record<string, unknown> }> {
+  ): Promise<Ran> {
     const ctx = this.#context(scope);
     const host = this.#host;
     const current = await module.read(params, host, ctx);
