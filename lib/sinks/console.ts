@@ -7,6 +7,7 @@
 import type { ConsoleSinkConfig } from "./config.ts";
 import { eventJson, eventText } from "./event.ts";
 import type { Sink, SinkEvent } from "./sink.ts";
+import { redactor } from "../secrets.ts";
 
 /** Writes events to the process's stdout or stderr. */
 export class ConsoleSink implements Sink {
@@ -30,7 +31,8 @@ export class ConsoleSink implements Sink {
   async send(batch: readonly SinkEvent[]): Promise<void> {
     let text = "";
     for (const e of batch) text += (this.#json ? eventJson(e) : eventText(e)) + "\n";
-    const bytes = new TextEncoder().encode(text);
+    // The terminal is output like any other: config secrets never show there.
+    const bytes = new TextEncoder().encode(redactor.redact(text));
     let off = 0;
     while (off < bytes.length) off += await this.#stream.write(bytes.subarray(off));
   }
