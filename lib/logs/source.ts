@@ -33,6 +33,7 @@ import {
   readAt,
   type TailSettings,
 } from "./tail.ts";
+import { expandHome } from "../config/paths.ts";
 
 /**
  * Size of the pooled read buffers: a file is read up to this much per turn (files take turns,
@@ -899,13 +900,9 @@ export class SourceReader {
   }
 }
 
+/** `~/x` is under the home dir; other patterns are left as written (they may be relative). */
 function expandTilde(path: string): string {
-  if (!path.startsWith("~/")) return path;
-  let home: string | undefined;
-  try {
-    home = Deno.env.get("HOME");
-  } catch { /* not permitted */ }
-  return join(home ?? "/root", path.slice(2));
+  return path.startsWith("~/") ? expandHome(path) : path;
 }
 
 /** The hash of the first `len` bytes of a fingerprint. */
