@@ -40,3 +40,6 @@ export async function realPathOrSelf(path: string): Promise<string> {
     return resolve(path);
   }
 }
+
+/** Where driftless keeps its state (apply lock, audit log, agent snapshots) by default. */
+export const STATE_DIR = "~/.local/state/driftless";
