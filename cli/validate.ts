@@ -72,6 +72,7 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
       facts: config.facts,
       logs: config.logs,
       agent: config.agent ?? agentSchema.parse({}),
+      gitUrlAt: config.locate("agent", ["git", "url"]),
       secrets: [...secrets],
       warnings: config.warnings,
     }));

@@ -27,6 +27,7 @@ import { GitError, GitSource } from "./git.ts";
 import { hostSeed, splayOffset } from "./schedule.ts";
 import { type JobSpec, type RunRecord, Scheduler } from "./scheduler.ts";
 import { agentFamilies } from "./self_metrics.ts";
+import { type AgentStatus, jobStatus } from "./status.ts";
 import { copyTree, type Snapshot, SnapshotStore } from "./snapshot.ts";
 
 /** Log levels the agent reports at. */
@@ -144,27 +145,39 @@ export class Agent {
     this.#seed = hostSeed();
     const { gatherFacts } = await import("../facts/host_facts.ts");
     this.#hostFacts = await gatherFacts();
-    const snapshot = await this.#snapshots.create((dir) => copyTree(this.#o.configDir, dir));
-    const load = await this.#validate(snapshot);
+    let snapshot = await this.#snapshots.create((dir) => copyTree(this.#o.configDir, dir));
+    let load = await this.#validate(snapshot);
     if (!load.ok) {
       await this.#snapshots.prune([]);
       throw new ConfigError(load.issues);
     }
-    let current: Current = {
-      config: load.config,
-      snapshot,
-      revision: `sha256:${snapshot.digest.slice(0, 16)}`,
-      loadedAt: Date.now(),
-    };
-    this.#register(current.config);
-    if (current.config.agent.git) {
-      this.#git = await this.#prepareGit(current.config);
-      current = { ...current, revision: (await this.#git.head()) ?? current.revision };
+    let revision = `sha256:${snapshot.digest.slice(0, 16)}`;
+    if (load.config.agent.git) {
+      // With Git, only revisions count (verified, when asked): run HEAD as committed.
+      this.#git = await this.#prepareGit(load.config);
+      const head = await this.#git.head();
+      if (!head) throw new Error(`${this.#o.configDir} has no commit checked out`);
+      try {
+        await this.#git.verify(head);
+      } catch (e) {
+        if (!(e instanceof GitError)) throw e;
+        throw new ConfigError([{ file: this.#o.configDir, path: "HEAD", message: e.message }]);
+      }
+      snapshot = await this.#snapshots.create((dir) => this.#git!.export(head, dir));
+      load = await this.#validate(snapshot);
+      if (!load.ok) throw new ConfigError(load.issues);
+      revision = head;
     }
+    const current: Current = { config: load.config, snapshot, revision, loadedAt: Date.now() };
+    this.#register(current.config);
     this.#current = current;
     await this.#snapshots.prune([snapshot]);
     for (const w of current.config.warnings) this.#o.log("warn", w);
     await this.#configure(undefined, current.config);
+    // A newer revision waiting on the remote is taken before the first apply.
+    if (this.#git && !this.#o.once) {
+      await this.#pull(AbortSignal.timeout(current.config.agent.git!.timeout));
+    }
     if (!this.#o.once) {
       this.#watch();
       this.#scheduler.start();
@@ -374,7 +387,7 @@ export class Agent {
         offsetMs: await splayOffset(this.#seed, APPLY_JOB, Math.min(splay, a.interval)),
         // A reload does not start a run of its own unless the revision changed (below).
         runOnStart: a.run_on_start && old === undefined,
-        timeoutMs: a.timeout ?? a.interval,
+        timeoutMs: a.timeout,
         backoffMaxMs: a.interval,
         run: (signal) => this.#runApply(signal),
       });
@@ -440,7 +453,7 @@ export class Agent {
           `apply ${outcome.result}: ${n} task${n === 1 ? "" : "s"} ${verb}` +
             (outcome.error ? `; ${outcome.error}` : ""),
         );
-      } else if (outcome.result !== "success") {
+      } else if (outcome.result !== "success" && !signal.aborted) {
         this.#o.log("warn", `apply ${outcome.result}: ${outcome.error ?? "no result"}`);
       }
       if (outcome.result === "failure" && !outcome.stats) throw new Error(outcome.error);
@@ -488,7 +501,8 @@ export class Agent {
       await git.checkout(rev);
       await this.#swap({ config: load.config, snapshot, revision: rev, loadedAt: Date.now() });
       snapshot = undefined;
-      this.triggerApply(`revision ${rev.slice(0, 12)}`);
+      // Before start-up completes, the first scheduled run takes the new revision anyway.
+      if (this.#ready) this.triggerApply(`revision ${rev.slice(0, 12)}`);
     } catch (e) {
       if (!(e instanceof GitError)) throw e;
       await this.#reloadFailed(e.message, undefined, rev);
@@ -644,7 +658,10 @@ export class Agent {
     }
     if (this.#current.config.apply && this.#current.config.agent.apply.enabled) {
       try {
-        if ((await this.#runApply(AbortSignal.timeout(this.#applyTimeout()))) !== "success") {
+        if (
+          (await this.#runApply(AbortSignal.timeout(this.#current.config.agent.apply.timeout))) !==
+            "success"
+        ) {
           ok = false;
         }
       } catch (e) {
@@ -652,11 +669,6 @@ export class Agent {
       }
     }
     return ok;
-  }
-
-  #applyTimeout(): number {
-    const a = this.#current.config.agent.apply;
-    return a.timeout ?? a.interval;
   }
 
   /**
@@ -717,23 +729,8 @@ export class Agent {
   }
 
   /** What `/status` shows. */
-  status(): Record<string, unknown> {
-    const jobs = Object.fromEntries(
-      this.#scheduler.states().map((j) => [j.name, {
-        running: j.running,
-        next: j.next !== undefined ? new Date(j.next).toISOString() : null,
-        runs: j.runs,
-        coalesced: j.coalesced,
-        consecutive_failures: j.failures,
-        last: j.last.map((r) => ({
-          start: new Date(r.start).toISOString(),
-          end: new Date(r.end).toISOString(),
-          result: r.result,
-          reason: r.reason,
-          ...(r.error ? { error: r.error } : {}),
-        })),
-      }]),
-    );
+  status(): AgentStatus {
+    const jobs = Object.fromEntries(this.#scheduler.states().map((j) => [j.name, jobStatus(j)]));
     const last = this.#apply.last;
     return {
       host: this.#hostname(),

@@ -63,10 +63,13 @@ export async function runSelf(args: readonly string[], o: RunSelfOptions = {}): 
   }).spawn();
   let aborted = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
+  // In a session of its own, the child leads its process group: stopping the group also
+  // stops the commands a task started (a hung `sleep`, a stuck download).
+  const target = cmd === SETSID ? -child.pid : child.pid;
   const stop = () => {
     aborted = true;
-    kill(child, "SIGTERM");
-    killTimer = setTimeout(() => kill(child, "SIGKILL"), o.killAfterMs ?? 10_000);
+    kill(target, "SIGTERM");
+    killTimer = setTimeout(() => kill(target, "SIGKILL"), o.killAfterMs ?? 10_000);
   };
   if (o.signal?.aborted) stop();
   else o.signal?.addEventListener("abort", stop, { once: true });
@@ -99,9 +102,9 @@ function hasSetsid(): boolean {
   return setsid;
 }
 
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+function kill(pid: number, signal: Deno.Signal): void {
   try {
-    child.kill(signal);
+    Deno.kill(pid, signal);
   } catch {
     // Already gone.
   }

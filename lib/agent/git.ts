@@ -45,8 +45,8 @@ export class GitSource {
   }
 
   /**
-   * Makes sure the remote answers and the config dir is a checkout of it: clones into a
-   * missing or empty dir, refuses a dir that holds something else. Imports the signing keys.
+   * Makes sure the remote answers and the config dir is a Git checkout (it points `origin` at
+   * the configured URL), and imports the signing keys.
    */
   async prepare(signal?: AbortSignal): Promise<void> {
     const remote = await this.#git(
@@ -66,22 +66,13 @@ export class GitSource {
       throw new GitError(`${this.config.url} has no branch "${this.#branch}"`);
     }
     if (!(await isRepo(this.dir))) {
-      if (!(await isEmptyOrMissing(this.dir))) {
-        throw new GitError(
-          `${this.dir} exists and is not a Git checkout; move it away or point --config elsewhere`,
-        );
-      }
-      await this.#git(
-        ["clone", "--quiet", "--branch", this.branch, "--", this.config.url, this.dir],
-        { cwd: undefined, signal, what: `cannot clone ${this.config.url}` },
+      throw new GitError(
+        `${this.dir} is not a Git checkout; clone it first: git clone ${this.config.url} ${this.dir}`,
       );
-    } else {
-      // Follow the configured URL even when the checkout was made from another.
-      await this.#git(["remote", "set-url", "origin", this.config.url], { what: "git remote" })
-        .catch(() =>
-          this.#git(["remote", "add", "origin", this.config.url], { what: "git remote" })
-        );
     }
+    // Follow the configured URL even when the checkout was made from another.
+    await this.#git(["remote", "set-url", "origin", this.config.url], { what: "git remote" })
+      .catch(() => this.#git(["remote", "add", "origin", this.config.url], { what: "git remote" }));
     if (this.config.verify === "signed") await this.#importKeys();
   }
 
@@ -213,15 +204,5 @@ async function isRepo(dir: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function isEmptyOrMissing(dir: string): Promise<boolean> {
-  try {
-    for await (const _ of Deno.readDir(dir)) return false;
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return true;
-    throw e;
   }
 }

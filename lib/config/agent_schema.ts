@@ -23,8 +23,11 @@ export const agentApplySchema = z.strictObject({
   splay: durationSchema.optional(),
   /** Run once at start-up instead of waiting for the first slot (default true). */
   run_on_start: z.boolean().default(true),
-  /** A run that takes longer is stopped and counted as failed (default: the interval). */
-  timeout: durationSchema.optional(),
+  /**
+   * A run that takes longer is stopped (its processes too) and counted as a timeout (default
+   * 1h, as Puppet's runtimeout). Slots that pass meanwhile are coalesced into the run.
+   */
+  timeout: durationSchema.default(60 * 60_000),
   /**
    * `enforce` converges the host and reports what it corrected; `report` only plans (a dry
    * run) and reports the drift, changing nothing.
@@ -66,8 +69,6 @@ export const agentSchema = z.strictObject({
   debounce: durationSchema.default(2_000),
   /** On SIGTERM, how long a running apply may take to finish before it is stopped (1m). */
   shutdown_timeout: durationSchema.default(60_000),
-  /** Where the agent keeps config snapshots and its state (default ~/.local/state/driftless). */
-  state_dir: z.string().min(1).default("~/.local/state/driftless"),
   audit: z.strictObject({
     /** Directory of the local audit log (one JSON-lines file a day). */
     dir: z.string().optional(),

@@ -81,6 +81,15 @@ export interface LoadedConfig {
   readonly warnings: readonly string[];
   /** Where `${NAME}` values come from (env, then env file), for files loaded later. */
   readonly secrets: SecretSource;
+  /** Where a key of a schema's merged document is written (file, line, column). */
+  locate(schema: SchemaName, path: KeyPath): ConfigIssueLocation | undefined;
+}
+
+/** A place in a config file. */
+export interface ConfigIssueLocation {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 const origins = new WeakMap<TaskSpec, TaskOrigin>();
@@ -157,6 +166,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     bySchema.set(schema, list);
   }
 
+  const mergedBySchema = new Map<SchemaName, Merged>();
   const result: {
     -readonly [K in keyof LoadedConfig]: LoadedConfig[K];
   } = {
@@ -166,11 +176,20 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     warnings,
     secrets: source,
     ...(env.path ? { envFile: env.path } : {}),
+    locate(schema, path) {
+      const at = mergedBySchema.get(schema)?.locate(path);
+      if (!at) return undefined;
+      return {
+        file: at.file,
+        ...(at.position ? { line: at.position.line, column: at.position.column } : {}),
+      };
+    },
   };
   for (const schema of SCHEMA_NAMES) {
     const docs = bySchema.get(schema);
     if (!docs) continue;
     const merged = mergeDocs(docs, issues);
+    mergedBySchema.set(schema, merged);
     const parsed = validate(SCHEMAS[schema], merged, issues);
     if (parsed === undefined) continue;
     if (schema === "apply") {
