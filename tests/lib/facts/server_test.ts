@@ -26,7 +26,7 @@ async function withServer(
   const server = await serveMetrics({
     listen: "127.0.0.1:0",
     path: "/metrics",
-    render: async (select) => await toPrometheusText((await scraper.scrape(select)).families),
+    render: async (select) => toPrometheusText((await scraper.scrape(select)).families),
     signal: controller.signal,
     ...options,
   });
