@@ -13,7 +13,6 @@ import { expandHome } from "../lib/config/paths.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
 import { redactor } from "../lib/secrets.ts";
-import type { SinkConfig } from "../lib/sinks/config.ts";
 import { catalog, loaded } from "../tasks/mod.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { info, print, style, warn } from "./_render.ts";
@@ -42,7 +41,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   }
   const [facts, engine] = await Promise.all([gatherFacts(), import("../lib/template/engine.ts")]);
   const auditDir = expandHome(
-    (config.agent?.audit as { dir?: string } | undefined)?.dir ?? `${STATE_DIR}/audit`,
+    config.agent?.audit?.dir ?? `${STATE_DIR}/audit`,
   );
 
   const lock = o.dryRun ? undefined : await acquireLock(expandHome(`${STATE_DIR}/apply.lock`), {
@@ -56,7 +55,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
 
   const runId = crypto.randomUUID();
   const hostname = String(facts.fqdn ?? facts.hostname ?? "localhost");
-  const auditSinks = (config.agent?.audit as { sinks?: SinkConfig[] } | undefined)?.sinks ?? [];
+  const auditSinks = config.agent?.audit?.sinks ?? [];
   const audit = new AuditLog([
     new AuditDirSink(auditDir),
     ...(auditSinks.length === 0 ? [] : await (await import("../lib/sinks/create.ts")).createSinks(
