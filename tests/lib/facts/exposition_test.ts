@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { formatValue, toJsonFamilies, toPrometheusText } from "../../../lib/facts/exposition.ts";
 import { family } from "../../../lib/facts/metric.ts";
-import { missing } from "./_fixtures.ts";
+import { missing, requires } from "./_fixtures.ts";
 import { promtool } from "./_serve.ts";
-
-const promtoolMissing = missing("promtool");
-const skipNoPromtool = promtoolMissing ? ` (skipped: ${promtoolMissing})` : "";
 
 const FAMS = [
   family("node_vmstat_pgfault", "/proc/vmstat information field pgfault.", "untyped", [{
@@ -67,8 +64,7 @@ Deno.test("formatValue() writes numbers as node_exporter's Go client does", () =
 });
 
 Deno.test({
-  name: `toPrometheusText() output passes promtool check metrics${skipNoPromtool}`,
-  ignore: skipNoPromtool !== "",
+  ...requires("toPrometheusText() output passes promtool check metrics", missing("promtool")),
   async fn() {
     const r = await promtool(toPrometheusText(FAMS));
     assert.equal(r.code, 0, r.findings.join("\n"));
