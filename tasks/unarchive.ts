@@ -84,7 +84,9 @@ export const unarchive = defineTask({
   schema,
   mainParam: "src",
   async check(p, ctx) {
-    if (!p.remote_src && !/^https?:\/\//.test(p.src)) await findSource(ctx.configDir, p.src, "files");
+    if (!p.remote_src && !/^https?:\/\//.test(p.src)) {
+      await findSource(ctx.configDir, p.src, "files");
+    }
   },
   async read(p, host, ctx): Promise<UnarchiveCurrent> {
     if (p.creates && (await host.stat(p.creates))) {

@@ -80,7 +80,9 @@ export async function renderParams(
         : await t.engine.templateValue(value, scope, { searchPath: t.searchPath });
     } catch (e) {
       // Name the parameter: "undefined variable x" alone does not say where.
-      if (e instanceof Error && !e.message.startsWith(`${key}: `)) e.message = `${key}: ${e.message}`;
+      if (e instanceof Error && !e.message.startsWith(`${key}: `)) {
+        e.message = `${key}: ${e.message}`;
+      }
       throw e;
     }
     if (rendered !== OMIT) raw[key] = dropOmitted(rendered);

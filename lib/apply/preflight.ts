@@ -21,8 +21,8 @@ import {
   renderParams,
   searchPathOf,
   stripMustache,
-  type TemplateEngine,
   TEMPLATE_MARKER,
+  type TemplateEngine,
   type Templating,
 } from "./params.ts";
 import { type AnyTaskModule, isRunnerTask, type TaskModule } from "./task.ts";
