@@ -11,7 +11,6 @@ import { runApply, type RunSummary, type TaskRecord } from "../lib/apply/runner.
 import { expandHome } from "../lib/config/paths.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
-import type { SinkConfig } from "../lib/sinks/config.ts";
 import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { info, print, style, warn } from "./_render.ts";
 
@@ -39,7 +38,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   }
   const facts = await gatherFacts();
   const auditDir = expandHome(
-    (config.agent?.audit as { dir?: string } | undefined)?.dir ?? `${STATE_DIR}/audit`,
+    config.agent?.audit?.dir ?? `${STATE_DIR}/audit`,
   );
 
   const lock = o.dryRun ? undefined : await acquireLock(expandHome(`${STATE_DIR}/apply.lock`), {
@@ -53,7 +52,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
 
   const runId = crypto.randomUUID();
   const hostname = String(facts.fqdn ?? facts.hostname ?? "localhost");
-  const auditSinks = (config.agent?.audit as { sinks?: SinkConfig[] } | undefined)?.sinks ?? [];
+  const auditSinks = config.agent?.audit?.sinks ?? [];
   const audit = new AuditLog([
     new AuditDirSink(auditDir),
     ...(auditSinks.length === 0 ? [] : await (await import("../lib/sinks/create.ts")).createSinks(

@@ -19,6 +19,9 @@ import {
 import { readEnvFile } from "./env_file.ts";
 import { type Merged, mergeDocs } from "./merge.ts";
 import { SCHEMA_NAMES, type SchemaName, SCHEMAS } from "./schemas.ts";
+import type { AgentConfig } from "./agent_schema.ts";
+import type { FactsConfig } from "./facts_schema.ts";
+import type { LogsConfig } from "./logs_schema.ts";
 import { formatOf, parseSource, type SourceDoc } from "./source.ts";
 import { expandHome } from "./paths.ts";
 
@@ -59,8 +62,12 @@ export interface TaskOrigin {
   readonly path: string;
 }
 
-/** A loaded, validated config dir. */
-export interface LoadedConfig {
+/**
+ * A loaded, validated config dir as the library API (`mod.ts`) shows it. JSR's no-slow-types
+ * rule keeps the zod-derived section types out of the public API, so sections are plain records
+ * here; {@linkcode LoadedConfig} narrows them.
+ */
+export interface LoadedConfigBase {
   /** The config dir, absolute. */
   readonly dir: string;
   /** Config files read, relative to `dir`, in merge order. */
@@ -81,6 +88,16 @@ export interface LoadedConfig {
   readonly warnings: readonly string[];
   /** Where `${NAME}` values come from (env, then env file), for files loaded later. */
   readonly secrets: SecretSource;
+}
+
+/** A loaded, validated config dir, each section typed by its schema. */
+export interface LoadedConfig extends LoadedConfigBase {
+  /** The facts schema, validated. */
+  readonly facts?: FactsConfig;
+  /** The logs schema, validated. */
+  readonly logs?: LogsConfig;
+  /** The agent schema, validated. */
+  readonly agent?: AgentConfig;
 }
 
 const origins = new WeakMap<TaskSpec, TaskOrigin>();
@@ -171,32 +188,38 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const docs = bySchema.get(schema);
     if (!docs) continue;
     const merged = mergeDocs(docs, issues);
-    const parsed = validate(SCHEMAS[schema], merged, issues);
-    if (parsed === undefined) continue;
     if (schema === "apply") {
-      const top = parsed as ApplyTop;
+      const top = validate(SCHEMAS.apply, merged, issues);
+      if (top === undefined) continue;
       await options.catalog?.load?.(
         referencedTypes([...(top.tasks ?? []), ...(top.handlers ?? [])], options.catalog.names),
       );
       result.apply = normaliseApply(top, merged, options.catalog, issues);
     } else if (schema === "vars") {
-      result.vars = parsed as Record<string, unknown>;
+      result.vars = validate(SCHEMAS.vars, merged, issues) ?? result.vars;
+    } else if (schema === "facts") {
+      const facts = validate(SCHEMAS.facts, merged, issues);
+      if (facts) result.facts = facts;
+    } else if (schema === "logs") {
+      const logs = validate(SCHEMAS.logs, merged, issues);
+      if (logs) result.logs = logs;
     } else {
-      result[schema] = parsed as Record<string, unknown>;
+      const agent = validate(SCHEMAS.agent, merged, issues);
+      if (agent) result.agent = agent;
     }
   }
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return result;
 }
 
-interface ApplyTop {
-  vars?: Record<string, unknown>;
-  tasks?: unknown[];
-  handlers?: unknown[];
-}
+type ApplyTop = z.output<typeof SCHEMAS.apply>;
 
 /** Validates data with a schema; issues are located through the merged origins. */
-function validate(schema: z.ZodType, merged: Merged, issues: ConfigIssue[]): unknown {
+function validate<S extends z.ZodType>(
+  schema: S,
+  merged: Merged,
+  issues: ConfigIssue[],
+): z.output<S> | undefined {
   const parsed = schema.safeParse(merged.value);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
