@@ -28,6 +28,9 @@ import { expandHome } from "./paths.ts";
 /** Folders of the config dir that hold sources, not config. */
 export const SOURCE_DIRS: readonly string[] = ["templates", "files", "tasks"];
 
+/** Schemas whose files users bring from Ansible: read as YAML 1.1, as Ansible reads them. */
+const ANSIBLE_SCHEMAS: ReadonlySet<SchemaName> = new Set(["apply", "vars"]);
+
 /** Options for {@linkcode loadConfig}. */
 export interface LoadOptions {
   /** Path of the env file; `~` is expanded. */
@@ -143,7 +146,9 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const rel = relative(root, path);
     let doc: SourceDoc;
     try {
-      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!);
+      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!, {
+        yaml11: ANSIBLE_SCHEMAS.has(schema),
+      });
     } catch (e) {
       if (e instanceof ConfigError) {
         issues.push(...e.issues);
@@ -545,7 +550,7 @@ export async function loadTaskFile(
     }
     throw e;
   }
-  const doc = parseSource(text, path, format);
+  const doc = parseSource(text, path, format, { yaml11: true });
   const issues: ConfigIssue[] = [];
   const { value, missing } = substitute(
     doc.data,
