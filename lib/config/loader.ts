@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, extname, join, relative } from "node:path";
+import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue, didYouMean, formatPath, type KeyPath } from "../errors.ts";
 import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
@@ -481,6 +481,34 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * The path of a task file inside the config dir, or a ConfigError: an include names a file of
+ * the config repo, never one elsewhere on the machine (`../x.yml`, `/etc/x.yml`, or a symlink
+ * out of the repo).
+ */
+async function insideDir(dir: string, path: string): Promise<string> {
+  const outside = () =>
+    new ConfigError([{
+      file: path,
+      path: "",
+      message: "the task file is outside the config dir",
+      hint: "include_tasks names a file of the config repo, relative to the config dir",
+    }]);
+  const full = resolve(dir, path);
+  if (isAbsolute(path) || !isInside(dir, full)) throw outside();
+  try {
+    if (!isInside(await Deno.realPath(dir), await Deno.realPath(full))) throw outside();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return full;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) =>
     a.file === b.file
@@ -500,7 +528,7 @@ export async function loadTaskFile(
   path: string,
   options: { catalog?: TaskCatalog; redactor?: Redactor; secrets?: SecretSource } = {},
 ): Promise<TaskSpec[]> {
-  const full = join(dir, path);
+  const full = await insideDir(dir, path);
   const format = formatOf(full);
   if (!format) {
     throw new ConfigError([{
