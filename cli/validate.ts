@@ -4,8 +4,10 @@
  * @module
  */
 import type { TaskSpec } from "../lib/config/apply_schema.ts";
+import type { LoadedConfig } from "../lib/config/loader.ts";
 import { ConfigError, ExitCode } from "../lib/errors.ts";
-import { type GlobalOptions, loadFromOptions } from "./_context.ts";
+import type { Redactor } from "../lib/secrets.ts";
+import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { print, writeChannel } from "./_render.ts";
 
 /** Options of `validate`. */
@@ -20,7 +22,7 @@ export interface ValidateOptions {
 /** Runs `validate`; exit 0 with a summary, or 2 with every problem listed. */
 export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promise<number> {
   if (o.agentPayload) return await agentPayload(g);
-  const config = await loadFromOptions(g);
+  const config = await check(g);
   const parts: string[] = [];
   if (config.apply) {
     const tasks = countTasks(config.apply.tasks);
@@ -38,18 +40,15 @@ export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promi
   return ExitCode.ok;
 }
 
-function countTasks(tasks: readonly TaskSpec[]): number {
-  let n = 0;
-  for (const t of tasks) {
-    n += t.type === "block"
-      ? countTasks(t.block ?? []) + countTasks(t.rescue ?? []) + countTasks(t.always ?? [])
-      : 1;
+/** Loads the config and runs exactly the checks apply makes before its first change. */
+async function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
+  const config = await loadFromOptions(g, redactor ? { redactor } : {});
+  if (config.apply) {
+    // runApply runs the same preflight.
+    const { assertPreflight } = await import("../lib/apply/preflight.ts");
+    await assertPreflight(config.apply, await applyOptions(config));
   }
-  return n;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  return config;
 }
 
 /** The agent's view of a valid config: what `lib/agent/config.ts` reads. */
@@ -63,7 +62,7 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
     }
   }
   try {
-    const config = await loadFromOptions(g, { redactor: new Collecting() });
+    const config = await check(g, new Collecting());
     const { agentSchema } = await import("../lib/config/agent_schema.ts");
     writeChannel(JSON.stringify({
       ok: true,
@@ -82,4 +81,18 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
     writeChannel(JSON.stringify({ ok: false, issues: redactor.redactValue(e.issues) }));
     return ExitCode.config;
   }
+}
+
+function countTasks(tasks: readonly TaskSpec[]): number {
+  let n = 0;
+  for (const t of tasks) {
+    n += t.type === "block"
+      ? countTasks(t.block ?? []) + countTasks(t.rescue ?? []) + countTasks(t.always ?? [])
+      : 1;
+  }
+  return n;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

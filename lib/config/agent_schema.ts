@@ -77,5 +77,5 @@ export const agentSchema = z.strictObject({
   }).optional(),
 }).meta({ title: "driftless agent config" });
 
-/** A parsed agent file, defaults applied. */
+/** A validated agent file, defaults applied. */
 export type AgentConfig = z.output<typeof agentSchema>;
