@@ -6,7 +6,7 @@
  * @module
  */
 import { procAccess } from "../lib/facts/_perm.ts";
-import { expandHome, STATE_DIR } from "../lib/config/paths.ts";
+import { expandHome, stateDir } from "../lib/config/paths.ts";
 import { ExitCode, PermissionError } from "../lib/errors.ts";
 import { redactor } from "../lib/secrets.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -29,6 +29,10 @@ export async function agent(g: GlobalOptions, o: AgentCliOptions): Promise<numbe
       "-A",
     ]);
   }
+  const state = o.stateDir ? expandHome(o.stateDir) : stateDir();
+  // One state dir for the whole agent: its log checkpoints, and the apply runs it starts
+  // (their lock and audit log), which inherit the environment.
+  Deno.env.set("DRIFTLESS_STATE_DIR", state);
   const { Agent } = await import("../lib/agent/agent.ts");
   const log = (level: "error" | "warn" | "info" | "debug", m: string) =>
     level === "error"
@@ -41,7 +45,7 @@ export async function agent(g: GlobalOptions, o: AgentCliOptions): Promise<numbe
   const running = await Agent.start({
     configDir: expandHome(g.config),
     ...(g.envFileRequired ? { envFile: expandHome(g.envFile) } : {}),
-    stateDir: expandHome(o.stateDir ?? STATE_DIR),
+    stateDir: state,
     version: denoJson.version,
     redactor,
     log,

@@ -8,7 +8,7 @@ import { unifiedDiff } from "../lib/apply/diff.ts";
 import { LocalHost } from "../lib/apply/host.ts";
 import { acquireLock } from "../lib/apply/lock.ts";
 import { runApply, type RunSummary, type TaskRecord } from "../lib/apply/runner.ts";
-import { expandHome, STATE_DIR } from "../lib/config/paths.ts";
+import { expandHome, stateDir } from "../lib/config/paths.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
 import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
@@ -37,10 +37,10 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   }
   const facts = await gatherFacts();
   const auditDir = expandHome(
-    config.agent?.audit?.dir ?? `${STATE_DIR}/audit`,
+    config.agent?.audit?.dir ?? `${stateDir()}/audit`,
   );
 
-  const lock = o.dryRun ? undefined : await acquireLock(expandHome(`${STATE_DIR}/apply.lock`), {
+  const lock = o.dryRun ? undefined : await acquireLock(`${stateDir()}/apply.lock`, {
     wait: o.wait,
     onWait: () => info("another apply is running; waiting for it to finish..."),
   });

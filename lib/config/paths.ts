@@ -41,5 +41,10 @@ export async function realPathOrSelf(path: string): Promise<string> {
   }
 }
 
-/** Where driftless keeps its state (apply lock, audit log, agent snapshots) by default. */
-export const STATE_DIR = "~/.local/state/driftless";
+/**
+ * Where driftless keeps its state (apply lock, audit log, log checkpoints, agent snapshots):
+ * `DRIFTLESS_STATE_DIR`, else `~/.local/state/driftless`. Absolute.
+ */
+export function stateDir(): string {
+  return expandHome(envOr("DRIFTLESS_STATE_DIR") || "~/.local/state/driftless");
+}
