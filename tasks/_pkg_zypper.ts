@@ -55,7 +55,7 @@ const ENTITIES: Record<string, string> = {
 /** Parses the `<solvable .../>` elements of zypper's XML output. */
 export function parseSolvables(xml: string): Solvable[] {
   const out: Solvable[] = [];
-  for (const m of xml.matchAll(/<solvable\b([^>]*)\/?>/g)) {
+  for (const m of xml.matchAll(/<solvable\s([^>]*)\/?>/g)) {
     const attrs: Record<string, string> = {};
     for (const a of m[1]!.matchAll(/(\w[\w-]*)="([^"]*)"/g)) {
       attrs[a[1]!] = a[2]!.replace(/&(amp|lt|gt|quot|apos);/g, (e) => ENTITIES[e]!);

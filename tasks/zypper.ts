@@ -105,7 +105,7 @@ export interface SummaryEntry {
 export function parseInstallSummary(xml: string): SummaryEntry[] {
   const out: SummaryEntry[] = [];
   let group = "";
-  for (const m of xml.matchAll(/<(to-[a-z-]+)>|<solvable\b([^>]*)>/g)) {
+  for (const m of xml.matchAll(/<(to-[a-z-]+)>|<solvable\s([^>]*)>/g)) {
     if (m[1]) {
       group = m[1];
       continue;

@@ -45,7 +45,7 @@ export interface ZypperRepo {
 /** Parses `zypper --xmlout repos`. */
 export function parseRepos(xml: string): ZypperRepo[] {
   const out: ZypperRepo[] = [];
-  for (const m of xml.matchAll(/<repo\b([^>]*)>([\s\S]*?)<\/repo>/g)) {
+  for (const m of xml.matchAll(/<repo\s([^>]*)>([\s\S]*?)<\/repo>/g)) {
     const attr = (k: string) => new RegExp(`\\b${k}="([^"]*)"`).exec(m[1]!)?.[1] ?? "";
     out.push({
       alias: attr("alias"),
