@@ -108,7 +108,10 @@ export function nameVersions(text: string, re: RegExp): Record<string, string> {
 }
 
 /** The entries of `all` for `names` (in that order). */
-export function pick(all: Record<string, string>, names: readonly string[]): Record<string, string> {
+export function pick(
+  all: Record<string, string>,
+  names: readonly string[],
+): Record<string, string> {
   return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]!]));
 }
 

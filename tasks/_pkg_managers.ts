@@ -140,8 +140,9 @@ export function planPackages(wanted: PkgWanted, cur: PkgCurrent): Change<PkgOp>[
   if (wanted.state === "absent") return changes;
 
   const wantedHere = cur.pkgs.filter((s) => !s.remove);
+  // After a refresh the repositories may carry it: then the install itself says if not.
   const missing = wantedHere.find((s) => !s.satisfied && s.candidate === null);
-  if (missing) {
+  if (missing && !wanted.updateCache) {
     throw new Error(`${m.notFound(missing.spec)} (${cur.manager}: no repository provides it)`);
   }
   const install = wantedHere.filter((s) => !s.satisfied);
@@ -164,7 +165,9 @@ export function planPackages(wanted: PkgWanted, cur: PkgCurrent): Change<PkgOp>[
       op: {
         cmds: [...(install.length > 0 ? [] : refresh), ...m.upgrade(upgrade.map((s) => s.spec), o)],
       },
-      summary: `upgrade ${upgrade.map((s) => `${s.name} ${s.installed} -> ${s.upgrade}`).join(", ")}`,
+      summary: `upgrade ${
+        upgrade.map((s) => `${s.name} ${s.installed} -> ${s.upgrade}`).join(", ")
+      }`,
       diff: {
         before: pkgLines(upgrade.map((s) => [s.name, s.installed])),
         after: pkgLines(upgrade.map((s) => [s.name, s.upgrade])),

@@ -81,6 +81,13 @@ export const pacman: Manager = {
   name: "pacman",
   installed,
   async read(host, specs, state, o: PacmanOptions) {
+    const pinned = specs.find((s) => !isPackageFile(s) && /[=<>]/.test(s));
+    if (pinned) {
+      throw new Error(
+        `"${pinned}": a pacman repository carries one version of a package; to pin a version, ` +
+          "name its package file (e.g. /srv/pkgs/foo-1.0-1-any.pkg.tar.zst)",
+      );
+    }
     const files = specs.filter(isPackageFile);
     const repo = specs.filter((s) => !isPackageFile(s));
     // `core/vim` names the repository; the package is `vim`.
@@ -122,6 +129,13 @@ export const pacman: Manager = {
   install(specs, o: PacmanOptions) {
     const base = ["--noconfirm", "--noprogressbar", "--needed", ...(o.extraArgs ?? [])];
     const repo = specs.filter((s) => !isPackageFile(s));
+    const pinned = specs.find((s) => !isPackageFile(s) && /[=<>]/.test(s));
+    if (pinned) {
+      throw new Error(
+        `"${pinned}": a pacman repository carries one version of a package; to pin a version, ` +
+          "name its package file (e.g. /srv/pkgs/foo-1.0-1-any.pkg.tar.zst)",
+      );
+    }
     const files = specs.filter(isPackageFile);
     const cmds: Cmd[] = [];
     if (repo.length > 0) {
@@ -135,7 +149,15 @@ export const pacman: Manager = {
   // Only the named packages: never a full -Syu behind the user's back.
   upgrade: (names, o: PacmanOptions) => [{
     cmd: program(o),
-    args: ["-S", "--noconfirm", "--noprogressbar", "--needed", ...(o.extraArgs ?? []), "--", ...names],
+    args: [
+      "-S",
+      "--noconfirm",
+      "--noprogressbar",
+      "--needed",
+      ...(o.extraArgs ?? []),
+      "--",
+      ...names,
+    ],
     env: ENV,
   }],
   remove: (names, o: PacmanOptions) => [{

@@ -31,9 +31,7 @@ export function parseZypperSpec(text: string): ZypperSpec {
     s = s.slice(1);
   }
   const m = /^(.*?)(<=|>=|<|>|=)([0-9][\w.:~^+-]*)$/.exec(s);
-  return m
-    ? { prefix, name: m[1]!, op: m[2] as VersionOp, version: m[3]! }
-    : { prefix, name: s };
+  return m ? { prefix, name: m[1]!, op: m[2] as VersionOp, version: m[3]! } : { prefix, name: s };
 }
 
 /** One `<solvable>` of `zypper --xmlout search --details`. */

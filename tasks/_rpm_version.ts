@@ -90,5 +90,13 @@ export type VersionOp = "=" | "<" | ">" | "<=" | ">=";
 /** `version op wanted` holds (e.g. `satisfies("1.2-1", ">=", "1.0")`). */
 export function satisfies(version: string, op: VersionOp, wanted: string): boolean {
   const c = evrCompare(version, wanted);
-  return op === "=" ? c === 0 : op === "<" ? c < 0 : op === ">" ? c > 0 : op === "<=" ? c <= 0 : c >= 0;
+  return op === "="
+    ? c === 0
+    : op === "<"
+    ? c < 0
+    : op === ">"
+    ? c > 0
+    : op === "<="
+    ? c <= 0
+    : c >= 0;
 }

@@ -157,7 +157,9 @@ export function rpmTask(type: "dnf" | "yum") {
           "--qf",
           "%{name}",
         ], { env: { LC_ALL: "C" } });
-        if (r.code !== 0) throw new Error(`${type} repoquery --unneeded failed: ${r.stderr.trim()}`);
+        if (r.code !== 0) {
+          throw new Error(`${type} repoquery --unneeded failed: ${r.stderr.trim()}`);
+        }
         unneeded = r.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
       }
       // update_only: upgrade what is installed, install nothing new.

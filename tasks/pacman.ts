@@ -39,10 +39,18 @@ const schema = z.strictObject({
 }).superRefine((p, ctx) => {
   const named = (p.name ?? p.pkg ?? p.package ?? []).length > 0;
   if (!named && !p.update_cache && !p.upgrade) {
-    ctx.addIssue({ code: "custom", path: [], message: "one of name, update_cache or upgrade is required" });
+    ctx.addIssue({
+      code: "custom",
+      path: [],
+      message: "one of name, update_cache or upgrade is required",
+    });
   }
   if (named && p.upgrade) {
-    ctx.addIssue({ code: "custom", path: ["upgrade"], message: "name and upgrade are mutually exclusive" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["upgrade"],
+      message: "name and upgrade are mutually exclusive",
+    });
   }
 });
 type Params = z.output<typeof schema>;
@@ -132,7 +140,13 @@ export const pacman = defineTask({
       if (mark.length > 0) {
         const cmd = {
           cmd: p.executable,
-          args: ["-D", "--noconfirm", p.reason === "dependency" ? "--asdeps" : "--asexplicit", "--", ...mark],
+          args: [
+            "-D",
+            "--noconfirm",
+            p.reason === "dependency" ? "--asdeps" : "--asexplicit",
+            "--",
+            ...mark,
+          ],
           env: { LC_ALL: "C" },
         };
         changes.push({ op: { cmds: [cmd] }, summary: `mark ${mark.join(" ")} as ${p.reason}` });

@@ -84,7 +84,11 @@ function wanted(p: Params): PkgWanted {
   const s = p.state;
   return {
     names: everything(p) ? [] : names(p),
-    state: s === "installed" ? "present" : s === "removed" ? "absent" : s === "dist-upgrade"
+    state: s === "installed"
+      ? "present"
+      : s === "removed"
+      ? "absent"
+      : s === "dist-upgrade"
       ? "latest"
       : s,
     updateCache: p.update_cache ?? p.refresh ?? false,
@@ -128,7 +132,11 @@ interface ZypperCurrent {
 
 function systemCmd(p: Params, dryRun: boolean) {
   const o = options(p);
-  const verb = p.state === "dist-upgrade" ? "dist-upgrade" : p.type === "patch" ? "patch" : "update";
+  const verb = p.state === "dist-upgrade"
+    ? "dist-upgrade"
+    : p.type === "patch"
+    ? "patch"
+    : "update";
   return {
     cmd: "zypper",
     args: [

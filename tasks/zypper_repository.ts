@@ -79,7 +79,10 @@ interface Wanted {
 }
 
 /** Parses a `.repo` file with exactly one section. */
-export function parseRepoFile(text: string, path: string): Record<string, string> & { alias: string } {
+export function parseRepoFile(
+  text: string,
+  path: string,
+): Record<string, string> & { alias: string } {
   const sections: { alias: string; items: Record<string, string> }[] = [];
   for (const line of text.split("\n")) {
     const t = line.trim();
@@ -128,7 +131,9 @@ async function wantedRepo(p: Params, host: Host): Promise<Wanted> {
   }
   if (p.name) throw new Error("name cannot be used with a .repo file: the file names the alias");
   if (/^[a-z]+:\/\//.test(p.repo)) {
-    throw new Error(`repo: "${p.repo}" is a URL; download it with get_url first, then name the file`);
+    throw new Error(
+      `repo: "${p.repo}" is a URL; download it with get_url first, then name the file`,
+    );
   }
   const text = await readOptional(host, p.repo);
   if (text === undefined) throw new Error(`repo: ${p.repo} does not exist`);
@@ -148,9 +153,15 @@ async function wantedRepo(p: Params, host: Host): Promise<Wanted> {
 /** What differs between the existing repository and the wanted one (Ansible's comparison). */
 function differences(have: ZypperRepo, want: Wanted): string[] {
   const out: string[] = [];
-  if (want.url !== undefined && !sameUrl(have.url, want.url)) out.push(`url ${have.url} -> ${want.url}`);
-  if (want.alias !== undefined && have.alias !== want.alias) out.push(`alias ${have.alias} -> ${want.alias}`);
-  if (want.name !== undefined && have.name !== want.name) out.push(`name ${have.name} -> ${want.name}`);
+  if (want.url !== undefined && !sameUrl(have.url, want.url)) {
+    out.push(`url ${have.url} -> ${want.url}`);
+  }
+  if (want.alias !== undefined && have.alias !== want.alias) {
+    out.push(`alias ${have.alias} -> ${want.alias}`);
+  }
+  if (want.name !== undefined && have.name !== want.name) {
+    out.push(`name ${have.name} -> ${want.name}`);
+  }
   if (want.priority !== undefined && have.priority !== want.priority) {
     out.push(`priority ${have.priority} -> ${want.priority}`);
   }
@@ -161,10 +172,20 @@ function differences(have: ZypperRepo, want: Wanted): string[] {
 }
 
 const Z = ["zypper", "--quiet", "--non-interactive"] as const;
-const zcmd = (...args: string[]): Cmd => ({ cmd: Z[0], args: [...Z.slice(1), ...args], env: { LC_ALL: "C" } });
+const zcmd = (...args: string[]): Cmd => ({
+  cmd: Z[0],
+  args: [...Z.slice(1), ...args],
+  env: { LC_ALL: "C" },
+});
 
 function refreshCmd(w: Wanted, alias: string): Cmd {
-  return zcmd(...(w.importKeys ? ["--gpg-auto-import-keys"] : []), "refresh", "--force", "-r", alias);
+  return zcmd(
+    ...(w.importKeys ? ["--gpg-auto-import-keys"] : []),
+    "refresh",
+    "--force",
+    "-r",
+    alias,
+  );
 }
 
 function addCmd(w: Wanted, repo: string): Cmd {
@@ -227,7 +248,11 @@ export const zypperRepository = defineTask({
       (cur.matches.length === 1 && differences(cur.matches[0]!, w).length > 0);
     if (cur.matches.length === 1 && !changed) {
       return p.runrefresh
-        ? [{ op: { cmds: [refreshCmd(w, alias)] }, action: true, summary: cmdLine(refreshCmd(w, alias)) }]
+        ? [{
+          op: { cmds: [refreshCmd(w, alias)] },
+          action: true,
+          summary: cmdLine(refreshCmd(w, alias)),
+        }]
         : [];
     }
     const cmds = [

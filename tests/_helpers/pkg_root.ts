@@ -100,7 +100,9 @@ async function run(
   }).output();
   const text = new TextDecoder();
   if (!out.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${text.decode(out.stderr)}${text.decode(out.stdout)}`);
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed: ${text.decode(out.stderr)}${text.decode(out.stdout)}`,
+    );
   }
   return text.decode(out.stdout);
 }
@@ -121,7 +123,9 @@ export interface ToolRoot {
 export async function openToolRoot(): Promise<ToolRoot> {
   const base = await Deno.makeTempDir({ prefix: "driftless_pkgroot_" });
   const dir = join(base, "root");
-  for (const d of ["upper", "work", "root/usr"]) await Deno.mkdir(join(base, d), { recursive: true });
+  for (const d of ["upper", "work", "root/usr"]) {
+    await Deno.mkdir(join(base, d), { recursive: true });
+  }
   await run("mount", [
     "-t",
     "overlay",

@@ -97,13 +97,16 @@ Deno.test({
         assert.deepEqual(again, []);
         assert.equal(await rpmVersion(root, "drift-hello"), "");
       });
-      await t.step("a package no repository has is a clear error before anything runs", async () => {
-        await assert.rejects(
-          converge(dnf, { name: ["drift-other", "no-such-package"] }, root.host),
-          /No package no-such-package available\. \(dnf: no repository provides it\)/,
-        );
-        assert.equal(await rpmVersion(root, "drift-other"), "", "nothing half-applied");
-      });
+      await t.step(
+        "a package no repository has is a clear error before anything runs",
+        async () => {
+          await assert.rejects(
+            converge(dnf, { name: ["drift-other", "no-such-package"] }, root.host),
+            /No package no-such-package available\. \(dnf: no repository provides it\)/,
+          );
+          assert.equal(await rpmVersion(root, "drift-other"), "", "nothing half-applied");
+        },
+      );
       await t.step("a pin no repository has is the same error", async () => {
         await assert.rejects(
           converge(dnf, { name: "drift-hello-9.9" }, root.host),

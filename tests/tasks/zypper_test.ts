@@ -142,12 +142,15 @@ Deno.test({
         assert.deepEqual(again, []);
         assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
       });
-      await t.step("a pinned older version downgrades (a version implies --oldpackage)", async () => {
-        const { first, again } = await converge(zypper, { name: "drift-hello=1.0" }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-        assert.deepEqual(again, []);
-        assert.equal(await rpmVersion(root, "drift-hello"), "1.0-1");
-      });
+      await t.step(
+        "a pinned older version downgrades (a version implies --oldpackage)",
+        async () => {
+          const { first, again } = await converge(zypper, { name: "drift-hello=1.0" }, root.host);
+          assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
+          assert.deepEqual(again, []);
+          assert.equal(await rpmVersion(root, "drift-hello"), "1.0-1");
+        },
+      );
       await t.step("a range the installed version meets is converged", async () => {
         const { first } = await converge(zypper, { name: "drift-hello<2" }, root.host);
         assert.deepEqual(first, []);
@@ -221,7 +224,11 @@ Deno.test({
       const pinned = await converge(packageTask, { name: "drift-hello=1.0" }, root.host);
       assert.deepEqual(pinned.first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
       assert.deepEqual(pinned.again, []);
-      const latest = await converge(packageTask, { name: "drift-hello", state: "latest" }, root.host);
+      const latest = await converge(
+        packageTask,
+        { name: "drift-hello", state: "latest" },
+        root.host,
+      );
       assert.deepEqual(latest.first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
       assert.deepEqual(latest.again, []);
       const gone = await converge(packageTask, { name: "drift-hello", state: "absent" }, root.host);
