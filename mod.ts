@@ -12,10 +12,14 @@
  *
  * @module
  */
-import type { LoadedConfig } from "./lib/config/loader.ts";
+import type { LoadedConfigBase } from "./lib/config/loader.ts";
 import type { Redactor } from "./lib/secrets.ts";
 
-export type { ApplyConfig, LoadedConfig, TaskOrigin } from "./lib/config/loader.ts";
+export type {
+  ApplyConfig,
+  LoadedConfigBase as LoadedConfig,
+  TaskOrigin,
+} from "./lib/config/loader.ts";
 export type { Condition, LoopControl, TaskSpec } from "./lib/config/apply_schema.ts";
 export type { SecretSource } from "./lib/secrets.ts";
 
@@ -43,7 +47,7 @@ export interface LoadConfigOptions {
 export async function loadConfig(
   dir: string,
   options: LoadConfigOptions = {},
-): Promise<LoadedConfig> {
+): Promise<LoadedConfigBase> {
   const [{ loadConfig }, { catalog }, { redactor }] = await Promise.all([
     import("./lib/config/loader.ts"),
     import("./tasks/mod.ts"),

@@ -88,7 +88,7 @@ async function loadFactsConfig(
 ): Promise<FactsConfig | undefined> {
   try {
     const loaded = await loadFromOptions(g, { tasks: false });
-    return loaded.facts as FactsConfig | undefined;
+    return loaded.facts;
   } catch (e) {
     // Running as a node_exporter replacement needs no config: defaults apply.
     if (

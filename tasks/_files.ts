@@ -9,7 +9,7 @@
 import * as z from "zod";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
-import { shellQuote } from "../lib/apply/overlay_host.ts";
+import { shellQuote } from "../lib/shlex.ts";
 import type { Diff, TaskResult } from "../lib/apply/task.ts";
 import { redactor } from "../lib/secrets.ts";
 import { shlexSplit } from "../lib/shlex.ts";

@@ -18,7 +18,7 @@ import {
   redactHash,
   type ShadowEntry,
 } from "./_passwd.ts";
-import { shellQuote } from "../lib/apply/overlay_host.ts";
+import { shellQuote } from "../lib/shlex.ts";
 import { type Cmd, cmdLine, runAll } from "./_run.ts";
 
 const schema = z.strictObject({

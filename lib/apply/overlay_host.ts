@@ -15,6 +15,7 @@ import {
   type RunResult,
   type WriteOptions,
 } from "./host.ts";
+import { shellJoin } from "../shlex.ts";
 
 interface Meta {
   mode: number;
@@ -337,7 +338,7 @@ export class OverlayHost implements Host {
 
   run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     if (!this.applying) return this.#base.run(cmd, args, options);
-    this.commands.push([cmd, ...args].map(shellQuote).join(" "));
+    this.commands.push(shellJoin([cmd, ...args]));
     return Promise.resolve({ code: 0, stdout: "", stderr: "", timedOut: false });
   }
 
@@ -359,9 +360,4 @@ export class OverlayHost implements Host {
       a,
     ) => (typeof nameOrId === "number" ? a.id === nameOrId : a.name === nameOrId));
   }
-}
-
-/** Quotes an argument for display the way a shell would need it. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

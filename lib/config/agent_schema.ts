@@ -15,3 +15,6 @@ export const agentSchema = z.strictObject({
     sinks: z.array(sinkSchema).optional(),
   }).optional(),
 }).meta({ title: "driftless agent config" });
+
+/** A validated agent file. */
+export type AgentConfig = z.output<typeof agentSchema>;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, extname, join, relative } from "node:path";
+import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue, didYouMean, formatPath, type KeyPath } from "../errors.ts";
 import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
@@ -19,11 +19,17 @@ import {
 import { readEnvFile } from "./env_file.ts";
 import { type Merged, mergeDocs } from "./merge.ts";
 import { SCHEMA_NAMES, type SchemaName, SCHEMAS } from "./schemas.ts";
+import type { AgentConfig } from "./agent_schema.ts";
+import type { FactsConfig } from "./facts_schema.ts";
+import type { LogsConfig } from "./logs_schema.ts";
 import { formatOf, parseSource, type SourceDoc } from "./source.ts";
 import { expandHome } from "./paths.ts";
 
 /** Folders of the config dir that hold sources, not config. */
 export const SOURCE_DIRS: readonly string[] = ["templates", "files", "tasks"];
+
+/** Schemas whose files users bring from Ansible: read as YAML 1.1, as Ansible reads them. */
+const ANSIBLE_SCHEMAS: ReadonlySet<SchemaName> = new Set(["apply", "vars"]);
 
 /** Options for {@linkcode loadConfig}. */
 export interface LoadOptions {
@@ -59,8 +65,12 @@ export interface TaskOrigin {
   readonly path: string;
 }
 
-/** A loaded, validated config dir. */
-export interface LoadedConfig {
+/**
+ * A loaded, validated config dir as the library API (`mod.ts`) shows it. JSR's no-slow-types
+ * rule keeps the zod-derived section types out of the public API, so sections are plain records
+ * here; {@linkcode LoadedConfig} narrows them.
+ */
+export interface LoadedConfigBase {
   /** The config dir, absolute. */
   readonly dir: string;
   /** Config files read, relative to `dir`, in merge order. */
@@ -81,6 +91,16 @@ export interface LoadedConfig {
   readonly warnings: readonly string[];
   /** Where `${NAME}` values come from (env, then env file), for files loaded later. */
   readonly secrets: SecretSource;
+}
+
+/** A loaded, validated config dir, each section typed by its schema. */
+export interface LoadedConfig extends LoadedConfigBase {
+  /** The facts schema, validated. */
+  readonly facts?: FactsConfig;
+  /** The logs schema, validated. */
+  readonly logs?: LogsConfig;
+  /** The agent schema, validated. */
+  readonly agent?: AgentConfig;
 }
 
 const origins = new WeakMap<TaskSpec, TaskOrigin>();
@@ -126,7 +146,9 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const rel = relative(root, path);
     let doc: SourceDoc;
     try {
-      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!);
+      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!, {
+        yaml11: ANSIBLE_SCHEMAS.has(schema),
+      });
     } catch (e) {
       if (e instanceof ConfigError) {
         issues.push(...e.issues);
@@ -171,32 +193,38 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const docs = bySchema.get(schema);
     if (!docs) continue;
     const merged = mergeDocs(docs, issues);
-    const parsed = validate(SCHEMAS[schema], merged, issues);
-    if (parsed === undefined) continue;
     if (schema === "apply") {
-      const top = parsed as ApplyTop;
+      const top = validate(SCHEMAS.apply, merged, issues);
+      if (top === undefined) continue;
       await options.catalog?.load?.(
         referencedTypes([...(top.tasks ?? []), ...(top.handlers ?? [])], options.catalog.names),
       );
       result.apply = normaliseApply(top, merged, options.catalog, issues);
     } else if (schema === "vars") {
-      result.vars = parsed as Record<string, unknown>;
+      result.vars = validate(SCHEMAS.vars, merged, issues) ?? result.vars;
+    } else if (schema === "facts") {
+      const facts = validate(SCHEMAS.facts, merged, issues);
+      if (facts) result.facts = facts;
+    } else if (schema === "logs") {
+      const logs = validate(SCHEMAS.logs, merged, issues);
+      if (logs) result.logs = logs;
     } else {
-      result[schema] = parsed as Record<string, unknown>;
+      const agent = validate(SCHEMAS.agent, merged, issues);
+      if (agent) result.agent = agent;
     }
   }
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return result;
 }
 
-interface ApplyTop {
-  vars?: Record<string, unknown>;
-  tasks?: unknown[];
-  handlers?: unknown[];
-}
+type ApplyTop = z.output<typeof SCHEMAS.apply>;
 
 /** Validates data with a schema; issues are located through the merged origins. */
-function validate(schema: z.ZodType, merged: Merged, issues: ConfigIssue[]): unknown {
+function validate<S extends z.ZodType>(
+  schema: S,
+  merged: Merged,
+  issues: ConfigIssue[],
+): z.output<S> | undefined {
   const parsed = schema.safeParse(merged.value);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
@@ -453,6 +481,34 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * The path of a task file inside the config dir, or a ConfigError: an include names a file of
+ * the config repo, never one elsewhere on the machine (`../x.yml`, `/etc/x.yml`, or a symlink
+ * out of the repo).
+ */
+async function insideDir(dir: string, path: string): Promise<string> {
+  const outside = () =>
+    new ConfigError([{
+      file: path,
+      path: "",
+      message: "the task file is outside the config dir",
+      hint: "include_tasks names a file of the config repo, relative to the config dir",
+    }]);
+  const full = resolve(dir, path);
+  if (isAbsolute(path) || !isInside(dir, full)) throw outside();
+  try {
+    if (!isInside(await Deno.realPath(dir), await Deno.realPath(full))) throw outside();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return full;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) =>
     a.file === b.file
@@ -472,7 +528,7 @@ export async function loadTaskFile(
   path: string,
   options: { catalog?: TaskCatalog; redactor?: Redactor; secrets?: SecretSource } = {},
 ): Promise<TaskSpec[]> {
-  const full = join(dir, path);
+  const full = await insideDir(dir, path);
   const format = formatOf(full);
   if (!format) {
     throw new ConfigError([{
@@ -494,7 +550,7 @@ export async function loadTaskFile(
     }
     throw e;
   }
-  const doc = parseSource(text, path, format);
+  const doc = parseSource(text, path, format, { yaml11: true });
   const issues: ConfigIssue[] = [];
   const { value, missing } = substitute(
     doc.data,
