@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { LocalHost } from "../../lib/apply/host.ts";
 import { dnf } from "../../tasks/dnf.ts";
 import { yum } from "../../tasks/yum.ts";
 import { packageTask } from "../../tasks/package.ts";
@@ -201,6 +202,38 @@ Deno.test({
       );
     } finally {
       await root.close();
+    }
+  },
+});
+
+Deno.test({
+  name: toolTestName("dnf: installroot manages another root with the machine's own dnf", why),
+  ignore: why !== undefined,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "driftless_installroot_" });
+    try {
+      await buildRpmRepo(join(dir, "srv/main"), [["drift-hello", "1.0"], ["drift-hello", "2.0"]]);
+      await Deno.mkdir(join(dir, "etc/yum.repos.d"), { recursive: true });
+      // dnf reads the repositories inside the installroot; their URLs are the machine's paths.
+      await Deno.writeTextFile(
+        join(dir, "etc/yum.repos.d/drift.repo"),
+        `[drift]\nname=drift\nbaseurl=file://${dir}/srv/main\ngpgcheck=0\n`,
+      );
+      const host = new LocalHost();
+      const params = { name: "drift-hello-1.0", installroot: dir, releasever: "1" };
+      const { first, again } = await converge(dnf, params, host);
+      assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
+      assert.deepEqual(again, []);
+      assert.equal(await Deno.readTextFile(join(dir, "usr/share/drift-hello/VERSION")), "1.0\n");
+      const up = await converge(
+        dnf,
+        { name: "drift-hello", state: "latest", installroot: dir, releasever: "1" },
+        host,
+      );
+      assert.deepEqual(up.first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
+      assert.deepEqual(up.again, []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
