@@ -5,7 +5,8 @@
  * @module
  */
 import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
-import { loadConfig, type LoadedConfig } from "../lib/config/loader.ts";
+import { loadConfig, type LoadedConfig, loadTaskFile } from "../lib/config/loader.ts";
+import type { PreflightOptions } from "../lib/apply/preflight.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
 import type { LogLevel } from "./_render.ts";
 
@@ -59,6 +60,28 @@ export async function loadFromOptions(
   });
   for (const w of config.warnings) warn(w);
   return config;
+}
+
+/**
+ * What the preflight and the run of a loaded apply config share: the template engine, the task
+ * modules, the include loader. `validate` and `apply` both take them from here, so they check
+ * the same things the same way.
+ */
+export async function applyOptions(config: LoadedConfig): Promise<PreflightOptions> {
+  const [engine, { catalog, loaded }, { redactor }] = await Promise.all([
+    import("../lib/template/engine.ts"),
+    import("../tasks/mod.ts"),
+    import("../lib/secrets.ts"),
+  ]);
+  return {
+    engine,
+    // The task modules the config and its static includes name were loaded with it.
+    tasks: loaded,
+    configDir: config.dir,
+    vars: config.vars,
+    loadTasks: (path) =>
+      loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
+  };
 }
 
 /** Prints an error the way its kind deserves and returns the exit code. */

@@ -8,13 +8,10 @@ import { unifiedDiff } from "../lib/apply/diff.ts";
 import { LocalHost } from "../lib/apply/host.ts";
 import { acquireLock } from "../lib/apply/lock.ts";
 import { runApply, type RunSummary, type TaskRecord } from "../lib/apply/runner.ts";
-import { loadTaskFile } from "../lib/config/loader.ts";
 import { expandHome } from "../lib/config/paths.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
-import { redactor } from "../lib/secrets.ts";
-import { catalog, loaded } from "../tasks/mod.ts";
-import { type GlobalOptions, loadFromOptions } from "./_context.ts";
+import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { info, print, style, warn } from "./_render.ts";
 
 /** Options of `apply`. */
@@ -39,7 +36,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   if (!config.apply) {
     throw new UsageError(`no apply config in ${g.config} (expected apply.yml or an apply/ folder)`);
   }
-  const [facts, engine] = await Promise.all([gatherFacts(), import("../lib/template/engine.ts")]);
+  const facts = await gatherFacts();
   const auditDir = expandHome(
     config.agent?.audit?.dir ?? `${STATE_DIR}/audit`,
   );
@@ -73,18 +70,12 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   let summary: RunSummary;
   try {
     summary = await runApply(config.apply, {
+      ...(await applyOptions(config)),
       host: new LocalHost(o.root ? { root: o.root } : {}),
-      engine,
-      // The task modules the config and its static includes name were loaded with it.
-      tasks: loaded,
-      configDir: config.dir,
       facts,
-      vars: config.vars,
       dryRun: o.dryRun,
       tags: o.tags,
       skipTags: o.skipTags,
-      loadTasks: (path) =>
-        loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
       onRecord: async (record) => {
         if (!o.json) { for (const line of await formatRecord(record, showDiff)) print(line); }
         await audit.add(await auditEntry(record, { runId, hostname, dryRun: o.dryRun }));

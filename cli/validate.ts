@@ -5,12 +5,17 @@
  */
 import type { TaskSpec } from "../lib/config/apply_schema.ts";
 import { ExitCode } from "../lib/errors.ts";
-import { type GlobalOptions, loadFromOptions } from "./_context.ts";
+import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { print } from "./_render.ts";
 
 /** Runs `validate`; exit 0 with a summary, or 2 with every problem listed. */
 export async function validate(g: GlobalOptions): Promise<number> {
   const config = await loadFromOptions(g);
+  if (config.apply) {
+    // Exactly the checks apply makes before its first change (runApply runs the same preflight).
+    const { assertPreflight } = await import("../lib/apply/preflight.ts");
+    await assertPreflight(config.apply, await applyOptions(config));
+  }
   const parts: string[] = [];
   if (config.apply) {
     const tasks = countTasks(config.apply.tasks);

@@ -421,6 +421,11 @@ export const copy = defineTask({
   type: "copy",
   schema: copySchema,
   mainParam: "dest",
+  async check(params, ctx) {
+    if (params.src !== undefined && !params.remote_src) {
+      await findSource(ctx.configDir, params.src, "files");
+    }
+  },
   read: (params, host, ctx) => readCopy(params, host, ctx.configDir),
   plan: planContent,
   apply: applyContent,

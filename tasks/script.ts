@@ -79,6 +79,8 @@ export const script = defineTask({
   freeForm: "cmd",
   mainParam: "cmd",
   acts: true,
+  check: async (params, ctx) =>
+    void await findSource(ctx.configDir, shlexSplit(params.cmd.trim())[0]!, "files"),
   async read(params, host, ctx): Promise<ScriptCurrent> {
     const first = shlexSplit(params.cmd.trim())[0]!;
     const source = await findSource(ctx.configDir, first, "files");

@@ -48,6 +48,7 @@ export const template = defineTask({
   type: "template",
   schema: templateSchema,
   mainParam: "dest",
+  check: async (params, ctx) => void await findSource(ctx.configDir, params.src, "templates"),
   async read(params, host, ctx): Promise<CopyCurrent> {
     const accounts = Accounts.for(host, params);
     const { owner, group } = await resolveOwnership(params, accounts);

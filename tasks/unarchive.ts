@@ -83,6 +83,11 @@ export const unarchive = defineTask({
   type: "unarchive",
   schema,
   mainParam: "src",
+  async check(p, ctx) {
+    if (!p.remote_src && !/^https?:\/\//.test(p.src)) {
+      await findSource(ctx.configDir, p.src, "files");
+    }
+  },
   async read(p, host, ctx): Promise<UnarchiveCurrent> {
     if (p.creates && (await host.stat(p.creates))) {
       return { skip: `${p.creates} exists`, differ: [], files: [] };

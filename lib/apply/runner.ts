@@ -9,9 +9,18 @@
 import { isAbsolute, join } from "node:path";
 import type { Condition, TaskSpec } from "../config/apply_schema.ts";
 import { type ApplyConfig, originOf, type TaskOrigin } from "../config/loader.ts";
-import { ConfigError, type ConfigIssue, formatPath } from "../errors.ts";
 import type { Host } from "./host.ts";
 import { OverlayHost } from "./overlay_host.ts";
+import {
+  evaluateCondition,
+  labelOf,
+  OMIT,
+  renderParams,
+  searchPathOf,
+  type TemplateEngine,
+  type Templating,
+} from "./params.ts";
+import { assertPreflight } from "./preflight.ts";
 import {
   type AnyTaskModule,
   type Change,
@@ -25,30 +34,7 @@ import {
 import { truthy } from "./vars.ts";
 import { markUnsafeDeep } from "../template/unsafe.ts";
 
-/** The template functions the runner needs (lib/template/engine.ts provides them). */
-export interface TemplateEngine {
-  templateValue(
-    value: unknown,
-    vars: Record<string, unknown>,
-    options?: EngineOptions,
-  ): Promise<unknown>;
-  evaluateExpression(
-    expression: string,
-    vars: Record<string, unknown>,
-    options?: EngineOptions,
-  ): Promise<unknown>;
-  renderFile(path: string, vars: Record<string, unknown>, options?: EngineOptions): Promise<string>;
-  checkTemplate(source: string, options?: EngineOptions): Promise<void>;
-}
-
-/** Options passed through to the template engine. */
-export interface EngineOptions {
-  searchPath?: string[];
-  trimBlocks?: boolean;
-  lstripBlocks?: boolean;
-  newlineSequence?: string;
-  name?: string;
-}
+export type { EngineOptions, TemplateEngine } from "./params.ts";
 
 /** Options for {@linkcode runApply}. */
 export interface RunApplyOptions {
@@ -152,14 +138,10 @@ interface Inherited {
 
 const NO_INHERIT: Inherited = { vars: {}, tags: [], when: [] };
 
-/** The placeholder `default(omit)` yields; params holding it are dropped. */
-const OMIT = `__omit_place_holder__${crypto.randomUUID().replaceAll("-", "")}`;
-
 /** Runs an apply config. Task failures are in the summary; config errors throw ConfigError. */
 export async function runApply(config: ApplyConfig, options: RunApplyOptions): Promise<RunSummary> {
-  const run = new Run(config, options);
-  await run.validate();
-  return await run.execute();
+  await assertPreflight(config, options);
+  return await new Run(config, options).execute();
 }
 
 class Run {
@@ -174,6 +156,7 @@ class Run {
   readonly #runtime: Record<string, unknown> = {};
   readonly #notified = new Set<string>();
   readonly #searchPath: string[];
+  readonly #templating: Templating;
   readonly #includes = new Map<string, TaskSpec[]>();
 
   constructor(config: ApplyConfig, options: RunApplyOptions) {
@@ -195,179 +178,8 @@ class Run {
       ...options.vars,
       ...config.vars,
     };
-    const dir = options.configDir;
-    this.#searchPath = [join(dir, "templates"), join(dir, "files"), dir];
-  }
-
-  // ---------------------------------------------------------------- validation
-
-  /** Checks everything that can be checked before the first change; throws ConfigError. */
-  async validate(): Promise<void> {
-    const issues: ConfigIssue[] = [];
-    const handlerNames = new Set<string>();
-    for (const h of this.#config.handlers) {
-      if (h.description) handlerNames.add(h.description);
-      for (const l of h.listen) handlerNames.add(l);
-    }
-    const seen = new Set<string>();
-    const dynamic = await this.#runtimeNames();
-    const visit = async (
-      tasks: readonly TaskSpec[],
-      vars: Record<string, unknown> = {},
-    ): Promise<void> => {
-      for (const task of tasks) {
-        const origin = originOf(task);
-        const fail = (message: string, hint?: string) =>
-          issues.push({
-            file: origin?.file ?? "apply",
-            ...(origin?.line ? { line: origin.line } : {}),
-            ...(origin?.column ? { column: origin.column } : {}),
-            path: origin?.path ?? "",
-            message,
-            ...(hint ? { hint } : {}),
-          });
-        for (const name of task.notify) {
-          if (!handlerNames.has(name)) fail(`notify: no handler is named or listens to "${name}"`);
-        }
-        for (const [where, text] of templateStrings(task)) {
-          try {
-            await this.#o.engine.checkTemplate(text, {
-              name: `${origin?.path ?? "task"}.${where}`,
-            });
-          } catch (e) {
-            fail(`${where}: ${(e as Error).message}`);
-          }
-        }
-        if (task.type === "block") {
-          const inner = { ...vars, ...task.vars };
-          await visit(task.block ?? [], inner);
-          await visit(task.rescue ?? [], inner);
-          await visit(task.always ?? [], inner);
-        } else if (task.type === "include_tasks") {
-          const file = task.params.file;
-          if (typeof file === "string" && !/\{\{|\{%/.test(file) && !seen.has(file)) {
-            seen.add(file);
-            try {
-              await visit(await this.#loadInclude(file), { ...vars, ...task.vars });
-            } catch (e) {
-              if (e instanceof ConfigError) issues.push(...e.issues);
-              else fail(`include_tasks: ${(e as Error).message}`);
-            }
-          }
-        } else {
-          const problem = await this.#checkStatic(task, vars, dynamic);
-          if (problem) fail(problem);
-        }
-      }
-    };
-    await visit(this.#config.tasks);
-    await visit(this.#config.handlers);
-    await this.#checkTemplateFiles(issues);
-    if (issues.length > 0) throw new ConfigError(issues);
-  }
-
-  /** Names that only exist at run time: `register` targets and `set_fact` keys, includes too. */
-  async #runtimeNames(): Promise<Set<string>> {
-    const names = new Set<string>();
-    const walk = async (tasks: readonly TaskSpec[]): Promise<void> => {
-      for (const t of tasks) {
-        if (t.register) names.add(t.register);
-        if (t.type === "set_fact") { for (const k of Object.keys(t.params)) names.add(k); }
-        await walk([...(t.block ?? []), ...(t.rescue ?? []), ...(t.always ?? [])]);
-        const file = t.type === "include_tasks" ? t.params.file : undefined;
-        if (typeof file === "string" && !/\{\{|\{%/.test(file)) {
-          await walk(await this.#loadInclude(file).catch(() => []));
-        }
-      }
-    };
-    await walk([...this.#config.tasks, ...this.#config.handlers]);
-    return names;
-  }
-
-  /**
-   * Renders a task's params with what is known before the run (vars, facts, static loop items)
-   * and checks them against the task's schema, so `mode: "{{ m }}"` with `m: 644` stops the
-   * run before the first change. Tasks whose params, loop or `when` use names that only exist
-   * at run time (register, set_fact) are checked when they run instead.
-   */
-  async #checkStatic(
-    task: TaskSpec,
-    vars: Record<string, unknown>,
-    dynamic: ReadonlySet<string>,
-  ): Promise<string | undefined> {
-    const module = this.#o.tasks[task.type];
-    if (!module || isRunnerTask(module)) return undefined;
-    const text = JSON.stringify([task.params, task.loop, task.when, task.vars]);
-    if (!/\{\{|\{%/.test(text)) return undefined; // already checked by the loader
-    for (const name of dynamic) if (new RegExp(`\\b${name}\\b`).test(text)) return undefined;
-    const inherited = { ...NO_INHERIT, vars };
-    const options = { searchPath: this.#searchPath };
-    let items: unknown[] = [undefined];
-    if (task.loop !== undefined) {
-      const loop = await this.#o.engine.templateValue(
-        task.loop,
-        this.#scope(task, inherited),
-        options,
-      )
-        .catch(() => undefined);
-      if (!Array.isArray(loop)) return undefined;
-      items = task.flatten_loop ? loop.flatMap((i) => (Array.isArray(i) ? i : [i])) : loop;
-    }
-    const loopVar = task.loop_control?.loop_var ?? "item";
-    for (const [i, item] of items.slice(0, 100).entries()) {
-      const extra: Record<string, unknown> = task.loop === undefined ? {} : { [loopVar]: item };
-      if (task.loop_control?.index_var) extra[task.loop_control.index_var] = i;
-      const scope = this.#scope(task, inherited, extra);
-      try {
-        if (task.when !== undefined && !(await this.#condition(task.when, scope))) continue;
-        await this.#params(module, task, scope);
-      } catch (e) {
-        const message = (e as Error).message;
-        // Only a schema violation is certain now; a template error may depend on the run.
-        if (message.startsWith("invalid parameters")) {
-          return task.loop === undefined ? message : `item ${labelOf(item)}: ${message}`;
-        }
-        return undefined;
-      }
-    }
-    return undefined;
-  }
-
-  /** Compiles every file under templates/, so a syntax error stops the run before it starts. */
-  async #checkTemplateFiles(issues: ConfigIssue[]): Promise<void> {
-    const dir = join(this.#o.configDir, "templates");
-    const files: string[] = [];
-    const walk = async (d: string) => {
-      for await (const e of Deno.readDir(d)) {
-        const p = join(d, e.name);
-        if (e.isDirectory) await walk(p);
-        else if (e.isFile) files.push(p);
-      }
-    };
-    try {
-      await walk(dir);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return;
-      throw e;
-    }
-    for (const path of files.sort()) {
-      const name = path.slice(this.#o.configDir.length + 1);
-      try {
-        await this.#o.engine.checkTemplate(await Deno.readTextFile(path), {
-          name,
-          searchPath: this.#searchPath,
-        });
-      } catch (e) {
-        const err = e as Error & { line?: number; column?: number };
-        issues.push({
-          file: name,
-          ...(err.line ? { line: err.line } : {}),
-          ...(err.column ? { column: err.column } : {}),
-          path: "",
-          message: `template error: ${err.message}`,
-        });
-      }
-    }
+    this.#searchPath = searchPathOf(options.configDir);
+    this.#templating = { engine: options.engine, searchPath: this.#searchPath };
   }
 
   async #loadInclude(file: string): Promise<TaskSpec[]> {
@@ -836,42 +648,12 @@ class Run {
     };
   }
 
-  /** Renders params (except expression params), drops omitted ones, validates the result. */
-  async #params(
-    module: AnyTaskModule,
-    task: TaskSpec,
-    scope: Record<string, unknown>,
-  ): Promise<unknown> {
-    const raw: Record<string, unknown> = {};
-    const expressions = isRunnerTask(module) ? module.expressions ?? [] : [];
-    for (const [key, value] of Object.entries(task.params)) {
-      const rendered = expressions.includes(key)
-        ? value
-        : await this.#o.engine.templateValue(value, scope, { searchPath: this.#searchPath });
-      if (rendered !== OMIT) raw[key] = dropOmitted(rendered);
-    }
-    const parsed = module.schema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    const lines = parsed.error.issues.map((i) =>
-      `${formatPath(i.path as (string | number)[]) || "params"}: ${i.message}`
-    );
-    throw new Error(`invalid parameters after templating: ${lines.join("; ")}`);
+  #params(module: AnyTaskModule, task: TaskSpec, scope: Record<string, unknown>) {
+    return renderParams(module, task.params, scope, this.#templating);
   }
 
-  async #condition(condition: Condition, scope: Record<string, unknown>): Promise<boolean> {
-    const list = Array.isArray(condition) ? condition : [condition];
-    for (const c of list) {
-      if (typeof c === "boolean") {
-        if (!c) return false;
-        continue;
-      }
-      const expr = stripMustache(c);
-      const value = await this.#o.engine.evaluateExpression(expr, scope, {
-        searchPath: this.#searchPath,
-      });
-      if (!truthy(typeof value === "string" ? stringTruth(value) : value)) return false;
-    }
-    return true;
+  #condition(condition: Condition, scope: Record<string, unknown>): Promise<boolean> {
+    return evaluateCondition(condition, scope, this.#templating);
   }
 
   async #flag(
@@ -900,60 +682,10 @@ class Run {
     const keys = module?.mainParam === undefined ? [] : [module.mainParam].flat();
     const main = keys.map((k) => task.params[k]).find((v) => v !== undefined);
     if (main === undefined) return task.type;
-    return `${task.type} ${typeof main === "string" ? main : JSON.stringify(main)}`;
+    // The label shows the value the task works on (`directory /etc/app`), not its template.
+    const shown = await this.#renderString(labelOf(main), scope).catch(() => labelOf(main));
+    return `${task.type} ${shown}`;
   }
-}
-
-/** Every template string of a task (params, conditions, loop), with where it sits. */
-function templateStrings(task: TaskSpec): [string, string][] {
-  const out: [string, string][] = [];
-  const walk = (v: unknown, where: string) => {
-    if (typeof v === "string") {
-      if (/\{\{|\{%/.test(v)) out.push([where, v]);
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`));
-    else if (v && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
-    }
-  };
-  for (const [k, v] of Object.entries(task.params)) walk(v, k);
-  walk(task.loop, "loop");
-  walk(task.description, "description");
-  for (const key of ["when", "changed_when", "failed_when"] as const) {
-    const c = task[key];
-    const list = c === undefined ? [] : Array.isArray(c) ? c : [c];
-    list.forEach((e, i) => {
-      if (typeof e === "string") {
-        out.push([
-          `${key}${list.length > 1 ? `[${i}]` : ""}`,
-          `{% if ${stripMustache(e)} %}{% endif %}`,
-        ]);
-      }
-    });
-  }
-  return out;
-}
-
-/** `when: "{{ x }}"` is accepted by Ansible (with a warning); treat it as the expression `x`. */
-function stripMustache(expr: string): string {
-  const m = /^\s*\{\{(.*)\}\}\s*$/s.exec(expr);
-  return m && !m[1]!.includes("}}") ? m[1]!.trim() : expr;
-}
-
-/** Ansible evaluates a string result of a condition as a bare expression ("false" is false). */
-function stringTruth(value: string): unknown {
-  const v = value.trim().toLowerCase();
-  if (["false", "no", "off", "0", "none", ""].includes(v)) return false;
-  return true;
-}
-
-function dropOmitted(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== OMIT).map(dropOmitted);
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== OMIT).map(([k, v]) => [k, dropOmitted(v)]),
-    );
-  }
-  return value;
 }
 
 function reported(change: Change<unknown>): ReportedChange {
@@ -962,10 +694,6 @@ function reported(change: Change<unknown>): ReportedChange {
     ...(change.diff ? { diff: change.diff } : {}),
     ...(change.sensitive ? { sensitive: true } : {}),
   };
-}
-
-function labelOf(item: unknown): string {
-  return typeof item === "string" ? item : JSON.stringify(item);
 }
 
 function loopInfo(items: unknown[], i: number): Record<string, unknown> {

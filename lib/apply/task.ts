@@ -72,6 +72,11 @@ export interface TaskModule<Params = unknown, Current = unknown, Op = unknown> {
   readonly freeForm?: string;
   /** The param (or aliases, first set wins) shown in the default description (`file /etc/motd`). */
   readonly mainParam?: string | readonly string[];
+  /**
+   * Checks what the config repo alone decides (a source file in `files/` or `templates/`
+   * exists), before the run starts: `validate` and `apply` both call it. Throws the problem.
+   */
+  check?(params: Params, ctx: { readonly configDir: string }): Promise<void>;
   /** Reads current state. Never writes. */
   read(params: Params, host: Host, ctx: TaskContext): Promise<Current>;
   /** Plans the changes from params and current state. Pure; `[]` means converged. */

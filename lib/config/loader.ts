@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, extname, join, relative } from "node:path";
+import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue, didYouMean, formatPath, type KeyPath } from "../errors.ts";
 import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
@@ -27,6 +27,9 @@ import { expandHome } from "./paths.ts";
 
 /** Folders of the config dir that hold sources, not config. */
 export const SOURCE_DIRS: readonly string[] = ["templates", "files", "tasks"];
+
+/** Schemas whose files users bring from Ansible: read as YAML 1.1, as Ansible reads them. */
+const ANSIBLE_SCHEMAS: ReadonlySet<SchemaName> = new Set(["apply", "vars"]);
 
 /** Options for {@linkcode loadConfig}. */
 export interface LoadOptions {
@@ -143,7 +146,9 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const rel = relative(root, path);
     let doc: SourceDoc;
     try {
-      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!);
+      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!, {
+        yaml11: ANSIBLE_SCHEMAS.has(schema),
+      });
     } catch (e) {
       if (e instanceof ConfigError) {
         issues.push(...e.issues);
@@ -476,6 +481,34 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * The path of a task file inside the config dir, or a ConfigError: an include names a file of
+ * the config repo, never one elsewhere on the machine (`../x.yml`, `/etc/x.yml`, or a symlink
+ * out of the repo).
+ */
+async function insideDir(dir: string, path: string): Promise<string> {
+  const outside = () =>
+    new ConfigError([{
+      file: path,
+      path: "",
+      message: "the task file is outside the config dir",
+      hint: "include_tasks names a file of the config repo, relative to the config dir",
+    }]);
+  const full = resolve(dir, path);
+  if (isAbsolute(path) || !isInside(dir, full)) throw outside();
+  try {
+    if (!isInside(await Deno.realPath(dir), await Deno.realPath(full))) throw outside();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return full;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) =>
     a.file === b.file
@@ -495,7 +528,7 @@ export async function loadTaskFile(
   path: string,
   options: { catalog?: TaskCatalog; redactor?: Redactor; secrets?: SecretSource } = {},
 ): Promise<TaskSpec[]> {
-  const full = join(dir, path);
+  const full = await insideDir(dir, path);
   const format = formatOf(full);
   if (!format) {
     throw new ConfigError([{
@@ -517,7 +550,7 @@ export async function loadTaskFile(
     }
     throw e;
   }
-  const doc = parseSource(text, path, format);
+  const doc = parseSource(text, path, format, { yaml11: true });
   const issues: ConfigIssue[] = [];
   const { value, missing } = substitute(
     doc.data,

@@ -268,7 +268,7 @@ Deno.test("copy schema: src or content, validate needs %s", () => {
   assert.match(issue({ dest: "/x" })!, /src or content is required/);
   assert.match(issue({ dest: "/x", src: "a", content: "b" })!, /mutually exclusive/);
   assert.match(issue({ dest: "/x", content: "b", validate: "visudo -c" })!, /must contain %s/);
-  assert.match(issue({ dest: "/x", content: "b", mode: 644 })!, /quote it/);
+  assert.match(issue({ dest: "/x", content: "b", mode: 1.5 })!, /is not a file mode/);
 });
 
 /** A real temp dir used with a host rooted at `/`, so validate's `%s` is a real path. */

@@ -7,6 +7,7 @@
 import { type Document, parseAllDocuments, parseDocument, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { pyError } from "../error.ts";
 import * as py from "../py.ts";
+import { constructPlain } from "../../yaml11.ts";
 import type { Kw } from "../signature.ts";
 import { jsonDumps, type JsonOptions } from "./_json.ts";
 import { type DumpOptions, yamlDump, yamlDumpAll } from "./_yaml.ts";
@@ -213,13 +214,12 @@ builtinRaw(
 
 function fromNode(node: unknown, doc: Document): unknown {
   if (node instanceof Scalar) {
-    const v = node.value;
     const src = node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : "";
-    // YAML 1.1 as PyYAML reads it: y/n are strings, not booleans.
-    if (typeof v === "boolean" && /^[yYnN]$/.test(src)) return src;
-    if (typeof v === "number" && Number.isInteger(v)) {
-      if (/[.eE]|inf|nan/i.test(src) && !/^[-+]?0[xob]/i.test(src)) return new py.PyFloat(v);
+    if (node.type === "PLAIN" && !node.tag) {
+      const { tag, value } = constructPlain(src);
+      return tag === "float" && Number.isInteger(value) ? new py.PyFloat(value as number) : value;
     }
+    const v = node.value;
     if (typeof v === "bigint") return Number(v);
     if (v instanceof Date) return v.toISOString();
     return v ?? null;
