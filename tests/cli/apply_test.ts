@@ -225,14 +225,30 @@ Deno.test("two concurrent applies do not interleave", async () => {
     const lines = (await Deno.readTextFile(log)).trimEnd().split("\n").map((l) => l.split(" ")[0]);
     assert.deepEqual(lines, ["start", "end", "start", "end"]);
 
+    // The first half left `release` behind; the holder must wait for a new one.
     await Deno.remove(`${dir}/release`);
-    const holder = runCli(["--config", `${dir}/config`, "apply"], opts);
-    await untilStarted(3);
-    const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], opts);
-    assert.equal(nowait.code, 1);
-    assert.match(nowait.stderr, /another apply is running/);
-    await Deno.writeTextFile(`${dir}/release`, "");
-    assert.equal((await holder).code, 0);
+    // The holder keeps the lock until the test releases it, however slow the machine is.
+    await writeTree(dir, {
+      "hold/apply.yml": [
+        "tasks:",
+        `  - {type: shell, cmd: "touch ${dir}/held; for i in $(seq 600); do [ -e ${dir}/release ] && break; sleep 0.1; done"}`,
+      ].join("\n"),
+    });
+    const holder = runCli(["--config", `${dir}/hold`, "apply"], { env: { HOME: dir } });
+    try {
+      for (let i = 0; !(await Deno.stat(`${dir}/held`).then(() => true, () => false)); i++) {
+        assert.ok(i < 2400, "the holder never reached its task");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], {
+        env: { HOME: dir },
+      });
+      assert.equal(nowait.code, 1);
+      assert.match(nowait.stderr, /another apply is running/);
+    } finally {
+      await Deno.writeTextFile(`${dir}/release`, "");
+      assert.equal((await holder).code, 0);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
