@@ -97,8 +97,11 @@ export interface LoadedConfigBase {
 
 /** A place in a config file. */
 export interface ConfigIssueLocation {
+  /** The file, relative to the config dir. */
   readonly file: string;
+  /** 1-based line. */
   readonly line?: number;
+  /** 1-based column. */
   readonly column?: number;
 }
 

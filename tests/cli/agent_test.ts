@@ -439,11 +439,12 @@ Deno.test({
         const rev = await repo.commit({
           "apply.yml": `tasks:\n  - { type: copy, dest: ${out}, content: "v2\\n" }\n`,
         }, "deploy v2");
-        await eventually(
-          async () => (await Deno.readTextFile(out)) === "v2\n",
-          "the new commit applied",
-        );
-        const st = await agent.status();
+        // The run that wrote the file has ended once its record is in /status.
+        const st = await eventually(async () => {
+          const s = await agent.status();
+          return s.jobs.apply!.runs.success === 1 && s;
+        }, "the new commit applied");
+        assert.equal(await Deno.readTextFile(out), "v2\n");
         assert.equal(st.config.revision, rev);
         assert.equal(st.jobs.apply!.last[0]!.reason, `revision ${rev.slice(0, 12)}`);
         assert.equal(

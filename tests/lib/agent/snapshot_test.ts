@@ -42,9 +42,12 @@ Deno.test("snapshots copy the config dir without .git; the digest follows conten
     await assert.rejects(Deno.stat(a.dir));
     // A failed fill leaves nothing behind.
     await assert.rejects(store.create(() => Promise.reject(new Error("boom"))), /boom/);
-    assert.deepEqual([...Deno.readDirSync(store.root)].map((e) => join(store.root, e.name)), [
-      b.dir,
-    ]);
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(store.root))).map((e) => join(store.root, e.name)),
+      [
+        b.dir,
+      ],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
