@@ -4,6 +4,7 @@ import { LocalHost } from "../../lib/apply/host.ts";
 import { dnf } from "../../tasks/dnf.ts";
 import { yum } from "../../tasks/yum.ts";
 import { packageTask } from "../../tasks/package.ts";
+import { runCli, writeTree } from "../_helpers/cli.ts";
 import { converge } from "../_helpers/debian_root.ts";
 import {
   buildRpmRepo,
@@ -202,6 +203,43 @@ Deno.test({
       ]);
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: toolTestName("driftless apply --root runs Ansible-style dnf entries in a chroot", why),
+  ignore: why !== undefined,
+  async fn() {
+    const root = await rpmRoot();
+    const config = await Deno.makeTempDir({ prefix: "driftless_dnf_config_" });
+    try {
+      await writeTree(config, {
+        "apply.yml": [
+          "tasks:",
+          "  - name: Hello, pinned",
+          "    ansible.builtin.dnf: {name: drift-hello-1.0}",
+          "  - name: Extra, from a disabled repository",
+          "    ansible.builtin.dnf:",
+          "      name: drift-extra",
+          "      enablerepo: drift-extra",
+          "",
+        ].join("\n"),
+      });
+      const args = ["--config", config, "apply", "--root", root.dir, "--detailed-exitcode"];
+      const dry = await runCli([...args, "--dry-run"]);
+      assert.equal(dry.code, 2, dry.stderr);
+      assert.match(dry.stdout, /install drift-hello=1\.0-1/);
+      assert.equal(await rpmVersion(root, "drift-hello"), "", "a dry run installs nothing");
+      const run = await runCli(args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(await rpmVersion(root, "drift-hello"), "1.0-1");
+      assert.equal(await rpmVersion(root, "drift-extra"), "1.0-1");
+      const again = await runCli(args);
+      assert.equal(again.code, 0, `second run changed something:\n${again.stdout}`);
+    } finally {
+      await Deno.remove(config, { recursive: true });
+      await root.close();
     }
   },
 });
