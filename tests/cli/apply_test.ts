@@ -196,14 +196,28 @@ Deno.test("two concurrent applies do not interleave", async () => {
     assert.deepEqual(lines, ["start", "end", "start", "end"]);
     assert.match(a.stderr + b.stderr, /another apply is running; waiting/);
 
-    const holder = runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } });
-    await new Promise((r) => setTimeout(r, 600));
-    const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], {
-      env: { HOME: dir },
+    // The holder keeps the lock until the test releases it, however slow the machine is.
+    await writeTree(dir, {
+      "hold/apply.yml": [
+        "tasks:",
+        `  - {type: shell, cmd: "touch ${dir}/held; for i in $(seq 600); do [ -e ${dir}/release ] && break; sleep 0.1; done"}`,
+      ].join("\n"),
     });
-    assert.equal(nowait.code, 1);
-    assert.match(nowait.stderr, /another apply is running/);
-    await holder;
+    const holder = runCli(["--config", `${dir}/hold`, "apply"], { env: { HOME: dir } });
+    try {
+      for (let i = 0; !(await Deno.stat(`${dir}/held`).then(() => true, () => false)); i++) {
+        assert.ok(i < 2400, "the holder never reached its task");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], {
+        env: { HOME: dir },
+      });
+      assert.equal(nowait.code, 1);
+      assert.match(nowait.stderr, /another apply is running/);
+    } finally {
+      await Deno.writeTextFile(`${dir}/release`, "");
+      assert.equal((await holder).code, 0);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
