@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { lchown } from "node:fs/promises";
 import { LocalHost } from "../../../lib/apply/host.ts";
+import { needs, rootMissing } from "../../_helpers/needs.ts";
 
 async function withRoot(fn: (root: string, host: LocalHost) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "driftless_host_" });
@@ -131,11 +132,8 @@ Deno.test("LocalHost under a root resolves every symlink inside it, as chroot wo
   }
 });
 
-Deno.test({
-  name: `LocalHost follows another user's symlink only to that user's files${
-    Deno.uid() === 0 ? "" : " (skipped: chown needs root)"
-  }`,
-  ignore: Deno.uid() !== 0,
+Deno.test(needs(rootMissing("chown"), {
+  name: "LocalHost follows another user's symlink only to that user's files",
   async fn() {
     await withRoot(async (root, host) => {
       await Deno.writeTextFile(`${root}/shadow`, "root only\n", { mode: 0o600 });
@@ -156,4 +154,4 @@ Deno.test({
       assert.equal((await Deno.stat(`${root}/shadow`)).mode! & 0o777, 0o600);
     });
   },
-});
+}));
