@@ -553,3 +553,49 @@ function hasTool(name: string): boolean {
     return false;
   }
 }
+
+Deno.test({
+  name: `agent: a Git remote that goes away is retried with backoff and reported, never fatal${
+    git ? ` (skipped: ${git})` : ""
+  }`,
+  ignore: git !== undefined,
+  fn: async () => {
+    const ws = await workspace({});
+    try {
+      const remote = join(ws.dir, "remote.git");
+      const repo = await TestRepo.create(ws.dir, {
+        "agent.yml": `apply: { enabled: false }\ngit: { url: ${remote}, interval: 1s }\n`,
+        "facts.yml": SERVE,
+      });
+      await Deno.remove(ws.config, { recursive: true });
+      await repo.clone(ws.config);
+      await withAgent({ config: ws.config, stateDir: ws.state }, async (agent) => {
+        await Deno.rename(remote, `${remote}.away`);
+        const down = await eventually(async () => {
+          const s = await agent.status();
+          return s.jobs.git!.consecutive_failures >= 2 && s;
+        }, "failed fetches");
+        assert.match(down.config.git!.error!, /cannot fetch/);
+        // Backing off: after a failure the next fetch waits at least twice the interval (-10 % jitter).
+        const [a, b] = down.jobs.git!.last.slice(-2);
+        assert.ok(Date.parse(b!.start) - Date.parse(a!.end) >= 1800, JSON.stringify([a, b]));
+        assert.equal(
+          sample(await agent.metrics(), "driftless_job_consecutive_failures", { job: "git" }),
+          down.jobs.git!.consecutive_failures,
+        );
+        await Deno.rename(`${remote}.away`, remote);
+        const up = await eventually(
+          async () => {
+            const s = await agent.status();
+            return s.jobs.git!.consecutive_failures === 0 && s.jobs.git!.runs.success > 0 && s;
+          },
+          "the fetch to recover",
+          90_000,
+        );
+        assert.equal(up.config.git!.error, null);
+      });
+    } finally {
+      await ws.cleanup();
+    }
+  },
+});
