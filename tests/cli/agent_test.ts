@@ -4,6 +4,7 @@ import { eventually, type RunningAgent, startAgent } from "../_helpers/agent.ts"
 import { runCli, writeTree } from "../_helpers/cli.ts";
 import { gitMissing, signingKey, TestRepo } from "../_helpers/git_repo.ts";
 import { families, freePort, promtool } from "../lib/facts/_serve.ts";
+import { needs, toolMissing } from "../_helpers/needs.ts";
 
 /** A temp dir with `config/` (the given files) and a private `state/`. */
 async function workspace(files: Record<string, string>) {
@@ -306,14 +307,10 @@ outputs:
   }
 });
 
-const promMissing = ["promtool", "prometheus"].find((t) => !hasTool(t));
-
-Deno.test(
-  `agent: /metrics carries the self-metrics, passes promtool, and a real Prometheus scrapes it${
-    promMissing ? ` (skipped: needs ${promMissing}, Debian package prometheus)` : ""
-  }`,
-  { ignore: promMissing !== undefined },
-  async () => {
+Deno.test(needs(toolMissing("promtool") ?? toolMissing("prometheus"), {
+  name:
+    "agent: /metrics carries the self-metrics, passes promtool, and a real Prometheus scrapes it",
+  fn: async () => {
     const ws = await workspace({
       "agent.yml": "apply: { interval: 1h }\n",
       "facts.yml":
@@ -394,7 +391,7 @@ Deno.test(
       await ws.cleanup();
     }
   },
-);
+}));
 
 Deno.test("agent: an invalid config at start exits 2 listing every problem", async () => {
   const ws = await workspace({
@@ -415,11 +412,8 @@ Deno.test("agent: an invalid config at start exits 2 listing every problem", asy
 
 const git = gitMissing();
 
-Deno.test({
-  name: `agent: a new commit is applied without waiting for the interval${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: a new commit is applied without waiting for the interval",
   fn: async () => {
     const ws = await workspace({});
     const out = join(ws.dir, "deployed.txt");
@@ -468,13 +462,10 @@ Deno.test({
       await ws.cleanup();
     }
   },
-});
+}));
 
-Deno.test({
-  name: `agent: with verify: signed an unsigned commit is refused, a signed one applied${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: with verify: signed an unsigned commit is refused, a signed one applied",
   fn: async () => {
     const ws = await workspace({});
     const out = join(ws.dir, "deployed.txt");
@@ -521,13 +512,10 @@ git: { url: ${
       await ws.cleanup();
     }
   },
-});
+}));
 
-Deno.test({
-  name: `agent: an unreachable Git remote at start exits 2 naming the file and key${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: an unreachable Git remote at start exits 2 naming the file and key",
   fn: async () => {
     const ws = await workspace({});
     try {
@@ -543,22 +531,10 @@ Deno.test({
       await ws.cleanup();
     }
   },
-});
+}));
 
-function hasTool(name: string): boolean {
-  try {
-    return new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-Deno.test({
-  name: `agent: a Git remote that goes away is retried with backoff and reported, never fatal${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: a Git remote that goes away is retried with backoff and reported, never fatal",
   fn: async () => {
     const ws = await workspace({});
     try {
@@ -598,4 +574,4 @@ Deno.test({
       await ws.cleanup();
     }
   },
-});
+}));
