@@ -36,7 +36,8 @@ function shortError(msg: string): string {
  * TypeError`; a `cause` (Python's `raise X from Y`) is X's detail, so X is the class.
  */
 function innermost(chain: string | undefined): string | undefined {
-  return chain?.split(" cause ")[0]!.split(" orig_exc ").at(-1) || undefined;
+  if (!chain) return undefined;
+  return chain.split(" cause ")[0]!.split(" orig_exc ").at(-1) || undefined;
 }
 
 if (import.meta.main) {
