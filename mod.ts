@@ -15,11 +15,9 @@
 import type { LoadedConfigBase } from "./lib/config/loader.ts";
 import type { Redactor } from "./lib/secrets.ts";
 
-export type {
-  ApplyConfig,
-  LoadedConfigBase as LoadedConfig,
-  TaskOrigin,
-} from "./lib/config/loader.ts";
+export type { ApplyConfig, LoadedConfigBase as LoadedConfig } from "./lib/config/loader.ts";
+export type { TaskOrigin } from "./lib/config/task_list.ts";
+export type { Role, RoleCall } from "./lib/config/roles.ts";
 export type { Condition, LoopControl, TaskSpec } from "./lib/config/apply_schema.ts";
 export type { SecretSource } from "./lib/secrets.ts";
 

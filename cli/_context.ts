@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
-import { loadConfig, type LoadedConfig, loadTaskFile } from "../lib/config/loader.ts";
+import { loadConfig, type LoadedConfig } from "../lib/config/loader.ts";
 import type { PreflightOptions } from "../lib/apply/preflight.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
 import type { LogLevel } from "./_render.ts";
@@ -68,10 +68,11 @@ export async function loadFromOptions(
  * the same things the same way.
  */
 export async function applyOptions(config: LoadedConfig): Promise<PreflightOptions> {
-  const [engine, { catalog, loaded }, { redactor }] = await Promise.all([
+  const [engine, { catalog, loaded }, { redactor }, { TaskLoader }] = await Promise.all([
     import("../lib/template/engine.ts"),
     import("../tasks/mod.ts"),
     import("../lib/secrets.ts"),
+    import("../lib/config/task_loader.ts"),
   ]);
   return {
     engine,
@@ -79,8 +80,8 @@ export async function applyOptions(config: LoadedConfig): Promise<PreflightOptio
     tasks: loaded,
     configDir: config.dir,
     vars: config.vars,
-    loadTasks: (path) =>
-      loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
+    loader: new TaskLoader(config.dir, { catalog, redactor, secrets: config.secrets }),
+    onWarning: (message) => warn(message),
   };
 }
 

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { preflight } from "../../../lib/apply/preflight.ts";
-import { loadConfig, loadTaskFile } from "../../../lib/config/loader.ts";
+import { loadConfig } from "../../../lib/config/loader.ts";
+import { TaskLoader } from "../../../lib/config/task_loader.ts";
 import * as engine from "../../../lib/template/engine.ts";
 import { catalog, loaded } from "../../../tasks/mod.ts";
 import { writeTree } from "../../_helpers/cli.ts";
@@ -19,7 +20,7 @@ async function check(files: Record<string, string>) {
       tasks: loaded,
       configDir: config.dir,
       vars: config.vars,
-      loadTasks: (p) => loadTaskFile(dir, p, { catalog }),
+      loader: new TaskLoader(dir, { catalog }),
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -10,7 +10,8 @@ import { runApply, type RunApplyOptions, type TaskRecord } from "../../../lib/ap
 import { type AnyTaskModule, defineTask } from "../../../lib/apply/task.ts";
 import type { TaskCatalog } from "../../../lib/config/apply_schema.ts";
 import { ConfigError, type ConfigIssue } from "../../../lib/errors.ts";
-import { loadTaskFile, normaliseTasks } from "../../../lib/config/loader.ts";
+import { normaliseTasks } from "../../../lib/config/task_list.ts";
+import { TaskLoader } from "../../../lib/config/task_loader.ts";
 import * as engine from "../../../lib/template/engine.ts";
 import { loadTasks } from "../../../tasks/mod.ts";
 
@@ -106,7 +107,7 @@ async function run(
       configDir,
       facts: { hostname: "web1", os_family: "Debian" },
       vars: setup.globals ?? {},
-      loadTasks: (p) => loadTaskFile(configDir, p, { catalog }),
+      loader: new TaskLoader(configDir, { catalog }),
       onRecord: (r) => void printed.push(r),
       ...setup.options,
     });
