@@ -65,7 +65,7 @@ export async function facts(g: GlobalOptions, o: FactsOptions): Promise<number> 
   ]);
   if (o.push) return await pushOnce(config, { ...snapshot!, facts: hostFacts });
   if (o.format === "prometheus") {
-    printRaw(await toPrometheusText(snapshot?.families ?? []));
+    printRaw(toPrometheusText(snapshot?.families ?? []));
     return ExitCode.ok;
   }
   const doc = {
@@ -152,7 +152,7 @@ async function serve(
       ...(tls ? { tls } : {}),
       ...(s?.basic_auth_users ? { basicAuthUsers: s.basic_auth_users } : {}),
       ...(s?.max_requests !== undefined ? { maxRequests: s.max_requests } : {}),
-      render: async (select) => await toPrometheusText((await agent.collect(select)).families),
+      render: async (select) => toPrometheusText((await agent.collect(select)).families),
       signal: controller.signal,
       onError: (m) => warn(m),
     });

@@ -1,7 +1,8 @@
 /**
- * The metric model every collector returns: plain families of samples, independent of
- * prom-client, so parsers stay pure and the JSON snapshot, thresholds and exporters share one
- * shape. Names, types and labels follow node_exporter (vmstat/netstat are `untyped`).
+ * The one metric model of Driftless: plain families of samples that collectors return, logs and
+ * the agent report, thresholds read and exposition.ts renders, so parsers stay pure and every
+ * exporter shares one shape. Names, types and labels follow node_exporter (vmstat/netstat are
+ * `untyped`).
  *
  * @module
  */

@@ -39,7 +39,7 @@ export async function encodeSnapshot(
       ...(s.facts ? { facts: s.facts } : {}),
       metrics: toJsonFamilies(s.families),
     }) + "\n"
-    : await toPrometheusText(s.families);
+    : toPrometheusText(s.families);
   const raw = new TextEncoder().encode(text);
   const zip = options.gzip ?? true;
   return {

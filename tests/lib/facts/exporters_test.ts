@@ -9,6 +9,7 @@ import { family } from "../../../lib/facts/metric.ts";
 import type { Snapshot } from "../../../lib/facts/snapshot.ts";
 import { s3rverMissing, startS3rver } from "../sinks/_s3rver.ts";
 import { runCli, writeTree } from "../../_helpers/cli.ts";
+import { requires } from "./_fixtures.ts";
 
 const snapshot = (time: Date): Snapshot => ({
   time,
@@ -79,8 +80,7 @@ Deno.test("runExportLoop() pushes at the interval, never overlapping, until abor
 });
 
 Deno.test({
-  name: "S3Exporter pushes a gzipped snapshot to a real s3rver, read back",
-  ignore: s3rverMissing !== undefined,
+  ...requires("S3Exporter pushes a gzipped snapshot to a real s3rver, read back", s3rverMissing),
   async fn() {
     const s3 = await startS3rver("metrics-bucket");
     try {
@@ -117,8 +117,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "driftless facts --push uploads to s3rver with credentials from the standard AWS chain",
-  ignore: s3rverMissing !== undefined,
+  ...requires(
+    "driftless facts --push uploads to s3rver with credentials from the standard AWS chain",
+    s3rverMissing,
+  ),
   async fn() {
     const s3 = await startS3rver("pushed");
     const dir = await Deno.makeTempDir();

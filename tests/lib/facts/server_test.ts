@@ -6,7 +6,7 @@ import { configureCollectors } from "../../../lib/facts/collectors.ts";
 import { toPrometheusText } from "../../../lib/facts/exposition.ts";
 import { Scraper } from "../../../lib/facts/scraper.ts";
 import { BasicAuth, parseListen, serveMetrics } from "../../../lib/facts/server.ts";
-import { missing, VM_PROC } from "./_fixtures.ts";
+import { missing, requires, VM_PROC } from "./_fixtures.ts";
 import { rawGet } from "./_http.ts";
 
 function fixtureScraper(): Scraper {
@@ -26,7 +26,7 @@ async function withServer(
   const server = await serveMetrics({
     listen: "127.0.0.1:0",
     path: "/metrics",
-    render: async (select) => await toPrometheusText((await scraper.scrape(select)).families),
+    render: async (select) => toPrometheusText((await scraper.scrape(select)).families),
     signal: controller.signal,
     ...options,
   });
@@ -121,8 +121,10 @@ Deno.test("BasicAuth rejects malformed headers", async () => {
 });
 
 Deno.test({
-  name: "TLS: a real client that trusts a self-signed certificate gets the metrics over HTTPS",
-  ignore: missing("openssl") !== undefined,
+  ...requires(
+    "TLS: a real client that trusts a self-signed certificate gets the metrics over HTTPS",
+    missing("openssl"),
+  ),
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
