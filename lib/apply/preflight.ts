@@ -82,14 +82,14 @@ interface Context {
   /** The `when` conditions of the blocks, roles and includes around it, as written. */
   readonly when: readonly string[];
   /**
-   * Inside a file included under conditions: those conditions. Problems there are warnings,
-   * since the run meets them only if it reaches the include.
+   * Inside a file included under conditions (or with ignore_errors): why the run may never
+   * meet it. Problems there are warnings now, and errors when the run reaches the include.
    */
-  readonly includedWhen: readonly string[];
+  readonly soft?: string;
   readonly role?: Role;
 }
 
-const TOP: Context = { vars: {}, when: [], includedWhen: [] };
+const TOP: Context = { vars: {}, when: [] };
 
 class Preflight {
   readonly #config: ApplyConfig;
@@ -244,16 +244,21 @@ class Preflight {
         const key = `${ctx.role?.path}\0${originOf(task)?.file}\0${JSON.stringify(task.params)}`;
         if (this.#visited.has(key)) continue;
         this.#visited.add(key);
-        // An include under a condition is loaded only if the run reaches it: what is wrong
-        // in it is a warning now, and an error then.
+        // An include under a condition is loaded only if the run reaches it, and one with
+        // ignore_errors may fail: what is wrong in it is a warning now, an error then.
+        const soft = when.length > 0
+          ? `included only when ${when.map((w) => `(${w})`).join(" and ")}`
+          : task.ignore_errors !== undefined && task.ignore_errors !== false
+          ? "included with ignore_errors"
+          : ctx.soft;
         const inner: Context = {
           ...ctx,
           vars: { ...ctx.vars, ...task.vars },
           when,
-          includedWhen: when,
+          ...(soft ? { soft } : {}),
         };
         if (loaded.every(isTask)) await this.#visit(loaded as TaskSpec[], inner);
-        else for (const issue of loaded as ConfigIssue[]) this.#push(issue, when);
+        else for (const issue of loaded as ConfigIssue[]) this.#push(issue, soft);
         continue;
       }
       const problem = await this.#checkTask(task, ctx);
@@ -269,20 +274,15 @@ class Preflight {
       ...(origin?.column ? { column: origin.column } : {}),
       path: origin?.path ?? "",
       message,
-    }, ctx.includedWhen);
+    }, ctx.soft);
   }
 
-  #push(issue: ConfigIssue, when: readonly string[]): void {
-    if (when.length === 0) {
-      this.#issues.push(issue);
-      return;
-    }
-    const condition = when.map((w) => `(${w})`).join(" and ");
-    this.#issues.push({
-      ...issue,
-      severity: "warning",
-      message: `${issue.message} (in a file included only when ${condition})`,
-    });
+  #push(issue: ConfigIssue, soft: string | undefined): void {
+    this.#issues.push(
+      soft
+        ? { ...issue, severity: "warning", message: `${issue.message} (in a file ${soft})` }
+        : issue,
+    );
   }
 
   /**

@@ -440,7 +440,7 @@ class Run {
     if (record.status === "changed" || record.items?.some((i) => i.status === "changed")) {
       for (const n of task.notify) this.#notified.add(await this.#renderString(n, scope, t));
     }
-    await this.#report(record);
+    await this.#report(record, result.changed === true);
     if (record.status === "failed" && !record.ignored) throw new TaskFailed(record, result);
     await then?.();
     if (result.meta === "flush_handlers") await this.#flushHandlers();
@@ -456,13 +456,39 @@ class Run {
     inherited: Inherited,
     result: Record<string, unknown>,
   ): Promise<(() => Promise<void>) | undefined> {
+    // A looped include runs what it names once per item, with the item's loop vars.
+    const items = Array.isArray(result.results)
+      ? (result.results as Record<string, unknown>[]).filter((r) => !r.skipped)
+      : [result];
+    const runs: (() => Promise<void>)[] = [];
+    for (const r of items) {
+      const loopVar = typeof r.ansible_loop_var === "string" ? r.ansible_loop_var : undefined;
+      const extra = loopVar ? { [loopVar]: r[loopVar], ansible_loop_var: loopVar } : {};
+      const run = await this.#includeOne(task, inherited, r, extra);
+      if (run) runs.push(run);
+    }
+    if (runs.length === 0) return undefined;
+    return async () => {
+      for (const run of runs) await run();
+    };
+  }
+
+  async #includeOne(
+    task: TaskSpec,
+    inherited: Inherited,
+    result: Record<string, unknown>,
+    extra: Record<string, unknown>,
+  ): Promise<(() => Promise<void>) | undefined> {
     const origin = originOf(task);
     const from = {
       ...(origin?.file ? { file: origin.file } : {}),
       ...(inherited.roles.length ? { role: inherited.roles.at(-1)!.role } : {}),
     };
-    // Include params: the include's vars, for everything it runs.
-    const inner: Inherited = { ...inherited, params: { ...inherited.params, ...task.vars } };
+    // Include params: the include's vars (and loop item), for everything it runs.
+    const inner: Inherited = {
+      ...inherited,
+      params: { ...inherited.params, ...task.vars, ...extra },
+    };
     const apply = task.params.apply;
     const wrap = (block: TaskSpec): TaskSpec =>
       isRecord(apply) ? { ...applyBlock(apply), block: [block] } : block;
@@ -497,17 +523,25 @@ class Run {
     return undefined;
   }
 
-  async #report(record: TaskRecord): Promise<void> {
+  /** Records a task and counts it as Ansible's recap does. */
+  async #report(record: TaskRecord, changed: boolean): Promise<void> {
     this.records.push(record);
     const s = this.stats;
     if (record.status === "failed") {
       if (record.ignored) {
         s.ignored++;
         s.ok++;
+        if (changed) s.changed++;
       } else s.failed++;
     } else if (record.status === "skipped") s.skipped++;
-    else {
-      s.ok++;
+    else if (record.type === "include_role") {
+      // Ansible counts an include_role by the tasks it runs, not by itself.
+    } else {
+      // A looped include counts once per file it includes.
+      const includes = record.type === "include_tasks" || record.type === "include";
+      s.ok += includes && record.items
+        ? record.items.filter((i) => i.status !== "skipped").length
+        : 1;
       if (record.status === "changed") s.changed++;
     }
     await this.#o.onRecord?.(record);

@@ -167,7 +167,7 @@ const UNSUPPORTED_KEYWORDS: Readonly<Record<string, string>> = {
 };
 
 /** `with_<lookup>` keys: the loop comes from the lookup. */
-const WITH = /^with_([a-z_][a-z0-9_]*)$/;
+const WITH = /^with_((?:[a-z_][a-z0-9_]*\.){0,2}[a-z_][a-z0-9_]*)$/;
 
 /** Keys an Ansible-style entry may carry besides the module key (mapped onto the envelope). */
 const ANSIBLE_KEYS = new Set([...ENVELOPE_KEYS, "name", "args", "block", "rescue", "always"]);
