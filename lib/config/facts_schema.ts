@@ -46,6 +46,8 @@ const devices = z.strictObject({
 export const collectorsSchema = z.strictObject({
   arp: devices.optional(),
   bonding: plain.optional(),
+  buddyinfo: plain.optional(),
+  cgroups: plain.optional(),
   command: z.strictObject({
     ...common,
     commands: z.array(z.strictObject({
@@ -66,7 +68,16 @@ export const collectorsSchema = z.strictObject({
     })).optional(),
   }).optional(),
   conntrack: plain.optional(),
-  cpu: plain.optional(),
+  cpu: z.strictObject({
+    ...common,
+    /** Export `node_cpu_info` from /proc/cpuinfo (node_exporter's `--collector.cpu.info`). */
+    info: z.boolean().optional(),
+    /** Regex of the first core's `flags` to export as `node_cpu_flag_info`. */
+    flags_include: regex.optional(),
+    /** Regex of the first core's `bugs` to export as `node_cpu_bug_info`. */
+    bugs_include: regex.optional(),
+  }).optional(),
+  cpufreq: plain.optional(),
   diskstats: devices.optional(),
   entropy: plain.optional(),
   filefd: plain.optional(),
@@ -77,10 +88,17 @@ export const collectorsSchema = z.strictObject({
     /** Longest one statfs may take; a mount that does not answer is skipped until it does. */
     mount_timeout: durationSchema.optional(),
   }).optional(),
+  interrupts: plain.optional(),
+  ksmd: plain.optional(),
   loadavg: plain.optional(),
   mdadm: plain.optional(),
   meminfo: plain.optional(),
-  netclass: z.strictObject({ ...common, ignored_devices: regex.optional() }).optional(),
+  netclass: z.strictObject({
+    ...common,
+    ignored_devices: regex.optional(),
+    /** Leave out `node_network_speed_bytes` where the kernel reports an unknown speed (-1). */
+    ignore_invalid_speed: z.boolean().optional(),
+  }).optional(),
   netdev: devices.optional(),
   netstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
   os: plain.optional(),
@@ -95,10 +113,27 @@ export const collectorsSchema = z.strictObject({
       cmdline: z.boolean().optional(),
     })).optional(),
   }).optional(),
+  processes: plain.optional(),
   selinux: plain.optional(),
+  slabinfo: z.strictObject({
+    ...common,
+    slab_include: regex.optional(),
+    slab_exclude: regex.optional(),
+  }).optional(),
   sockstat: plain.optional(),
   softnet: plain.optional(),
-  stat: plain.optional(),
+  stat: z.strictObject({
+    ...common,
+    /** Export `node_softirqs_total{vector}` (node_exporter's `--collector.stat.softirq`). */
+    softirq: z.boolean().optional(),
+  }).optional(),
+  sysctl: z.strictObject({
+    ...common,
+    /** Numeric parameters: `kernel.threads-max`, or `fs.file-nr:total,current,max` to name fields. */
+    include: z.array(z.string().regex(/^[\w.-]+(:[\w,]+)?$/, "expected a sysctl name")).optional(),
+    /** String parameters, exported as `node_sysctl_info{name,index,value}`. */
+    include_info: z.array(z.string().regex(/^[\w.-]+$/, "expected a sysctl name")).optional(),
+  }).optional(),
   systemd: z.strictObject({
     ...common,
     unit_include: regex.optional(),
@@ -208,6 +243,8 @@ export const factsSchema = z.strictObject({
     procfs: z.string().min(1).optional(),
     sysfs: z.string().min(1).optional(),
     rootfs: z.string().min(1).optional(),
+    /** udev's database of device properties (default `/run/udev/data`). */
+    udev_data: z.string().min(1).optional(),
   }).optional(),
   collectors: collectorsSchema.optional(),
   thresholds: z.array(thresholdSchema).optional(),
