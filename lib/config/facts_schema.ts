@@ -79,6 +79,7 @@ export const collectorsSchema = z.strictObject({
   }).optional(),
   cpufreq: plain.optional(),
   diskstats: devices.optional(),
+  drbd: plain.optional(),
   entropy: plain.optional(),
   filefd: plain.optional(),
   filesystem: z.strictObject({
@@ -90,9 +91,12 @@ export const collectorsSchema = z.strictObject({
   }).optional(),
   interrupts: plain.optional(),
   ksmd: plain.optional(),
+  lnstat: plain.optional(),
   loadavg: plain.optional(),
   mdadm: plain.optional(),
   meminfo: plain.optional(),
+  meminfo_numa: plain.optional(),
+  mountstats: plain.optional(),
   netclass: z.strictObject({
     ...common,
     ignored_devices: regex.optional(),
@@ -101,6 +105,8 @@ export const collectorsSchema = z.strictObject({
   }).optional(),
   netdev: devices.optional(),
   netstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  nfs: plain.optional(),
+  nfsd: plain.optional(),
   os: plain.optional(),
   pressure: plain.optional(),
   process: z.strictObject({
@@ -114,6 +120,7 @@ export const collectorsSchema = z.strictObject({
     })).optional(),
   }).optional(),
   processes: plain.optional(),
+  schedstat: plain.optional(),
   selinux: plain.optional(),
   slabinfo: z.strictObject({
     ...common,
@@ -145,6 +152,7 @@ export const collectorsSchema = z.strictObject({
   udp_queues: plain.optional(),
   uname: plain.optional(),
   vmstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  zoneinfo: plain.optional(),
 });
 
 /** A threshold on a metric's series. */

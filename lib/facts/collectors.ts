@@ -12,6 +12,14 @@ import { bondingCollector } from "./bonding.ts";
 import { buddyinfoCollector } from "./buddyinfo.ts";
 import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { zoneinfoCollector } from "./zoneinfo.ts";
+import { schedstatCollector } from "./schedstat.ts";
+import { nfsdCollector } from "./nfsd.ts";
+import { nfsCollector } from "./nfs.ts";
+import { mountstatsCollector } from "./mountstats.ts";
+import { meminfoNumaCollector } from "./meminfo_numa.ts";
+import { lnstatCollector } from "./lnstat.ts";
+import { drbdCollector } from "./drbd.ts";
 import { commandCollector } from "./command.ts";
 import { conntrackCollector } from "./conntrack.ts";
 import { cpuCollector } from "./cpu.ts";
@@ -78,6 +86,14 @@ interface Entry<N extends CollectorName> {
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
+  zoneinfo: { enabled: false, create: () => zoneinfoCollector() },
+  schedstat: { enabled: true, create: () => schedstatCollector() },
+  nfsd: { enabled: true, create: () => nfsdCollector() },
+  nfs: { enabled: true, create: () => nfsCollector() },
+  mountstats: { enabled: false, create: () => mountstatsCollector() },
+  meminfo_numa: { enabled: false, create: () => meminfoNumaCollector() },
+  lnstat: { enabled: false, create: () => lnstatCollector() },
+  drbd: { enabled: false, create: () => drbdCollector() },
   arp: { enabled: true, create: (o) => arpCollector(o) },
   bonding: { enabled: true, create: () => bondingCollector() },
   buddyinfo: { enabled: false, create: () => buddyinfoCollector() },
