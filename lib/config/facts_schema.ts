@@ -152,6 +152,8 @@ export const collectorsSchema = z.strictObject({
   udp_queues: plain.optional(),
   uname: plain.optional(),
   vmstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  xfs: plain.optional(),
+  zfs: plain.optional(),
   zoneinfo: plain.optional(),
 });
 

@@ -12,6 +12,8 @@ import { bondingCollector } from "./bonding.ts";
 import { buddyinfoCollector } from "./buddyinfo.ts";
 import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { zfsCollector } from "./zfs.ts";
+import { xfsCollector } from "./xfs.ts";
 import { zoneinfoCollector } from "./zoneinfo.ts";
 import { schedstatCollector } from "./schedstat.ts";
 import { nfsdCollector } from "./nfsd.ts";
@@ -86,6 +88,8 @@ interface Entry<N extends CollectorName> {
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
+  zfs: { enabled: true, create: () => zfsCollector() },
+  xfs: { enabled: true, create: () => xfsCollector() },
   zoneinfo: { enabled: false, create: () => zoneinfoCollector() },
   schedstat: { enabled: true, create: () => schedstatCollector() },
   nfsd: { enabled: true, create: () => nfsdCollector() },
