@@ -45,7 +45,13 @@ const devices = z.strictObject({
 /** The collectors, by name. */
 export const collectorsSchema = z.strictObject({
   arp: devices.optional(),
+  bcache: z.strictObject({
+    ...common,
+    /** Also read each cache device's priority_stats (slow on large caches). */
+    priority_stats: z.boolean().optional(),
+  }).optional(),
   bonding: plain.optional(),
+  btrfs: plain.optional(),
   buddyinfo: plain.optional(),
   cgroups: plain.optional(),
   command: z.strictObject({

@@ -12,6 +12,8 @@ import { bondingCollector } from "./bonding.ts";
 import { buddyinfoCollector } from "./buddyinfo.ts";
 import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { btrfsCollector } from "./btrfs.ts";
+import { bcacheCollector } from "./bcache.ts";
 import { zfsCollector } from "./zfs.ts";
 import { xfsCollector } from "./xfs.ts";
 import { zoneinfoCollector } from "./zoneinfo.ts";
@@ -88,6 +90,8 @@ interface Entry<N extends CollectorName> {
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
+  btrfs: { enabled: true, create: () => btrfsCollector() },
+  bcache: { enabled: true, create: (o) => bcacheCollector(o) },
   zfs: { enabled: true, create: () => zfsCollector() },
   xfs: { enabled: true, create: () => xfsCollector() },
   zoneinfo: { enabled: false, create: () => zoneinfoCollector() },
