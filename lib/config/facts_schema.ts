@@ -84,8 +84,10 @@ export const collectorsSchema = z.strictObject({
     bugs_include: regex.optional(),
   }).optional(),
   cpufreq: plain.optional(),
+  dmi: plain.optional(),
   diskstats: devices.optional(),
   drbd: plain.optional(),
+  edac: plain.optional(),
   entropy: plain.optional(),
   filefd: plain.optional(),
   filesystem: z.strictObject({
@@ -113,7 +115,13 @@ export const collectorsSchema = z.strictObject({
   netstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
   nfs: plain.optional(),
   nfsd: plain.optional(),
+  nvme: plain.optional(),
   os: plain.optional(),
+  powersupplyclass: z.strictObject({
+    ...common,
+    /** Regex of power supplies to leave out. */
+    ignored_supplies: regex.optional(),
+  }).optional(),
   pressure: plain.optional(),
   process: z.strictObject({
     ...common,
@@ -126,6 +134,7 @@ export const collectorsSchema = z.strictObject({
     })).optional(),
   }).optional(),
   processes: plain.optional(),
+  rapl: plain.optional(),
   schedstat: plain.optional(),
   selinux: plain.optional(),
   slabinfo: z.strictObject({
@@ -153,6 +162,7 @@ export const collectorsSchema = z.strictObject({
     unit_exclude: regex.optional(),
   }).optional(),
   textfile: z.strictObject({ ...common, directory: z.string().min(1).optional() }).optional(),
+  thermal_zone: plain.optional(),
   time: plain.optional(),
   timex: plain.optional(),
   udp_queues: plain.optional(),

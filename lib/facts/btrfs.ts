@@ -70,7 +70,12 @@ export function btrfsFamilies(filesystems: readonly Btrfs[]): MetricFamily[] {
         size,
       );
     }
-    for (const [type, a] of [["data", fs.data], ["metadata", fs.metadata], ["system", fs.system]] as const) {
+    for (
+      const [type, a] of [["data", fs.data], ["metadata", fs.metadata], [
+        "system",
+        fs.system,
+      ]] as const
+    ) {
       if (!a) continue;
       set.add(
         "node_btrfs_reserved_bytes",

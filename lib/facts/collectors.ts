@@ -12,6 +12,12 @@ import { bondingCollector } from "./bonding.ts";
 import { buddyinfoCollector } from "./buddyinfo.ts";
 import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { thermalZoneCollector } from "./thermal_zone.ts";
+import { raplCollector } from "./rapl.ts";
+import { powerSupplyClassCollector } from "./powersupplyclass.ts";
+import { nvmeCollector } from "./nvme.ts";
+import { edacCollector } from "./edac.ts";
+import { dmiCollector } from "./dmi.ts";
 import { btrfsCollector } from "./btrfs.ts";
 import { bcacheCollector } from "./bcache.ts";
 import { zfsCollector } from "./zfs.ts";
@@ -90,6 +96,12 @@ interface Entry<N extends CollectorName> {
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
+  thermal_zone: { enabled: true, create: () => thermalZoneCollector() },
+  rapl: { enabled: true, create: () => raplCollector() },
+  powersupplyclass: { enabled: true, create: (o) => powerSupplyClassCollector(o) },
+  nvme: { enabled: true, create: () => nvmeCollector() },
+  edac: { enabled: true, create: () => edacCollector() },
+  dmi: { enabled: true, create: () => dmiCollector() },
   btrfs: { enabled: true, create: () => btrfsCollector() },
   bcache: { enabled: true, create: (o) => bcacheCollector(o) },
   zfs: { enabled: true, create: () => zfsCollector() },
