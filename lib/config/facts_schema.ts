@@ -89,6 +89,7 @@ export const collectorsSchema = z.strictObject({
   drbd: plain.optional(),
   edac: plain.optional(),
   entropy: plain.optional(),
+  fibrechannel: plain.optional(),
   filefd: plain.optional(),
   filesystem: z.strictObject({
     ...common,
@@ -97,6 +98,7 @@ export const collectorsSchema = z.strictObject({
     /** Longest one statfs may take; a mount that does not answer is skipped until it does. */
     mount_timeout: durationSchema.optional(),
   }).optional(),
+  infiniband: plain.optional(),
   interrupts: plain.optional(),
   ksmd: plain.optional(),
   lnstat: plain.optional(),
@@ -160,6 +162,11 @@ export const collectorsSchema = z.strictObject({
     ...common,
     unit_include: regex.optional(),
     unit_exclude: regex.optional(),
+  }).optional(),
+  tapestats: z.strictObject({
+    ...common,
+    /** Regex of tape devices to leave out. */
+    ignored_devices: regex.optional(),
   }).optional(),
   textfile: z.strictObject({ ...common, directory: z.string().min(1).optional() }).optional(),
   thermal_zone: plain.optional(),

@@ -12,6 +12,9 @@ import { bondingCollector } from "./bonding.ts";
 import { buddyinfoCollector } from "./buddyinfo.ts";
 import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { tapestatsCollector } from "./tapestats.ts";
+import { infinibandCollector } from "./infiniband.ts";
+import { fibrechannelCollector } from "./fibrechannel.ts";
 import { thermalZoneCollector } from "./thermal_zone.ts";
 import { raplCollector } from "./rapl.ts";
 import { powerSupplyClassCollector } from "./powersupplyclass.ts";
@@ -96,6 +99,9 @@ interface Entry<N extends CollectorName> {
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
+  tapestats: { enabled: true, create: (o) => tapestatsCollector(o) },
+  infiniband: { enabled: true, create: () => infinibandCollector() },
+  fibrechannel: { enabled: true, create: () => fibrechannelCollector() },
   thermal_zone: { enabled: true, create: () => thermalZoneCollector() },
   rapl: { enabled: true, create: () => raplCollector() },
   powersupplyclass: { enabled: true, create: (o) => powerSupplyClassCollector(o) },
