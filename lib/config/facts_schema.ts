@@ -98,8 +98,23 @@ export const collectorsSchema = z.strictObject({
     /** Longest one statfs may take; a mount that does not answer is skipped until it does. */
     mount_timeout: durationSchema.optional(),
   }).optional(),
+  hwmon: plain.optional(),
   infiniband: plain.optional(),
   interrupts: plain.optional(),
+  ipvs: z.strictObject({
+    ...common,
+    /** The labels backends are summed by (default all six). */
+    backend_labels: z.array(
+      z.enum([
+        "local_address",
+        "local_port",
+        "remote_address",
+        "remote_port",
+        "proto",
+        "local_mark",
+      ]),
+    ).optional(),
+  }).optional(),
   ksmd: plain.optional(),
   lnstat: plain.optional(),
   loadavg: plain.optional(),

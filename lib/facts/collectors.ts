@@ -12,6 +12,8 @@ import { bondingCollector } from "./bonding.ts";
 import { buddyinfoCollector } from "./buddyinfo.ts";
 import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { ipvsCollector } from "./ipvs.ts";
+import { hwmonCollector } from "./hwmon.ts";
 import { tapestatsCollector } from "./tapestats.ts";
 import { infinibandCollector } from "./infiniband.ts";
 import { fibrechannelCollector } from "./fibrechannel.ts";
@@ -99,6 +101,8 @@ interface Entry<N extends CollectorName> {
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
+  ipvs: { enabled: true, create: (o) => ipvsCollector(o) },
+  hwmon: { enabled: true, create: () => hwmonCollector() },
   tapestats: { enabled: true, create: (o) => tapestatsCollector(o) },
   infiniband: { enabled: true, create: () => infinibandCollector() },
   fibrechannel: { enabled: true, create: () => fibrechannelCollector() },
