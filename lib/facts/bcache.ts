@@ -8,7 +8,6 @@
  */
 import { at, listDir, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 const UNITS: Readonly<Record<string, number>> = {
@@ -295,7 +294,6 @@ export function bcacheCollector(options: { priorityStats?: boolean | undefined }
             };
           },
         );
-        if (sets.length === 0) throw new NoDataError("no bcache cache sets");
         return bcacheFamilies(sets);
       }),
   };

@@ -7,7 +7,6 @@
  */
 import { at, listDir, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** A block-group type's reserved bytes and layouts. */
@@ -152,7 +151,6 @@ export function btrfsCollector(): Collector {
             ...(system ? { system } : {}),
           };
         });
-        if (filesystems.length === 0) throw new NoDataError("no btrfs filesystems");
         return btrfsFamilies(filesystems);
       }),
   };

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** The info labels, from the host's files of the same name (`0x` prefixes dropped). */
@@ -91,7 +90,7 @@ export function fibrechannelCollector(): Collector {
     collect: ({ paths }) =>
       task(() => {
         const base = at(paths.sys, "class/fc_host");
-        const hosts = listDir(base).map((name): FcHost => {
+        const hosts = listSubsystem(base).map((name): FcHost => {
           const dir = `${base}/${name}`;
           return {
             name,
@@ -101,7 +100,6 @@ export function fibrechannelCollector(): Collector {
             ),
           };
         });
-        if (hosts.length === 0) throw new NoDataError("no Fibre Channel hosts");
         return fibrechannelFamilies(hosts);
       }),
   };

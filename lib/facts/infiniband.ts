@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** [directory/file, metric, help, multiplier]. */
@@ -250,7 +249,7 @@ export function infinibandCollector(): Collector {
     collect: ({ paths }) =>
       task(() => {
         const base = at(paths.sys, "class/infiniband");
-        const devices = listDir(base).map((name): IbDevice => {
+        const devices = listSubsystem(base).map((name): IbDevice => {
           const dir = `${base}/${name}`;
           return {
             name,
@@ -267,7 +266,6 @@ export function infinibandCollector(): Collector {
             ),
           };
         });
-        if (devices.length === 0) throw new NoDataError("no InfiniBand devices");
         return infinibandFamilies(devices);
       }),
   };

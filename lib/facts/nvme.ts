@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** One NVMe controller's identity. */
@@ -46,14 +45,13 @@ export function nvmeCollector(): Collector {
     collect: ({ paths }) =>
       task(() => {
         const base = at(paths.sys, "class/nvme");
-        const controllers = listDir(base).map((device) => ({
+        const controllers = listSubsystem(base).map((device) => ({
           device,
           serial: readAttr(`${base}/${device}/serial`) ?? "",
           model: readAttr(`${base}/${device}/model`) ?? "",
           firmwareRevision: readAttr(`${base}/${device}/firmware_rev`) ?? "",
           state: readAttr(`${base}/${device}/state`) ?? "",
         }));
-        if (controllers.length === 0) throw new NoDataError("no NVMe controllers");
         return nvmeFamilies(controllers);
       }),
   };

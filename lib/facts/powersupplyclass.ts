@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** [sysfs attribute, metric, divisor]. */
@@ -122,12 +121,11 @@ export function powerSupplyClassCollector(
     collect: ({ paths }) =>
       task(() => {
         const base = at(paths.sys, "class/power_supply");
-        const supplies = listDir(base).filter((n) => !ignored.test(n)).map((n) => {
+        const supplies = listSubsystem(base).filter((n) => !ignored.test(n)).map((n) => {
           const attrs: Record<string, string | undefined> = {};
           for (const a of POWER_SUPPLY_ATTRS) attrs[a] = readAttr(`${base}/${n}/${a}`);
           return [n, attrs] as const;
         });
-        if (supplies.length === 0) throw new NoDataError("no power supplies");
         return powerSupplyFamilies(supplies);
       }),
   };

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** One RAPL zone: its name without the index (`package`), index, sysfs path and energy. */
@@ -40,7 +39,7 @@ export function raplCollector(): Collector {
         const base = at(paths.sys, "class/powercap");
         const seen = new Map<string, number>();
         const zones: RaplZone[] = [];
-        for (const d of listDir(base)) {
+        for (const d of listSubsystem(base)) {
           if (!d.startsWith("intel-rapl")) continue;
           const raw = readAttr(`${base}/${d}/name`);
           const energy = readAttr(`${base}/${d}/energy_uj`);
@@ -52,7 +51,6 @@ export function raplCollector(): Collector {
           seen.set(name, index + 1);
           zones.push({ name, index, path: `${base}/${d}`, microjoules: Number(energy) });
         }
-        if (zones.length === 0) throw new NoDataError("no RAPL zones in /sys/class/powercap");
         return raplFamilies(zones);
       }),
   };

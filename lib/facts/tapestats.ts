@@ -3,9 +3,8 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** [stats file, metric, help, type, divisor]. */
@@ -106,13 +105,13 @@ export function tapestatsCollector(
       task(() => {
         const base = at(paths.sys, "class/scsi_tape");
         // st0 is the drive; nst0, st0a, st0l, st0m are other views of it.
-        const drives = listDir(base).filter((d) => /^st\d+$/.test(d) && !ignored.test(d)).map((d) =>
-          [
-            d,
-            Object.fromEntries(TAPE_FILES.map((f) => [f, readAttr(`${base}/${d}/stats/${f}`)])),
-          ] as const
+        const drives = listSubsystem(base).filter((d) => /^st\d+$/.test(d) && !ignored.test(d)).map(
+          (d) =>
+            [
+              d,
+              Object.fromEntries(TAPE_FILES.map((f) => [f, readAttr(`${base}/${d}/stats/${f}`)])),
+            ] as const,
         );
-        if (drives.length === 0) throw new NoDataError("no SCSI tape drives");
         return tapestatsFamilies(drives);
       }),
   };

@@ -6,7 +6,6 @@
  */
 import { at, listDir, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** A thermal zone or a cooling device, with its sysfs number and type. */
@@ -79,7 +78,6 @@ export function thermalZoneCollector(): Collector {
           });
         const zones = entries("thermal_zone", ["temp"]);
         const coolers = entries("cooling_device", ["cur_state", "max_state"]);
-        if (zones.length === 0 && coolers.length === 0) throw new NoDataError("no thermal zones");
         return thermalFamilies(zones, coolers);
       }),
   };
