@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
