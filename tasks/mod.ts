@@ -20,6 +20,7 @@ const LOADERS: Readonly<Record<string, () => Promise<AnyTaskModule>>> = {
   cron: async () => (await import("./cron.ts")).cron,
   debug: async () => (await import("./debug.ts")).debug,
   directory: async () => (await import("./directory.ts")).directory,
+  dnf: async () => (await import("./dnf.ts")).dnf,
   fail: async () => (await import("./fail.ts")).fail,
   file: async () => (await import("./file.ts")).file,
   get_url: async () => (await import("./get_url.ts")).getUrl,
@@ -31,6 +32,7 @@ const LOADERS: Readonly<Record<string, () => Promise<AnyTaskModule>>> = {
   lineinfile: async () => (await import("./lineinfile.ts")).lineinfile,
   mount: async () => (await import("./mount.ts")).mount,
   package: async () => (await import("./package.ts")).packageTask,
+  pacman: async () => (await import("./pacman.ts")).pacman,
   pause: async () => (await import("./pause.ts")).pause,
   replace: async () => (await import("./replace.ts")).replace,
   script: async () => (await import("./script.ts")).script,
@@ -47,6 +49,9 @@ const LOADERS: Readonly<Record<string, () => Promise<AnyTaskModule>>> = {
   uri: async () => (await import("./uri.ts")).uri,
   user: async () => (await import("./user.ts")).user,
   wait_for: async () => (await import("./wait_for.ts")).waitFor,
+  yum: async () => (await import("./yum.ts")).yum,
+  zypper: async () => (await import("./zypper.ts")).zypper,
+  zypper_repository: async () => (await import("./zypper_repository.ts")).zypperRepository,
 };
 
 /** Every task type. */

@@ -7,6 +7,7 @@
  * @module
  */
 import * as z from "zod";
+import { s3TargetShape } from "../sinks/config.ts";
 import { durationSchema } from "../sinks/units.ts";
 import { parseSelector } from "../facts/thresholds.ts";
 
@@ -257,18 +258,8 @@ const exporterCommon = {
 export const s3ExporterSchema = z.strictObject({
   type: z.literal("s3"),
   ...exporterCommon,
-  bucket: z.string().min(1),
-  /** Key prefix: objects are `prefix/host/YYYY/MM/DD/HHMMSS.prom.gz` (default `metrics`). */
-  prefix: z.string().optional(),
-  region: z.string().optional(),
-  /** Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:4568`. */
-  endpoint: z.url().optional(),
-  /** Path-style URLs, needed by most S3-compatible servers. */
-  force_path_style: z.boolean().optional(),
-  /** Static credentials; by default the standard AWS chain (env, shared files, instance role). */
-  access_key_id: z.string().optional(),
-  secret_access_key: z.string().optional(),
-  session_token: z.string().optional(),
+  /** Objects are `prefix/host/YYYY/MM/DD/HHMMSS.prom.gz` (default prefix `metrics`). */
+  ...s3TargetShape,
 });
 
 /** Write a snapshot to a local directory on an interval, keeping the newest files. */

@@ -8,7 +8,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3ExporterConfig } from "../config/facts_schema.ts";
-import { createS3Client, putObject, type S3ClientOptions } from "../sinks/s3.ts";
+import { createS3Client, putObject, type S3ClientOptions, s3ClientOptions } from "../sinks/s3.ts";
 import { datePath, encodeSnapshot, type Snapshot } from "./snapshot.ts";
 
 /** The object key of a snapshot. */
@@ -20,22 +20,8 @@ export function s3Key(prefix: string, host: string, time: Date, ext: string): st
 
 /** Client options from an exporter config. */
 export function s3ExporterClientOptions(c: S3ExporterConfig): S3ClientOptions {
-  return {
-    ...(c.region ? { region: c.region } : {}),
-    ...(c.endpoint ? { endpoint: c.endpoint } : {}),
-    ...(c.force_path_style !== undefined ? { forcePathStyle: c.force_path_style } : {}),
-    ...(c.access_key_id && c.secret_access_key
-      ? {
-        credentials: {
-          accessKeyId: c.access_key_id,
-          secretAccessKey: c.secret_access_key,
-          ...(c.session_token ? { sessionToken: c.session_token } : {}),
-        },
-      }
-      : {}),
-    // The export loop pushes again at the next interval; let the SDK retry a few times first.
-    maxAttempts: 3,
-  };
+  // The export loop pushes again at the next interval; let the SDK retry a few times first.
+  return { ...s3ClientOptions(c), maxAttempts: 3 };
 }
 
 /** Pushes snapshots to one bucket. */

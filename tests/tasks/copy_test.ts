@@ -11,6 +11,7 @@ import { redactor } from "../../lib/secrets.ts";
 import { copy } from "../../tasks/copy.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { replayTrees } from "./_ansible.ts";
+import { needs, umaskMismatch } from "../_helpers/needs.ts";
 
 const umask = Deno.umask();
 const mode = async (p: string) => ((await Deno.lstat(p)).mode ?? 0) & 0o7777;
@@ -382,10 +383,7 @@ Deno.test("kill -9 during a large copy never leaves a partial destination", asyn
   }
 });
 
-Deno.test({
-  name: `copy leaves the tree Ansible's copy module leaves${
-    Deno.umask() === 0o022 ? "" : " (skipped: recorded with umask 022)"
-  }`,
-  ignore: Deno.umask() !== 0o022,
+Deno.test(needs(umaskMismatch(), {
+  name: "copy leaves the tree Ansible's copy module leaves",
   fn: (t) => replayTrees(t, copy, "copy"),
-});
+}));

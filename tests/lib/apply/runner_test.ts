@@ -99,19 +99,23 @@ async function run(
   const host = new LocalHost({ root: `${root}/host`, chroot: false });
   const printed: TaskRecord[] = [];
   try {
-    const summary = await runApply({ vars: setup.vars ?? {}, tasks, handlers }, {
-      host,
-      engine,
-      tasks: TASKS,
-      configDir,
-      facts: { hostname: "web1", os_family: "Debian" },
-      vars: setup.globals ?? {},
-      loadTasks: (p) => loadTaskFile(configDir, p, { catalog }),
-      onRecord: (r) => void printed.push(r),
-      ...setup.options,
-    });
-    await inspect?.((p) => Deno.readTextFile(`${root}/host${p}`).catch(() => undefined));
-    return { summary, printed };
+    // The host is inspected even when the run throws: "nothing applied" checks need that.
+    try {
+      const summary = await runApply({ vars: setup.vars ?? {}, tasks, handlers }, {
+        host,
+        engine,
+        tasks: TASKS,
+        configDir,
+        facts: { hostname: "web1", os_family: "Debian" },
+        vars: setup.globals ?? {},
+        loadTasks: (p) => loadTaskFile(configDir, p, { catalog }),
+        onRecord: (r) => void printed.push(r),
+        ...setup.options,
+      });
+      return { summary, printed };
+    } finally {
+      await inspect?.((p) => Deno.readTextFile(`${root}/host${p}`).catch(() => undefined));
+    }
   } finally {
     await Deno.remove(root, { recursive: true });
   }
