@@ -76,6 +76,21 @@ async function readFile(host: Host, spec: string, o: PacmanOptions): Promise<Pkg
   };
 }
 
+/** `-S` for repository packages, `-U` for package files; `--needed` skips what is current. */
+function installCmds(specs: readonly string[], o: PacmanOptions): Cmd[] {
+  const base = ["--noconfirm", "--noprogressbar", "--needed", ...(o.extraArgs ?? [])];
+  const repo = specs.filter((s) => !isPackageFile(s));
+  const files = specs.filter(isPackageFile);
+  return [
+    ...(repo.length > 0
+      ? [{ cmd: program(o), args: ["-S", ...base, "--", ...repo], env: ENV }]
+      : []),
+    ...(files.length > 0
+      ? [{ cmd: program(o), args: ["-U", ...base, "--", ...files], env: ENV }]
+      : []),
+  ];
+}
+
 /** pacman. */
 export const pacman: Manager = {
   name: "pacman",
@@ -126,40 +141,9 @@ export const pacman: Manager = {
     }
     return states;
   },
-  install(specs, o: PacmanOptions) {
-    const base = ["--noconfirm", "--noprogressbar", "--needed", ...(o.extraArgs ?? [])];
-    const repo = specs.filter((s) => !isPackageFile(s));
-    const pinned = specs.find((s) => !isPackageFile(s) && /[=<>]/.test(s));
-    if (pinned) {
-      throw new Error(
-        `"${pinned}": a pacman repository carries one version of a package; to pin a version, ` +
-          "name its package file (e.g. /srv/pkgs/foo-1.0-1-any.pkg.tar.zst)",
-      );
-    }
-    const files = specs.filter(isPackageFile);
-    const cmds: Cmd[] = [];
-    if (repo.length > 0) {
-      cmds.push({ cmd: program(o), args: ["-S", ...base, "--", ...repo], env: ENV });
-    }
-    if (files.length > 0) {
-      cmds.push({ cmd: program(o), args: ["-U", ...base, "--", ...files], env: ENV });
-    }
-    return cmds;
-  },
-  // Only the named packages: never a full -Syu behind the user's back.
-  upgrade: (names, o: PacmanOptions) => [{
-    cmd: program(o),
-    args: [
-      "-S",
-      "--noconfirm",
-      "--noprogressbar",
-      "--needed",
-      ...(o.extraArgs ?? []),
-      "--",
-      ...names,
-    ],
-    env: ENV,
-  }],
+  install: installCmds,
+  // Only the named packages (-S --needed takes the newer one): never a -Syu behind the user's back.
+  upgrade: installCmds,
   remove: (names, o: PacmanOptions) => [{
     cmd: program(o),
     args: [

@@ -8,9 +8,12 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalHost } from "../../lib/apply/host.ts";
+import type { Change, TaskModule } from "../../lib/apply/task.ts";
+import { converge } from "./debian_root.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/packages/", import.meta.url));
 
@@ -251,4 +254,50 @@ export async function buildPacmanRepo(
   const listed = inRepo.map((k) => files[k]!);
   await run("repo-add", ["--quiet", join(dir, `${repo}.db.tar.gz`), ...listed]);
   return files;
+}
+
+/** The installed version of `name` as rpm itself reports it (empty when not installed). */
+export async function rpmVersion(root: ToolRoot, name: string): Promise<string> {
+  return (await root.sh(`rpm -q --qf '%{VERSION}-%{RELEASE}' ${name} || true`))
+    .replace(/package .* is not installed/, "").trim();
+}
+
+/**
+ * Converges a task and checks the first run planned exactly `summaries` and a second run
+ * plans nothing (idempotence). Returns the first run's changes.
+ */
+export async function convergesTo(
+  // deno-lint-ignore no-explicit-any
+  task: TaskModule<any, any, any>,
+  params: Record<string, unknown>,
+  host: LocalHost,
+  summaries: readonly string[],
+): Promise<Change<unknown>[]> {
+  const { first, again } = await converge(task, params, host);
+  assert.deepEqual(first.map((c) => c.summary), summaries);
+  assert.deepEqual(again, [], "a second run changes nothing");
+  return first;
+}
+
+/**
+ * A package task's life cycle on a root: a pin (an older version), latest, absent, each
+ * converging and checked against the manager's own database.
+ */
+export async function packageLifecycle(
+  // deno-lint-ignore no-explicit-any
+  task: TaskModule<any, any, any>,
+  host: LocalHost,
+  installed: (name: string) => Promise<string>,
+  o: { readonly name: string; readonly pin: string; readonly old: string; readonly newest: string },
+): Promise<void> {
+  await convergesTo(task, { name: o.pin }, host, [`install ${o.name}=${o.old}`]);
+  assert.equal(await installed(o.name), o.old);
+  await convergesTo(task, { name: o.name, state: "latest" }, host, [
+    `upgrade ${o.name} ${o.old} -> ${o.newest}`,
+  ]);
+  assert.equal(await installed(o.name), o.newest);
+  await convergesTo(task, { name: o.name, state: "absent" }, host, [
+    `remove ${o.name}=${o.newest}`,
+  ]);
+  assert.equal(await installed(o.name), "");
 }

@@ -4,10 +4,14 @@ import { LocalHost } from "../../lib/apply/host.ts";
 import { dnf } from "../../tasks/dnf.ts";
 import { yum } from "../../tasks/yum.ts";
 import { packageTask } from "../../tasks/package.ts";
+import { runCli, writeTree } from "../_helpers/cli.ts";
 import { converge } from "../_helpers/debian_root.ts";
 import {
   buildRpmRepo,
+  convergesTo,
   openToolRoot,
+  packageLifecycle,
+  rpmVersion,
   type ToolRoot,
   TOOLS,
   toolsMissing,
@@ -39,12 +43,6 @@ async function rpmRoot(): Promise<ToolRoot> {
   }
 }
 
-/** The installed version of `name` as rpm itself reports it (empty when not installed). */
-async function rpmVersion(root: ToolRoot, name: string): Promise<string> {
-  return (await root.sh(`rpm -q --qf '%{VERSION}-%{RELEASE}' ${name} || true`))
-    .replace(/package .* is not installed/, "").trim();
-}
-
 Deno.test({
   name: toolTestName("dnf: install, pin, upgrade, remove against real dnf on a temp root", why),
   ignore: why !== undefined,
@@ -52,9 +50,7 @@ Deno.test({
     const root = await rpmRoot();
     try {
       await t.step("present installs the newest version, then is converged", async () => {
-        const { first, again } = await converge(dnf, { name: "drift-hello" }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(dnf, { name: "drift-hello" }, root.host, ["install drift-hello=2.0-1"]);
         assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
         assert.equal(await root.sh("cat /usr/share/drift-hello/VERSION"), "2.0\n");
       });
@@ -64,14 +60,13 @@ Deno.test({
         assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
       });
       await t.step("allow_downgrade installs the pinned version", async () => {
-        const { first, again } = await converge(
+        const first = await convergesTo(
           dnf,
           { name: "drift-hello-1.0", allow_downgrade: true },
           root.host,
+          ["install drift-hello=1.0-1"],
         );
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
         assert.equal(first[0]!.diff?.before, "drift-hello 2.0-1\n");
-        assert.deepEqual(again, []);
         assert.equal(await rpmVersion(root, "drift-hello"), "1.0-1");
       });
       await t.step("present with a bare name keeps the installed older version", async () => {
@@ -79,23 +74,15 @@ Deno.test({
         assert.deepEqual(first, []);
       });
       await t.step("latest upgrades, then is converged", async () => {
-        const { first, again } = await converge(
-          dnf,
-          { name: "drift-hello", state: "latest" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(dnf, { name: "drift-hello", state: "latest" }, root.host, [
+          "upgrade drift-hello 1.0-1 -> 2.0-1",
+        ]);
         assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
       });
       await t.step("absent removes, then is converged", async () => {
-        const { first, again } = await converge(
-          dnf,
-          { name: "drift-hello", state: "absent" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), ["remove drift-hello=2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(dnf, { name: "drift-hello", state: "absent" }, root.host, [
+          "remove drift-hello=2.0-1",
+        ]);
         assert.equal(await rpmVersion(root, "drift-hello"), "");
       });
       await t.step(
@@ -116,13 +103,9 @@ Deno.test({
       });
       await t.step("enablerepo reaches a disabled repository, for the query too", async () => {
         await assert.rejects(converge(dnf, { name: "drift-extra" }, root.host), /No package/);
-        const { first, again } = await converge(
-          dnf,
-          { name: "drift-extra", enablerepo: "drift-extra" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-extra=1.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(dnf, { name: "drift-extra", enablerepo: "drift-extra" }, root.host, [
+          "install drift-extra=1.0-1",
+        ]);
         assert.equal(await rpmVersion(root, "drift-extra"), "1.0-1");
       });
       await t.step("disablerepo hides a repository", async () => {
@@ -133,9 +116,9 @@ Deno.test({
       });
       await t.step("name * with latest upgrades everything installed", async () => {
         await converge(dnf, { name: "drift-hello-1.0" }, root.host);
-        const { first, again } = await converge(dnf, { name: "*", state: "latest" }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(dnf, { name: "*", state: "latest" }, root.host, [
+          "upgrade drift-hello 1.0-1 -> 2.0-1",
+        ]);
       });
     } finally {
       await root.close();
@@ -151,15 +134,12 @@ Deno.test({
     try {
       // EL 8+: /usr/bin/yum is a link to dnf.
       await Deno.symlink("dnf", join(root.dir, "usr/bin/yum"));
-      const { first, again } = await converge(yum, { name: "drift-hello-1.0" }, root.host);
-      assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-      assert.deepEqual(again, []);
-      const up = await converge(yum, { name: "drift-hello", state: "latest" }, root.host);
-      assert.deepEqual(up.first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-      const gone = await converge(yum, { name: "drift-hello", state: "removed" }, root.host);
-      assert.deepEqual(gone.first.map((c) => c.summary), ["remove drift-hello=2.0-1"]);
-      assert.deepEqual(gone.again, []);
-      assert.equal(await rpmVersion(root, "drift-hello"), "");
+      await packageLifecycle(yum, root.host, (n) => rpmVersion(root, n), {
+        name: "drift-hello",
+        pin: "drift-hello-1.0",
+        old: "1.0-1",
+        newest: "2.0-1",
+      });
     } finally {
       await root.close();
     }
@@ -173,29 +153,24 @@ Deno.test({
     const root = await rpmRoot();
     try {
       await root.hide("apt-get");
-      const pinned = await converge(packageTask, { name: "drift-hello=1.0" }, root.host);
-      assert.deepEqual(pinned.first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-      assert.deepEqual(pinned.again, []);
-      const latest = await converge(
+      await convergesTo(packageTask, { name: "drift-hello=1.0" }, root.host, [
+        "install drift-hello=1.0-1",
+      ]);
+      await convergesTo(
         packageTask,
         { name: ["drift-hello", "drift-extra"], state: "latest", enablerepo: "drift-extra" },
         root.host,
+        ["install drift-extra=1.0-1", "upgrade drift-hello 1.0-1 -> 2.0-1"],
       );
-      assert.deepEqual(latest.first.map((c) => c.summary), [
-        "install drift-extra=1.0-1",
-        "upgrade drift-hello 1.0-1 -> 2.0-1",
-      ]);
-      assert.deepEqual(latest.again, []);
       assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
-      const gone = await converge(
+      await convergesTo(
         packageTask,
         { name: "drift-hello,drift-extra", state: "absent" },
         root.host,
+        [
+          "remove drift-hello=2.0-1 drift-extra=1.0-1",
+        ],
       );
-      assert.deepEqual(gone.first.map((c) => c.summary), [
-        "remove drift-hello=2.0-1 drift-extra=1.0-1",
-      ]);
-      assert.deepEqual(gone.again, []);
       await assert.rejects(
         converge(packageTask, { name: "no-such-package" }, root.host),
         /No package no-such-package available/,
@@ -221,19 +196,50 @@ Deno.test({
       );
       const host = new LocalHost();
       const params = { name: "drift-hello-1.0", installroot: dir, releasever: "1" };
-      const { first, again } = await converge(dnf, params, host);
-      assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-      assert.deepEqual(again, []);
+      await convergesTo(dnf, params, host, ["install drift-hello=1.0-1"]);
       assert.equal(await Deno.readTextFile(join(dir, "usr/share/drift-hello/VERSION")), "1.0\n");
-      const up = await converge(
-        dnf,
-        { name: "drift-hello", state: "latest", installroot: dir, releasever: "1" },
-        host,
-      );
-      assert.deepEqual(up.first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-      assert.deepEqual(up.again, []);
+      await convergesTo(dnf, { ...params, name: "drift-hello", state: "latest" }, host, [
+        "upgrade drift-hello 1.0-1 -> 2.0-1",
+      ]);
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: toolTestName("driftless apply --root runs Ansible-style dnf entries in a chroot", why),
+  ignore: why !== undefined,
+  async fn() {
+    const root = await rpmRoot();
+    const config = await Deno.makeTempDir({ prefix: "driftless_dnf_config_" });
+    try {
+      await writeTree(config, {
+        "apply.yml": [
+          "tasks:",
+          "  - name: Hello, pinned",
+          "    ansible.builtin.dnf: {name: drift-hello-1.0}",
+          "  - name: Extra, from a disabled repository",
+          "    ansible.builtin.dnf:",
+          "      name: drift-extra",
+          "      enablerepo: drift-extra",
+          "",
+        ].join("\n"),
+      });
+      const args = ["--config", config, "apply", "--root", root.dir, "--detailed-exitcode"];
+      const dry = await runCli([...args, "--dry-run"]);
+      assert.equal(dry.code, 2, dry.stderr);
+      assert.match(dry.stdout, /install drift-hello=1\.0-1/);
+      assert.equal(await rpmVersion(root, "drift-hello"), "", "a dry run installs nothing");
+      const run = await runCli(args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(await rpmVersion(root, "drift-hello"), "1.0-1");
+      assert.equal(await rpmVersion(root, "drift-extra"), "1.0-1");
+      const again = await runCli(args);
+      assert.equal(again.code, 0, `second run changed something:\n${again.stdout}`);
+    } finally {
+      await Deno.remove(config, { recursive: true });
+      await root.close();
     }
   },
 });

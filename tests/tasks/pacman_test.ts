@@ -6,7 +6,9 @@ import { pacman } from "../../tasks/pacman.ts";
 import { converge } from "../_helpers/debian_root.ts";
 import {
   buildPacmanRepo,
+  convergesTo,
   openToolRoot,
+  packageLifecycle,
   type ToolRoot,
   TOOLS,
   toolsMissing,
@@ -75,53 +77,47 @@ Deno.test({
         assert.match(await root.sh("pacman -Sl drifttest"), /drifttest drift-hello 2\.0-1/);
       });
       await t.step("present installs the repository's version, then is converged", async () => {
-        const { first, again } = await converge(pacman, { name: "drift-hello" }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(pacman, { name: "drift-hello" }, root.host, [
+          "install drift-hello=2.0-1",
+        ]);
         assert.equal(await pacmanVersion(root, "drift-hello"), "2.0-1");
       });
       await t.step("a package file pins a version (pacman -U), then is converged", async () => {
         const file = files["drift-hello-1.0"]!;
-        const { first, again } = await converge(pacman, { name: file }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
+        const first = await convergesTo(pacman, { name: file }, root.host, [
+          "install drift-hello=1.0-1",
+        ]);
         assert.equal(first[0]!.diff?.before, "drift-hello 2.0-1\n");
-        assert.deepEqual(again, []);
         assert.equal(await pacmanVersion(root, "drift-hello"), "1.0-1");
         assert.equal(await root.sh("cat /usr/share/drift-hello/VERSION"), "1.0\n");
       });
       await t.step("latest upgrades, then is converged", async () => {
-        const { first, again } = await converge(
-          pacman,
-          { name: "drift-hello", state: "latest" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(pacman, { name: "drift-hello", state: "latest" }, root.host, [
+          "upgrade drift-hello 1.0-1 -> 2.0-1",
+        ]);
         assert.equal(await pacmanVersion(root, "drift-hello"), "2.0-1");
       });
       await t.step("reason: dependency marks a new package, then is converged", async () => {
-        const { first, again } = await converge(
+        await convergesTo(
           pacman,
           { name: "drifttest/drift-other", reason: "dependency" },
           root.host,
+          [
+            "install drift-other=1.0-1",
+            "mark drift-other as dependency",
+          ],
         );
-        assert.deepEqual(first.map((c) => c.summary), [
-          "install drift-other=1.0-1",
-          "mark drift-other as dependency",
-        ]);
-        assert.deepEqual(again, []);
         assert.match(await root.sh("pacman -Qqd"), /^drift-other$/m);
       });
       await t.step("absent removes, then is converged", async () => {
-        const { first, again } = await converge(
+        await convergesTo(
           pacman,
           { name: ["drift-hello", "drift-other"], state: "absent" },
           root.host,
+          [
+            "remove drift-hello=2.0-1 drift-other=1.0-1",
+          ],
         );
-        assert.deepEqual(first.map((c) => c.summary), [
-          "remove drift-hello=2.0-1 drift-other=1.0-1",
-        ]);
-        assert.deepEqual(again, []);
         assert.equal(await pacmanVersion(root, "drift-hello"), "");
       });
       await t.step("a package no repository has is a clear error", async () => {
@@ -133,11 +129,9 @@ Deno.test({
       });
       await t.step("upgrade: true upgrades the system with -Su", async () => {
         await converge(pacman, { name: files["drift-hello-1.0"]! }, root.host);
-        const { first, again } = await converge(pacman, { upgrade: true }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), [
+        await convergesTo(pacman, { upgrade: true }, root.host, [
           "pacman -Su --quiet --noconfirm: drift-hello 1.0-1 -> 2.0-1",
         ]);
-        assert.deepEqual(again, []);
       });
     } finally {
       await root.close();
@@ -161,18 +155,12 @@ Deno.test({
       assert.equal(refreshed.first.length, 1);
       assert.match(refreshed.first[0]!.summary, /^install drift-hello/);
       assert.deepEqual(refreshed.again, []);
-      const pinned = await converge(packageTask, { name: files["drift-hello-1.0"]! }, root.host);
-      assert.deepEqual(pinned.first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-      const latest = await converge(
-        packageTask,
-        { name: "drift-hello", state: "latest" },
-        root.host,
-      );
-      assert.deepEqual(latest.first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-      assert.deepEqual(latest.again, []);
-      const gone = await converge(packageTask, { name: "drift-hello", state: "absent" }, root.host);
-      assert.deepEqual(gone.first.map((c) => c.summary), ["remove drift-hello=2.0-1"]);
-      assert.deepEqual(gone.again, []);
+      await packageLifecycle(packageTask, root.host, (n) => pacmanVersion(root, n), {
+        name: "drift-hello",
+        pin: files["drift-hello-1.0"]!,
+        old: "1.0-1",
+        newest: "2.0-1",
+      });
       await assert.rejects(
         converge(packageTask, { name: "drift-hello=2.0-1" }, root.host),
         /"drift-hello=2\.0-1": a pacman repository carries one version .* name its package file/,

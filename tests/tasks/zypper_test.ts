@@ -7,7 +7,10 @@ import { zypperRepository } from "../../tasks/zypper_repository.ts";
 import { converge } from "../_helpers/debian_root.ts";
 import {
   buildRpmRepo,
+  convergesTo,
   openToolRoot,
+  packageLifecycle,
+  rpmVersion,
   type ToolRoot,
   TOOLS,
   toolsMissing,
@@ -54,11 +57,6 @@ async function zypperRoot(): Promise<ToolRoot> {
   }
 }
 
-async function rpmVersion(root: ToolRoot, name: string): Promise<string> {
-  return (await root.sh(`rpm -q --qf '%{VERSION}-%{RELEASE}' ${name} || true`))
-    .replace(/package .* is not installed/, "").trim();
-}
-
 const addMain = {
   name: "drift",
   repo: "file:///srv/main",
@@ -74,47 +72,29 @@ Deno.test({
     const root = await zypperRoot();
     try {
       await t.step("adds a repository, then is converged", async () => {
-        const { first, again } = await converge(zypperRepository, addMain, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["add repository drift (file:///srv/main)"]);
-        assert.deepEqual(again, []);
+        await convergesTo(zypperRepository, addMain, root.host, [
+          "add repository drift (file:///srv/main)",
+        ]);
         assert.match(await root.sh("zypper --non-interactive repos -u"), /drift .*Drift main/);
       });
       await t.step("a changed setting replaces it, as Ansible does", async () => {
-        const { first, again } = await converge(
-          zypperRepository,
-          { ...addMain, priority: 50 },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), [
+        await convergesTo(zypperRepository, { ...addMain, priority: 50 }, root.host, [
           "replace repository drift (file:/srv/main): priority 99 -> 50",
         ]);
-        assert.deepEqual(again, []);
       });
       await t.step("a .repo file names the alias and URL", async () => {
         await Deno.writeTextFile(
           join(root.dir, "srv/extra.repo"),
           "[drift-extra]\nname=Drift extra\nbaseurl=file:///srv/extra\nenabled=1\nautorefresh=0\ngpgcheck=0\n",
         );
-        const { first, again } = await converge(
-          zypperRepository,
-          { repo: "/srv/extra.repo" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), [
+        await convergesTo(zypperRepository, { repo: "/srv/extra.repo" }, root.host, [
           "add repository drift-extra (file:///srv/extra)",
         ]);
-        assert.deepEqual(again, []);
       });
       await t.step("absent removes it by alias, then is converged", async () => {
-        const { first, again } = await converge(
-          zypperRepository,
-          { name: "drift-extra", state: "absent" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), [
+        await convergesTo(zypperRepository, { name: "drift-extra", state: "absent" }, root.host, [
           "remove repository drift-extra (file:/srv/extra)",
         ]);
-        assert.deepEqual(again, []);
         assert.doesNotMatch(await root.sh("zypper --non-interactive repos || true"), /drift-extra/);
       });
       await t.step("present without a name is a clear error", async () => {
@@ -137,17 +117,17 @@ Deno.test({
     try {
       await converge(zypperRepository, addMain, root.host);
       await t.step("present installs the newest version, then is converged", async () => {
-        const { first, again } = await converge(zypper, { name: "drift-hello" }, root.host);
-        assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(zypper, { name: "drift-hello" }, root.host, [
+          "install drift-hello=2.0-1",
+        ]);
         assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
       });
       await t.step(
         "a pinned older version downgrades (a version implies --oldpackage)",
         async () => {
-          const { first, again } = await converge(zypper, { name: "drift-hello=1.0" }, root.host);
-          assert.deepEqual(first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-          assert.deepEqual(again, []);
+          await convergesTo(zypper, { name: "drift-hello=1.0" }, root.host, [
+            "install drift-hello=1.0-1",
+          ]);
           assert.equal(await rpmVersion(root, "drift-hello"), "1.0-1");
         },
       );
@@ -156,37 +136,23 @@ Deno.test({
         assert.deepEqual(first, []);
       });
       await t.step("latest upgrades, then is converged", async () => {
-        const { first, again } = await converge(
-          zypper,
-          { name: ["drift-hello"], state: "latest" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(zypper, { name: ["drift-hello"], state: "latest" }, root.host, [
+          "upgrade drift-hello 1.0-1 -> 2.0-1",
+        ]);
         assert.equal(await rpmVersion(root, "drift-hello"), "2.0-1");
       });
       await t.step("-name removes in the same run as an install", async () => {
-        const { first, again } = await converge(
-          zypper,
-          { name: ["drift-other", "-drift-hello"] },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), [
+        await convergesTo(zypper, { name: ["drift-other", "-drift-hello"] }, root.host, [
           "remove drift-hello=2.0-1",
           "install drift-other=1.0-1",
         ]);
-        assert.deepEqual(again, []);
         assert.equal(await rpmVersion(root, "drift-hello"), "");
         assert.equal(await rpmVersion(root, "drift-other"), "1.0-1");
       });
       await t.step("absent removes, then is converged", async () => {
-        const { first, again } = await converge(
-          zypper,
-          { name: "drift-other", state: "absent" },
-          root.host,
-        );
-        assert.deepEqual(first.map((c) => c.summary), ["remove drift-other=1.0-1"]);
-        assert.deepEqual(again, []);
+        await convergesTo(zypper, { name: "drift-other", state: "absent" }, root.host, [
+          "remove drift-other=1.0-1",
+        ]);
         assert.equal(await rpmVersion(root, "drift-other"), "");
       });
       await t.step("a package no repository has is a clear error", async () => {
@@ -221,20 +187,12 @@ Deno.test({
     try {
       await root.hide("apt-get", "dnf");
       await converge(zypperRepository, addMain, root.host);
-      const pinned = await converge(packageTask, { name: "drift-hello=1.0" }, root.host);
-      assert.deepEqual(pinned.first.map((c) => c.summary), ["install drift-hello=1.0-1"]);
-      assert.deepEqual(pinned.again, []);
-      const latest = await converge(
-        packageTask,
-        { name: "drift-hello", state: "latest" },
-        root.host,
-      );
-      assert.deepEqual(latest.first.map((c) => c.summary), ["upgrade drift-hello 1.0-1 -> 2.0-1"]);
-      assert.deepEqual(latest.again, []);
-      const gone = await converge(packageTask, { name: "drift-hello", state: "absent" }, root.host);
-      assert.deepEqual(gone.first.map((c) => c.summary), ["remove drift-hello=2.0-1"]);
-      assert.deepEqual(gone.again, []);
-      assert.equal(await rpmVersion(root, "drift-hello"), "");
+      await packageLifecycle(packageTask, root.host, (n) => rpmVersion(root, n), {
+        name: "drift-hello",
+        pin: "drift-hello=1.0",
+        old: "1.0-1",
+        newest: "2.0-1",
+      });
       await assert.rejects(
         converge(packageTask, { name: "drift-hello", enablerepo: "x" }, root.host),
         /enablerepo\/disablerepo work with dnf and yum; this host uses zypper/,
