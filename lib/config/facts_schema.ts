@@ -9,6 +9,7 @@
 import * as z from "zod";
 import { s3TargetShape } from "../sinks/config.ts";
 import { durationSchema } from "../sinks/units.ts";
+import { IPVS_LABELS } from "../facts/ipvs.ts";
 import { parseSelector } from "../facts/thresholds.ts";
 
 /** A regular expression, checked when the file is loaded. */
@@ -105,16 +106,7 @@ export const collectorsSchema = z.strictObject({
   ipvs: z.strictObject({
     ...common,
     /** The labels backends are summed by (default all six). */
-    backend_labels: z.array(
-      z.enum([
-        "local_address",
-        "local_port",
-        "remote_address",
-        "remote_port",
-        "proto",
-        "local_mark",
-      ]),
-    ).optional(),
+    backend_labels: z.array(z.enum(IPVS_LABELS)).optional(),
   }).optional(),
   ksmd: plain.optional(),
   lnstat: plain.optional(),
