@@ -39,12 +39,21 @@ export async function load(dir: string, options: LoadOptions = {}): Promise<Load
   });
 }
 
-/** Loads a config dir and runs the apply preflight; throws ConfigError listing every problem. */
-export async function loadChecked(dir: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+/**
+ * Loads a config dir and runs the apply preflight; throws ConfigError listing every problem.
+ * Warnings (a problem in a file only included under a condition) go to `onWarning`.
+ */
+export async function loadChecked(
+  dir: string,
+  options: LoadOptions & { onWarning?: (message: string) => void } = {},
+): Promise<LoadedConfig> {
   const config = await load(dir, options);
   if (config.apply) {
     const { assertPreflight } = await import("../lib/apply/preflight.ts");
-    await assertPreflight(config.apply, await applyOptions(config));
+    await assertPreflight(
+      config.apply,
+      await applyOptions(config, options.onWarning ? { onWarning: options.onWarning } : {}),
+    );
   }
   return config;
 }
@@ -53,12 +62,15 @@ export async function loadChecked(dir: string, options: LoadOptions = {}): Promi
  * What the preflight and the run of a loaded apply config share: the template engine, the task
  * modules, the include loader, so `validate` and `apply` check the same things the same way.
  */
-export async function applyOptions(config: LoadedConfig): Promise<PreflightOptions> {
-  const [engine, { catalog, loaded }, { redactor }, { loadTaskFile }] = await Promise.all([
+export async function applyOptions(
+  config: LoadedConfig,
+  options: { onWarning?: (message: string) => void } = {},
+): Promise<PreflightOptions> {
+  const [engine, { catalog, loaded }, { redactor }, { TaskLoader }] = await Promise.all([
     import("../lib/template/engine.ts"),
     import("../tasks/mod.ts"),
     import("../lib/secrets.ts"),
-    import("../lib/config/loader.ts"),
+    import("../lib/config/task_loader.ts"),
   ]);
   return {
     engine,
@@ -66,8 +78,8 @@ export async function applyOptions(config: LoadedConfig): Promise<PreflightOptio
     tasks: loaded,
     configDir: config.dir,
     vars: config.vars,
-    loadTasks: (path) =>
-      loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
+    loader: new TaskLoader(config.dir, { catalog, redactor, secrets: config.secrets }),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   };
 }
 

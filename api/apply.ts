@@ -62,6 +62,8 @@ export interface TaskResult {
   readonly handler?: true;
   /** `no_log`: params, output, changes and diffs are withheld. */
   readonly hidden?: true;
+  /** `check_mode: false`: it ran for real in a plan. */
+  readonly ran_for_real?: true;
   /** What the task changed (or would change). */
   readonly changes: readonly ChangeResult[];
   /** Commands a dry run did not run. */
@@ -112,7 +114,10 @@ export interface PlanOptions {
   readonly onRecord?: (task: TaskResult) => void | Promise<void>;
   /** Write the audit log (`agent.audit`, default on, as the CLI does). */
   readonly audit?: boolean;
-  /** Problems of the audit sinks while the run goes on (a sink down, say). */
+  /**
+   * Warnings while the run goes on: an audit sink down, a problem in a file that is only
+   * included under a condition.
+   */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -188,7 +193,8 @@ export async function run(input: ConfigInput, o: RunOptionsInternal): Promise<Ap
     import("../lib/facts/host_facts.ts"),
     import("../lib/apply/lock.ts"),
   ]);
-  const facts = o.facts ?? await gatherFacts();
+  // Under a root the facts are the root's: its os-release, passwd, package manager.
+  const facts = o.facts ?? await gatherFacts(o.root ? { root: o.root } : {});
   const lock = o.dryRun ? undefined : await acquireLock(`${stateDir()}/apply.lock`, {
     wait: o.wait ?? true,
     ...(o.onWait ? { onWait: o.onWait } : {}),
@@ -203,8 +209,10 @@ export async function run(input: ConfigInput, o: RunOptionsInternal): Promise<Ap
   let auditError: string | undefined;
   try {
     summary = await runApply(config.apply, {
-      ...(await applyOptions(config)),
+      ...(await applyOptions(config, o.onWarning ? { onWarning: o.onWarning } : {})),
       host: o.host ?? new LocalHost(o.root ? { root: o.root } : {}),
+      // delegate_to: localhost is this machine, outside the root, as Ansible's chroot connection.
+      ...(o.root ? { localHost: new LocalHost() } : {}),
       facts,
       dryRun: o.dryRun,
       tags: o.tags ?? [],
@@ -264,6 +272,7 @@ async function taskResult(r: TaskRecord): Promise<TaskResult> {
     ...(r.ignored ? { ignored: true } : {}),
     ...(r.handler ? { handler: true } : {}),
     ...(r.hidden ? { hidden: true } : {}),
+    ...(r.ranForReal ? { ran_for_real: true } : {}),
     changes: r.hidden ? [] : await Promise.all(r.changes.map(async (c) => ({
       summary: c.summary,
       ...(c.diff && c.sensitive ? { withheld: true as const } : {}),

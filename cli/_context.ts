@@ -56,6 +56,7 @@ export async function loadFromOptions(
   const config = await (options.check ? loadChecked : load)(g.config, {
     envFile: g.envFile,
     envFileRequired: g.envFileRequired,
+    onWarning: warn,
     ...(options.tasks === false ? { tasks: false } : {}),
     ...(options.redactor ? { redactor: options.redactor } : {}),
   });

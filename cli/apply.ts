@@ -84,11 +84,21 @@ function formatTask(task: TaskResult, showDiff: boolean): string[] {
   const status = task.ignored ? "ignored" : task.status;
   const paint = task.ignored ? style.dim : STATUS_STYLE[task.status];
   const label = `${task.handler ? "handler: " : ""}${task.name}`;
-  const head = `${paint(status.padEnd(8))} ${label}`;
-  const lines = [
-    task.message && task.status === "failed" && !task.hidden ? `${head}: ${task.message}` : head,
-  ];
+  const real = task.ran_for_real ? style.dim(" (check_mode: false: ran for real)") : "";
+  const head = `${paint(status.padEnd(8))} ${label}${real}`;
   const indent = "           ";
+  const lines = [head];
+  if (task.status === "failed") {
+    // Where the task is written, and why it failed (a command's rc, command and stderr).
+    if (task.origin) {
+      lines[0] += style.dim(
+        ` (${task.origin.file}${task.origin.line ? `:${task.origin.line}` : ""})`,
+      );
+    }
+    if (task.message && !task.hidden) {
+      lines.push(...task.message.split("\n").map((l) => `${indent}${l}`));
+    }
+  }
   if (task.hidden) {
     if (task.status !== "skipped") lines.push(`${indent}${style.dim(HIDDEN)}`);
     return lines;
