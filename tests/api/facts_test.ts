@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { collectMetrics, gatherFacts, loadConfig, serveMetrics } from "../../mod.ts";
 import { writeTree } from "../_helpers/cli.ts";
 
