@@ -42,6 +42,9 @@ export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promi
 
 /** Loads the config and runs exactly the checks apply makes before its first change. */
 function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
+  // The preflight and the template engine load while the config files are read and parsed.
+  import("../lib/apply/preflight.ts").catch(() => {/* loaded again, and reported, below */});
+  import("../lib/template/engine.ts").then((m) => m.preloadEngine(), () => {});
   return loadFromOptions(g, { check: true, ...(redactor ? { redactor } : {}) });
 }
 

@@ -108,22 +108,13 @@ async function serve(
   signal: AbortSignal,
   o: FactsServiceOptions,
 ) {
-  const [{ serveMetrics }, { toPrometheusText }] = await Promise.all([
+  const [{ serveMetrics, serveOptions }, { toPrometheusText }] = await Promise.all([
     import("./server.ts"),
     import("./exposition.ts"),
   ]);
-  const tls = s.tls
-    ? {
-      cert: await Deno.readTextFile(s.tls.cert_file),
-      key: await Deno.readTextFile(s.tls.key_file),
-    }
-    : undefined;
   return await serveMetrics({
-    listen: o.listen ?? s.listen ?? "0.0.0.0:8000",
-    path: s.path ?? "/metrics",
-    ...(tls ? { tls } : {}),
-    ...(s.basic_auth_users ? { basicAuthUsers: s.basic_auth_users } : {}),
-    ...(s.max_requests !== undefined ? { maxRequests: s.max_requests } : {}),
+    ...(await serveOptions(s)),
+    ...(o.listen ? { listen: o.listen } : {}),
     render: async (select) => {
       const snap = await metrics.collect(select);
       o.onSnapshot?.(snap);
