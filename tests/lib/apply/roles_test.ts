@@ -17,11 +17,11 @@ import { catalog, loaded } from "../../../tasks/mod.ts";
 
 const CASES = fileURLToPath(new URL("../../fixtures/roles/semantics/", import.meta.url));
 
-/** Debug messages as a run printed them, loop items included, skipped ones left out. */
+/** Debug messages as a run printed them, loop items included, skipped and no_log ones left out. */
 function messages(records: readonly TaskRecord[]): string[] {
   const out: string[] = [];
   for (const r of records) {
-    if (r.type !== "debug") continue;
+    if (r.type !== "debug" || r.hidden) continue;
     for (const x of r.items ?? [r]) if (x.status !== "skipped") out.push(x.message ?? "");
   }
   return out;
