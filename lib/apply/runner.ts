@@ -109,15 +109,26 @@ export interface TaskRecord {
   readonly items?: readonly TaskRecord[];
   readonly durationMs: number;
   readonly origin?: TaskOrigin;
+  /** What `register:` stored, under its name. */
+  readonly registered?: {
+    readonly name: string;
+    readonly value: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Counts as in Ansible's recap. */
 export interface RunStats {
+  /** Tasks that were already as configured. */
   ok: number;
+  /** Tasks that changed something (in a dry run: would have). */
   changed: number;
+  /** Tasks that failed (ignored and rescued ones included). */
   failed: number;
+  /** Tasks skipped by `when:`, tags, or an earlier failure. */
   skipped: number;
+  /** Failures a block's `rescue:` handled. */
   rescued: number;
+  /** Failures `ignore_errors` let pass. */
   ignored: number;
 }
 
@@ -441,9 +452,10 @@ class Run {
       );
       if (ignore) record = { ...record, ignored: true };
     }
-    // Command output may contain "{{": like Ansible, registered results are never templated.
     if (task.register) {
+      // Command output may contain "{{": like Ansible, registered results are never templated.
       this.#layers.runtime[task.register] = markUnsafeDeep(structuredClone(result));
+      record = { ...record, registered: { name: task.register, value: result } };
     }
     if (record.status === "changed" || record.items?.some((i) => i.status === "changed")) {
       for (const n of task.notify) this.#notify(await this.#renderString(n, scope, t));
