@@ -82,7 +82,9 @@ for (const page of PAGES) {
         if (step.kind === "file") {
           const path = join(dir, step.path);
           await Deno.mkdir(dirname(path), { recursive: true });
-          await Deno.writeTextFile(path, subst(step.text), { mode: step.path === "env" ? 0o600 : 0o644 });
+          await Deno.writeTextFile(path, subst(step.text), {
+            mode: step.path === "env" ? 0o600 : 0o644,
+          });
           continue;
         }
         const out = await new Deno.Command("sh", {
