@@ -262,7 +262,7 @@ Deno.test("driftless facts --push writes a snapshot; --serve pushes on the expor
     assert.equal(r.code, 0, r.stderr);
     const files = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
     assert.equal(files.length, 1);
-    assert.match(files[0]!, /^.+-\d{8}T\d{6}Z\.prom\.gz$/);
+    assert.match(files[0]!, /^.+-\d{8}T\d{6}\.\d{3}Z\.prom\.gz$/);
     const text = new TextDecoder().decode(await gunzip(await Deno.readFile(`${out}/${files[0]}`)));
     assert.match(text, /^node_load1 /m);
 
