@@ -217,6 +217,16 @@ export async function main(args: readonly string[]): Promise<number> {
     });
 
   program
+    .command("init")
+    .description(
+      "start a config dir: commented apply, facts, logs, agent and vars files, an env file, git init",
+    )
+    .argument("[dir]", "the config dir to create (default: --config)")
+    .action(async (dir) => {
+      await run(async (g) => (await import("./init.ts")).init(g, dir));
+    });
+
+  program
     .command("validate")
     .description("check every config file and report all problems; change nothing")
     .addOption(new Option("--agent-payload").hideHelp())
