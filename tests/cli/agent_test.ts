@@ -643,7 +643,10 @@ Deno.test("agent: SIGTERM lets a running apply finish; a second signal exits at 
   try {
     // One signal: the run in progress ends normally, then the agent exits 0.
     let agent = await startAgent({ config: ws.config, stateDir: ws.state });
-    await eventually(async () => (await agent.status()).jobs.apply!.running, "the run");
+    await eventually(
+      async () => (await Deno.readTextFile(marks).catch(() => "")) === "start\n",
+      "the run",
+    );
     agent.signal("SIGTERM");
     const first = await agent.child.status;
     assert.equal(first.code, 0, agent.stderr());
@@ -652,7 +655,10 @@ Deno.test("agent: SIGTERM lets a running apply finish; a second signal exits at 
     // Two signals: the agent does not wait.
     await Deno.remove(marks);
     agent = await startAgent({ config: ws.config, stateDir: ws.state });
-    await eventually(async () => (await agent.status()).jobs.apply!.running, "the run");
+    await eventually(
+      async () => (await Deno.readTextFile(marks).catch(() => "")) === "start\n",
+      "the run",
+    );
     agent.signal("SIGTERM");
     await eventually(() => /stopping/.test(agent.stderr()), "the first signal");
     agent.signal("SIGTERM");
