@@ -47,7 +47,13 @@ const schema = z.strictObject({
 type Params = z.output<typeof schema>;
 
 const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
 
 /** Ansible's pfilter: a name matches a pattern and no exclude. */
 function nameMatches(name: string, p: Params): boolean {
@@ -147,7 +153,8 @@ async function find(p: Params, host: Host): Promise<Found> {
   for (const path of p.paths) {
     const st = await host.stat(path);
     if (!st?.isDirectory) {
-      out.skipped_paths[path] = `${path} was skipped as it does not seem to be a valid directory or it cannot be accessed`;
+      out.skipped_paths[path] =
+        `${path} was skipped as it does not seem to be a valid directory or it cannot be accessed`;
       continue;
     }
     await walk(path, 1);

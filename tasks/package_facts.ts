@@ -47,7 +47,9 @@ export function parseApkInstalled(text: string): Pkg[] {
   const out: Pkg[] = [];
   for (const block of text.split(/\n\n+/)) {
     const f = (k: string) => new RegExp(`^${k}:(.*)$`, "m").exec(block)?.[1];
-    if (f("P")) out.push({ name: f("P")!, version: f("V") ?? "", arch: f("A") ?? "", source: "apk" });
+    if (f("P")) {
+      out.push({ name: f("P")!, version: f("V") ?? "", arch: f("A") ?? "", source: "apk" });
+    }
   }
   return out;
 }
@@ -71,7 +73,12 @@ async function readPackages(host: Host, manager: Manager): Promise<Pkg[] | undef
         const desc = await text(`/var/lib/pacman/local/${dir}/desc`);
         const f = (k: string) => desc && new RegExp(`^%${k}%\\n(.*)$`, "m").exec(desc)?.[1];
         if (f("NAME")) {
-          out.push({ name: f("NAME")!, version: f("VERSION") ?? "", arch: f("ARCH") ?? "", source: "pacman" });
+          out.push({
+            name: f("NAME")!,
+            version: f("VERSION") ?? "",
+            arch: f("ARCH") ?? "",
+            source: "pacman",
+          });
         }
       }
       return out;

@@ -87,12 +87,15 @@ export const serviceFacts = defineTask({
   type: "service_facts",
   schema: z.strictObject({}),
   async read(_p, host) {
-    if (await systemdBooted(host)) return { ansible_facts: { services: await systemdServices(host) } };
+    if (await systemdBooted(host)) {
+      return { ansible_facts: { services: await systemdServices(host) } };
+    }
     const r = await query(host, "service", ["--status-all"]).catch(() => undefined);
     if (!r || r.code !== 0 && !r.stdout.trim()) {
       return {
         failed: true,
-        msg: "Failed to find any services. This can be due to privileges or some other configuration issue.",
+        msg:
+          "Failed to find any services. This can be due to privileges or some other configuration issue.",
       };
     }
     return { ansible_facts: { services: parseStatusAll(r.stdout) } };
