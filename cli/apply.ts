@@ -150,10 +150,6 @@ async function details(record: TaskRecord, showDiff: boolean): Promise<string[]>
   for (const change of record.changes) {
     out.push(change.summary);
     if (!showDiff || !change.diff) continue;
-    if (change.sensitive) {
-      out.push(style.dim("(diff withheld: it contains secrets)"));
-      continue;
-    }
     for (const line of (await unifiedDiff(change.diff)).split("\n")) out.push(colorDiff(line));
   }
   for (const cmd of record.wouldRun) out.push(style.dim(`would run: ${cmd}`));
@@ -174,7 +170,7 @@ async function auditEntry(
 ): Promise<AuditEntry> {
   const changes = record.items ? record.items.flatMap((i) => i.changes) : record.changes;
   const diffs = record.hidden ? [] : await Promise.all(
-    changes.filter((c) => c.diff && !c.sensitive).map((c) => unifiedDiff(c.diff!)),
+    changes.filter((c) => c.diff).map((c) => unifiedDiff(c.diff!)),
   );
   return {
     time: new Date().toISOString(),
@@ -206,7 +202,7 @@ async function jsonReport(summary: RunSummary, run: { runId: string; hostname: s
     ...(r.hidden ? { hidden: true } : {
       changes: await Promise.all(r.changes.map(async (c) => ({
         summary: c.summary,
-        ...(c.diff && !c.sensitive ? { diff: await unifiedDiff(c.diff) } : {}),
+        ...(c.diff ? { diff: await unifiedDiff(c.diff) } : {}),
       }))),
       would_run: r.wouldRun,
       ...(r.message !== undefined ? { message: r.message } : {}),

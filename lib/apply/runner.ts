@@ -65,7 +65,6 @@ export type TaskStatus = "ok" | "changed" | "failed" | "skipped";
 export interface ReportedChange {
   readonly summary: string;
   readonly diff?: Diff;
-  readonly sensitive?: boolean;
 }
 
 /** The outcome of one task (or one loop item). */
@@ -587,11 +586,11 @@ class Run {
       }
     }
     if (changes.length > 0) {
-      result.diff = changes.filter((c) => c.diff && !c.sensitive).map((c) => c.diff);
+      result.diff = changes.filter((c) => c.diff).map((c) => c.diff);
     }
     if (!(dryRun && module.acts)) result = await this.#overrides(task, scope, result);
     const status: TaskStatus = result.failed ? "failed" : result.changed ? "changed" : "ok";
-    const message = result.failed ? String(result.msg ?? "failed") : undefined;
+    const message = result.failed ? failureMessage(result) : undefined;
     return {
       record: {
         ...base,
@@ -692,8 +691,14 @@ function reported(change: Change<unknown>): ReportedChange {
   return {
     summary: change.summary,
     ...(change.diff ? { diff: change.diff } : {}),
-    ...(change.sensitive ? { sensitive: true } : {}),
   };
+}
+
+/** A failed result's message, with the end of its stderr as Ansible shows it with the result. */
+function failureMessage(result: Record<string, unknown>): string {
+  const msg = String(result.msg ?? "failed");
+  const stderr = typeof result.stderr === "string" ? result.stderr.trim() : "";
+  return stderr ? `${msg}: ${stderr.split("\n").slice(-10).join("\n")}` : msg;
 }
 
 function loopInfo(items: unknown[], i: number): Record<string, unknown> {
