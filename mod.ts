@@ -17,9 +17,11 @@ import type { Redactor } from "./lib/secrets.ts";
 
 export type {
   ApplyConfig,
+  ConfigIssueLocation,
   LoadedConfigBase as LoadedConfig,
   TaskOrigin,
 } from "./lib/config/loader.ts";
+export type { SchemaName } from "./lib/config/schemas.ts";
 export type { Condition, LoopControl, TaskSpec } from "./lib/config/apply_schema.ts";
 export type { SecretSource } from "./lib/secrets.ts";
 
@@ -57,7 +59,7 @@ export async function loadConfig(
 }
 
 export { ConfigError, ExitCode, formatIssue, PermissionError, UsageError } from "./lib/errors.ts";
-export type { ConfigIssue } from "./lib/errors.ts";
+export type { ConfigIssue, KeyPath } from "./lib/errors.ts";
 export { REDACTED, Redactor, redactor } from "./lib/secrets.ts";
 export { type RenderOptions, renderTemplate, TemplateError } from "./lib/template/engine.ts";
 

@@ -5,10 +5,11 @@
  * @module
  */
 import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
-import { loadConfig, type LoadedConfig, loadTaskFile } from "../lib/config/loader.ts";
+import type { LoadedConfig } from "../lib/config/loader.ts";
 import type { PreflightOptions } from "../lib/apply/preflight.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
 import type { LogLevel } from "./_render.ts";
+import type { Redactor } from "../lib/secrets.ts";
 
 /** The global options, after defaults and env. */
 export interface GlobalOptions {
@@ -48,10 +49,12 @@ export function setup(o: ParsedGlobals, envFileSource: string | undefined): Glob
  */
 export async function loadFromOptions(
   g: GlobalOptions,
-  options: { tasks?: boolean } = {},
+  options: { tasks?: boolean; redactor?: Redactor } = {},
 ): Promise<LoadedConfig> {
-  const { redactor } = await import("../lib/secrets.ts");
+  const redactor = options.redactor ?? (await import("../lib/secrets.ts")).redactor;
   const catalog = options.tasks === false ? undefined : (await import("../tasks/mod.ts")).catalog;
+  // Imported here, not at the top: the agent process never loads the YAML parser or zod.
+  const { loadConfig } = await import("../lib/config/loader.ts");
   const config = await loadConfig(g.config, {
     envFile: g.envFile,
     envFileRequired: g.envFileRequired,
@@ -68,10 +71,11 @@ export async function loadFromOptions(
  * the same things the same way.
  */
 export async function applyOptions(config: LoadedConfig): Promise<PreflightOptions> {
-  const [engine, { catalog, loaded }, { redactor }] = await Promise.all([
+  const [engine, { catalog, loaded }, { redactor }, { loadTaskFile }] = await Promise.all([
     import("../lib/template/engine.ts"),
     import("../tasks/mod.ts"),
     import("../lib/secrets.ts"),
+    import("../lib/config/loader.ts"),
   ]);
   return {
     engine,

@@ -8,7 +8,7 @@ import { unifiedDiff } from "../lib/apply/diff.ts";
 import { LocalHost } from "../lib/apply/host.ts";
 import { acquireLock } from "../lib/apply/lock.ts";
 import { runApply, type RunSummary, type TaskRecord } from "../lib/apply/runner.ts";
-import { expandHome } from "../lib/config/paths.ts";
+import { expandHome, stateDir } from "../lib/config/paths.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { gatherFacts } from "../lib/facts/host_facts.ts";
 import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
@@ -21,14 +21,13 @@ export interface ApplyOptions {
   readonly tags: readonly string[];
   readonly skipTags: readonly string[];
   readonly json: boolean;
+  /** Print one JSON line per task as it finishes, then a summary line (the agent reads these). */
+  readonly jsonLines?: boolean;
   readonly detailedExitcode: boolean;
   readonly wait: boolean;
   /** Manage a directory tree (a chroot, an image) instead of this host. */
   readonly root?: string;
 }
-
-/** Where state (lock, audit log) lives by default. */
-export const STATE_DIR = "~/.local/state/driftless";
 
 /** Runs `apply` and returns the exit code (DESIGN §1). */
 export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> {
@@ -38,14 +37,15 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   }
   const facts = await gatherFacts();
   const auditDir = expandHome(
-    config.agent?.audit?.dir ?? `${STATE_DIR}/audit`,
+    config.agent?.audit?.dir ?? `${stateDir()}/audit`,
   );
 
-  const lock = o.dryRun ? undefined : await acquireLock(expandHome(`${STATE_DIR}/apply.lock`), {
+  const lock = o.dryRun ? undefined : await acquireLock(`${stateDir()}/apply.lock`, {
     wait: o.wait,
     onWait: () => info("another apply is running; waiting for it to finish..."),
   });
   if (!o.dryRun && !lock) {
+    if (o.jsonLines) print(JSON.stringify({ kind: "locked" }));
     warn("another apply is running (--no-wait given); not starting");
     return ExitCode.failed;
   }
@@ -65,7 +65,8 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
     )),
   ]);
   const showDiff = o.diff || o.dryRun;
-  if (!o.json && o.dryRun) print(style.bold("DRY RUN: nothing will be changed"));
+  const quiet = o.json || o.jsonLines;
+  if (!quiet && o.dryRun) print(style.bold("DRY RUN: nothing will be changed"));
 
   let summary: RunSummary;
   try {
@@ -77,7 +78,10 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
       tags: o.tags,
       skipTags: o.skipTags,
       onRecord: async (record) => {
-        if (!o.json) { for (const line of await formatRecord(record, showDiff)) print(line); }
+        if (o.jsonLines) print(JSON.stringify({ kind: "task", ...(await jsonTask(record)) }));
+        else if (!o.json) {
+          for (const line of await formatRecord(record, showDiff)) print(line);
+        }
         await audit.add(await auditEntry(record, { runId, hostname, dryRun: o.dryRun }));
       },
     });
@@ -91,7 +95,16 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
     });
   }
 
-  if (o.json) {
+  if (o.jsonLines) {
+    print(JSON.stringify({
+      kind: "summary",
+      run_id: runId,
+      host: hostname,
+      dry_run: summary.dryRun,
+      failed: summary.failed,
+      stats: summary.stats,
+    }));
+  } else if (o.json) {
     print(JSON.stringify(await jsonReport(summary, { runId, hostname }), null, 2));
   } else {
     const s = summary.stats;
@@ -191,8 +204,9 @@ async function auditEntry(
   };
 }
 
-async function jsonReport(summary: RunSummary, run: { runId: string; hostname: string }) {
-  const task = async (r: TaskRecord): Promise<Record<string, unknown>> => ({
+/** A task's record as JSON: the `--json` report's entries and the `--json-lines` lines. */
+async function jsonTask(r: TaskRecord): Promise<Record<string, unknown>> {
+  return {
     name: r.name,
     type: r.type,
     status: r.status,
@@ -207,16 +221,19 @@ async function jsonReport(summary: RunSummary, run: { runId: string; hostname: s
       would_run: r.wouldRun,
       ...(r.message !== undefined ? { message: r.message } : {}),
     }),
-    ...(r.items ? { items: await Promise.all(r.items.map(task)) } : {}),
+    ...(r.items ? { items: await Promise.all(r.items.map(jsonTask)) } : {}),
     duration_ms: r.durationMs,
     ...(r.origin ? { origin: `${r.origin.file}${r.origin.line ? `:${r.origin.line}` : ""}` } : {}),
-  });
+  };
+}
+
+async function jsonReport(summary: RunSummary, run: { runId: string; hostname: string }) {
   return {
     run_id: run.runId,
     host: run.hostname,
     dry_run: summary.dryRun,
     failed: summary.failed,
     stats: summary.stats,
-    tasks: await Promise.all(summary.records.map(task)),
+    tasks: await Promise.all(summary.records.map(jsonTask)),
   };
 }

@@ -73,6 +73,7 @@ export async function main(args: readonly string[]): Promise<number> {
       [] as string[],
     )
     .option("--json", "print one JSON document with every result instead of lines")
+    .option("--json-lines", "print one JSON line per task as it finishes, then a summary line")
     .option(
       "--detailed-exitcode",
       "exit 0 when nothing changed, 2 when something changed (or would), 1 on failure",
@@ -87,6 +88,7 @@ export async function main(args: readonly string[]): Promise<number> {
           tags: opts.tags,
           skipTags: opts.skipTags,
           json: Boolean(opts.json),
+          jsonLines: Boolean(opts.jsonLines),
           detailedExitcode: Boolean(opts.detailedExitcode),
           wait: opts.wait,
           ...(opts.root ? { root: opts.root } : {}),
@@ -147,6 +149,25 @@ export async function main(args: readonly string[]): Promise<number> {
     });
 
   program
+    .command("agent")
+    .description(
+      "run facts, /metrics, log shipping, Git pulls and apply on their intervals until stopped (needs -A)",
+    )
+    .option("--once", "run every job a single time, then exit (1 when one failed)")
+    .addOption(
+      new Option("--state-dir <dir>", "where the agent keeps config snapshots and its keyring")
+        .env("DRIFTLESS_STATE_DIR"),
+    )
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./agent.ts")).agent(g, {
+          once: Boolean(opts.once),
+          ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
+        })
+      );
+    });
+
+  program
     .command("template")
     .description("render one Jinja2 template (Ansible-compatible) with vars and host facts")
     .argument("<file>", "template file, or - for stdin")
@@ -180,8 +201,11 @@ export async function main(args: readonly string[]): Promise<number> {
   program
     .command("validate")
     .description("check every config file and report all problems; change nothing")
-    .action(async () => {
-      await run(async (g) => (await import("./validate.ts")).validate(g));
+    .addOption(new Option("--agent-payload").hideHelp())
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./validate.ts")).validate(g, { agentPayload: Boolean(opts.agentPayload) })
+      );
     });
 
   program

@@ -91,6 +91,18 @@ export interface LoadedConfigBase {
   readonly warnings: readonly string[];
   /** Where `${NAME}` values come from (env, then env file), for files loaded later. */
   readonly secrets: SecretSource;
+  /** Where a key of a schema's merged document is written (file, line, column). */
+  locate(schema: SchemaName, path: KeyPath): ConfigIssueLocation | undefined;
+}
+
+/** A place in a config file. */
+export interface ConfigIssueLocation {
+  /** The file, relative to the config dir. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line?: number;
+  /** 1-based column. */
+  readonly column?: number;
 }
 
 /** A loaded, validated config dir, each section typed by its schema. */
@@ -179,6 +191,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     bySchema.set(schema, list);
   }
 
+  const mergedBySchema = new Map<SchemaName, Merged>();
   const result: {
     -readonly [K in keyof LoadedConfig]: LoadedConfig[K];
   } = {
@@ -188,11 +201,20 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     warnings,
     secrets: source,
     ...(env.path ? { envFile: env.path } : {}),
+    locate(schema, path) {
+      const at = mergedBySchema.get(schema)?.locate(path);
+      if (!at) return undefined;
+      return {
+        file: at.file,
+        ...(at.position ? { line: at.position.line, column: at.position.column } : {}),
+      };
+    },
   };
   for (const schema of SCHEMA_NAMES) {
     const docs = bySchema.get(schema);
     if (!docs) continue;
     const merged = mergeDocs(docs, issues);
+    mergedBySchema.set(schema, merged);
     if (schema === "apply") {
       const top = validate(SCHEMAS.apply, merged, issues);
       if (top === undefined) continue;

@@ -16,6 +16,9 @@ export const varsSchema = z.record(
 )
   .meta({ title: "driftless vars" });
 
+/** A schema name: `apply`, `facts`, `logs`, `agent` or `vars` (spelled out: part of the API). */
+export type SchemaName = "apply" | "facts" | "logs" | "agent" | "vars";
+
 /** The schemas, by the file or folder name that selects them. */
 export const SCHEMAS = {
   apply: applyTopSchema,
@@ -23,10 +26,7 @@ export const SCHEMAS = {
   logs: logsSchema,
   agent: agentSchema,
   vars: varsSchema,
-} as const;
-
-/** A schema name: `apply`, `facts`, `logs`, `agent` or `vars`. */
-export type SchemaName = keyof typeof SCHEMAS;
+} as const satisfies Record<SchemaName, unknown>;
 
 /** The schema names, in the order files are reported. */
 export const SCHEMA_NAMES: readonly SchemaName[] = Object.keys(SCHEMAS) as SchemaName[];

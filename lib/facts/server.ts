@@ -26,6 +26,11 @@ export interface MetricsServerOptions {
   readonly render: (select: Selection) => Promise<string>;
   /** Stops the server when aborted. */
   readonly signal?: AbortSignal;
+  /** Other endpoints on the same listener (the agent's /healthz, /status...), behind the same auth; undefined: not theirs. */
+  readonly routes?: (
+    req: Request,
+    url: URL,
+  ) => Promise<Response | undefined> | Response | undefined;
   /** Called for requests that fail inside the server (render errors). */
   readonly onError?: (message: string) => void;
 }
@@ -118,6 +123,8 @@ export async function serveMetrics(options: MetricsServerOptions): Promise<Metri
       });
     }
     const url = new URL(req.url);
+    const routed = await options.routes?.(req, url);
+    if (routed) return routed;
     if (url.pathname === "/" && options.path !== "/") {
       return new Response(LANDING(options.path), {
         headers: { "content-type": "text/html; charset=utf-8" },

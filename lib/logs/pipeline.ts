@@ -9,14 +9,11 @@
 import { join } from "node:path";
 import { acquireLock, type Lock } from "../apply/lock.ts";
 import type { LogsConfig } from "../config/logs_schema.ts";
-import { expandHome } from "../config/paths.ts";
+import { expandHome, stateDir as defaultStateDir } from "../config/paths.ts";
 import type { BufferedSink } from "../sinks/buffered.ts";
 import { createSink } from "../sinks/create.ts";
 import { CheckpointStore } from "./checkpoint.ts";
 import { SourceReader } from "./source.ts";
-
-/** Where checkpoints live unless `state_dir` says otherwise. */
-export const DEFAULT_STATE_DIR = "~/.local/state/driftless/logs";
 
 /** Options for {@linkcode LogsPipeline.create}. */
 export interface PipelineOptions {
@@ -64,7 +61,9 @@ export class LogsPipeline {
   static async create(config: LogsConfig, options: PipelineOptions = {}): Promise<LogsPipeline> {
     const log = options.log ?? (() => {});
     const host = options.host ?? config.host ?? Deno.hostname();
-    const stateDir = expandHome(config.state_dir ?? DEFAULT_STATE_DIR);
+    const stateDir = config.state_dir
+      ? expandHome(config.state_dir)
+      : join(defaultStateDir(), "logs");
     await Deno.mkdir(stateDir, { recursive: true, mode: 0o750 });
     const lock = await acquireLock(join(stateDir, "logs.lock"), { wait: false });
     if (!lock) {

@@ -57,7 +57,8 @@ Deno.test("loadConfig() reads YAML, JSON and TOML files by extension", async () 
   }, async (dir) => {
     const config = await loadConfig(dir, { catalog });
     assert.deepEqual(config.vars, { web_root: "/srv/www", port: 8080 });
-    assert.deepEqual(config.agent, { audit: { dir: "/var/log/driftless" } });
+    assert.deepEqual(config.agent?.audit, { dir: "/var/log/driftless" });
+    assert.equal(config.agent?.apply.interval, 30 * 60_000, "defaults are applied");
     assert.equal(config.apply?.tasks[0]?.type, "file");
     assert.deepEqual(config.apply?.tasks[0]?.params, { path: "/tmp/a" });
     assert.deepEqual(config.files, ["agent.toml", "apply.yml", "vars.json"]);
