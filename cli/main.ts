@@ -8,6 +8,10 @@ import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
 import type { GlobalOptions } from "./_context.ts";
 
+/** An ANSI SGR escape (colour, bold): none of our help text has one, but a user string might. */
+// deno-lint-ignore no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -32,9 +36,17 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--no-color", "plain output (also when NO_COLOR is set)")
     .showSuggestionAfterError()
     .exitOverride()
+    // Plain text on Deno's own streams: commander's defaults build Node's process.stdout and
+    // load node:util's stripVTControlCharacters, which costs tens of ms at start.
+    .configureHelp({ displayWidth: (s) => s.replace(SGR, "").length })
     .configureOutput({
       writeOut: (s) => Deno.stdout.writeSync(new TextEncoder().encode(s)),
       writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+      getOutHelpWidth: () => width(Deno.stdout),
+      getErrHelpWidth: () => width(Deno.stderr),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      stripColor: (s) => s.replace(SGR, ""),
     });
 
   /** Runs a command body with the global options, turning errors into exit codes. */
@@ -226,4 +238,13 @@ export async function main(args: readonly string[]): Promise<number> {
     throw e;
   }
   return exitCode;
+}
+
+/** The terminal's width for wrapping help; 80 (commander's default) when not a terminal. */
+function width(stream: typeof Deno.stdout | typeof Deno.stderr): number {
+  try {
+    return stream.isTerminal() ? Deno.consoleSize().columns : 80;
+  } catch {
+    return 80;
+  }
 }

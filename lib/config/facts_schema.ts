@@ -9,6 +9,7 @@
 import * as z from "zod";
 import { s3TargetShape } from "../sinks/config.ts";
 import { durationSchema } from "../sinks/units.ts";
+import { IPVS_LABELS } from "../facts/ipvs.ts";
 import { parseSelector } from "../facts/thresholds.ts";
 
 /** A regular expression, checked when the file is loaded. */
@@ -46,7 +47,15 @@ const devices = z.strictObject({
 /** The collectors, by name. */
 export const collectorsSchema = z.strictObject({
   arp: devices.optional(),
+  bcache: z.strictObject({
+    ...common,
+    /** Also read each cache device's priority_stats (slow on large caches). */
+    priority_stats: z.boolean().optional(),
+  }).optional(),
   bonding: plain.optional(),
+  btrfs: plain.optional(),
+  buddyinfo: plain.optional(),
+  cgroups: plain.optional(),
   command: z.strictObject({
     ...common,
     commands: z.array(z.strictObject({
@@ -67,9 +76,22 @@ export const collectorsSchema = z.strictObject({
     })).optional(),
   }).optional(),
   conntrack: plain.optional(),
-  cpu: plain.optional(),
+  cpu: z.strictObject({
+    ...common,
+    /** Export `node_cpu_info` from /proc/cpuinfo (node_exporter's `--collector.cpu.info`). */
+    info: z.boolean().optional(),
+    /** Regex of the first core's `flags` to export as `node_cpu_flag_info`. */
+    flags_include: regex.optional(),
+    /** Regex of the first core's `bugs` to export as `node_cpu_bug_info`. */
+    bugs_include: regex.optional(),
+  }).optional(),
+  cpufreq: plain.optional(),
+  dmi: plain.optional(),
   diskstats: devices.optional(),
+  drbd: plain.optional(),
+  edac: plain.optional(),
   entropy: plain.optional(),
+  fibrechannel: plain.optional(),
   filefd: plain.optional(),
   filesystem: z.strictObject({
     ...common,
@@ -78,13 +100,38 @@ export const collectorsSchema = z.strictObject({
     /** Longest one statfs may take; a mount that does not answer is skipped until it does. */
     mount_timeout: durationSchema.optional(),
   }).optional(),
+  hwmon: plain.optional(),
+  infiniband: plain.optional(),
+  interrupts: plain.optional(),
+  ipvs: z.strictObject({
+    ...common,
+    /** The labels backends are summed by (default all six). */
+    backend_labels: z.array(z.enum(IPVS_LABELS)).optional(),
+  }).optional(),
+  ksmd: plain.optional(),
+  lnstat: plain.optional(),
   loadavg: plain.optional(),
   mdadm: plain.optional(),
   meminfo: plain.optional(),
-  netclass: z.strictObject({ ...common, ignored_devices: regex.optional() }).optional(),
+  meminfo_numa: plain.optional(),
+  mountstats: plain.optional(),
+  netclass: z.strictObject({
+    ...common,
+    ignored_devices: regex.optional(),
+    /** Leave out `node_network_speed_bytes` where the kernel reports an unknown speed (-1). */
+    ignore_invalid_speed: z.boolean().optional(),
+  }).optional(),
   netdev: devices.optional(),
   netstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  nfs: plain.optional(),
+  nfsd: plain.optional(),
+  nvme: plain.optional(),
   os: plain.optional(),
+  powersupplyclass: z.strictObject({
+    ...common,
+    /** Regex of power supplies to leave out. */
+    ignored_supplies: regex.optional(),
+  }).optional(),
   pressure: plain.optional(),
   process: z.strictObject({
     ...common,
@@ -96,21 +143,49 @@ export const collectorsSchema = z.strictObject({
       cmdline: z.boolean().optional(),
     })).optional(),
   }).optional(),
+  processes: plain.optional(),
+  rapl: plain.optional(),
+  schedstat: plain.optional(),
   selinux: plain.optional(),
+  slabinfo: z.strictObject({
+    ...common,
+    slab_include: regex.optional(),
+    slab_exclude: regex.optional(),
+  }).optional(),
   sockstat: plain.optional(),
   softnet: plain.optional(),
-  stat: plain.optional(),
+  stat: z.strictObject({
+    ...common,
+    /** Export `node_softirqs_total{vector}` (node_exporter's `--collector.stat.softirq`). */
+    softirq: z.boolean().optional(),
+  }).optional(),
+  sysctl: z.strictObject({
+    ...common,
+    /** Numeric parameters: `kernel.threads-max`, or `fs.file-nr:total,current,max` to name fields. */
+    include: z.array(z.string().regex(/^[\w.-]+(:[\w,]+)?$/, "expected a sysctl name")).optional(),
+    /** String parameters, exported as `node_sysctl_info{name,index,value}`. */
+    include_info: z.array(z.string().regex(/^[\w.-]+$/, "expected a sysctl name")).optional(),
+  }).optional(),
   systemd: z.strictObject({
     ...common,
     unit_include: regex.optional(),
     unit_exclude: regex.optional(),
   }).optional(),
+  tapestats: z.strictObject({
+    ...common,
+    /** Regex of tape devices to leave out. */
+    ignored_devices: regex.optional(),
+  }).optional(),
   textfile: z.strictObject({ ...common, directory: z.string().min(1).optional() }).optional(),
+  thermal_zone: plain.optional(),
   time: plain.optional(),
   timex: plain.optional(),
   udp_queues: plain.optional(),
   uname: plain.optional(),
   vmstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  xfs: plain.optional(),
+  zfs: plain.optional(),
+  zoneinfo: plain.optional(),
 });
 
 /** A threshold on a metric's series. */
@@ -199,6 +274,8 @@ export const factsSchema = z.strictObject({
     procfs: z.string().min(1).optional(),
     sysfs: z.string().min(1).optional(),
     rootfs: z.string().min(1).optional(),
+    /** udev's database of device properties (default `/run/udev/data`). */
+    udev_data: z.string().min(1).optional(),
   }).optional(),
   collectors: collectorsSchema.optional(),
   thresholds: z.array(thresholdSchema).optional(),

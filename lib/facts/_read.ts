@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { NoDataError } from "./errors.ts";
 
 const decoder = new TextDecoder();
 let buffer = new Uint8Array(1 << 16);
@@ -111,14 +112,32 @@ export function readAttr(path: string): string | undefined {
 
 /** Names in a kernel directory, sorted; `[]` when it does not exist. */
 export function listDir(path: string): string[] {
+  return listDirIfExists(path) ?? [];
+}
+
+/** Names in a kernel directory, sorted; `undefined` when it does not exist (no such subsystem). */
+export function listDirIfExists(path: string): string[] | undefined {
   const out: string[] = [];
   try {
     for (const e of Deno.readDirSync(path)) out.push(e.name);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
     throw e;
   }
   return out.sort();
+}
+
+/**
+ * Names in a subsystem's directory, sorted; throws NoDataError when the directory does not exist
+ * (the subsystem is absent: node_exporter reports such a collector as failed, an empty one as
+ * successful).
+ */
+export function listSubsystem(path: string): string[] {
+  const names = listDirIfExists(path);
+  if (names === undefined) throw new NoDataError(`no ${path}`);
+  return names;
 }
 
 /** Joins a base path and a relative one without doubling slashes. */

@@ -49,7 +49,9 @@ export function bondingCollector(): Collector {
             slaves: slaves.map((s) =>
               [
                 s,
+                // lower_<if> on current kernels, slave_<if> on older ones.
                 readAttr(`${net}/${master}/lower_${s}/bonding_slave/mii_status`) ??
+                  readAttr(`${net}/${master}/slave_${s}/bonding_slave/mii_status`) ??
                   readAttr(`${net}/${s}/bonding_slave/mii_status`),
               ] as const
             ),

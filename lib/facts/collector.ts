@@ -15,10 +15,17 @@ export interface ProcPaths {
   readonly sys: string;
   /** The host's root, default `/` (a container can mount the host's root elsewhere). */
   readonly root: string;
+  /** udev's database of device properties, default `/run/udev/data`. */
+  readonly udev: string;
 }
 
 /** The default paths. */
-export const DEFAULT_PATHS: ProcPaths = { proc: "/proc", sys: "/sys", root: "/" };
+export const DEFAULT_PATHS: ProcPaths = {
+  proc: "/proc",
+  sys: "/sys",
+  root: "/",
+  udev: "/run/udev/data",
+};
 
 /** What a collector gets for one run. */
 export interface CollectContext {

@@ -6,6 +6,7 @@
  */
 import { at, readOptional, task } from "./_read.ts";
 import type { Collector } from "./collector.ts";
+import { parseStatTable } from "./lnstat.ts";
 import { type MetricFamily, single } from "./metric.ts";
 import { NoDataError } from "./errors.ts";
 
@@ -32,14 +33,12 @@ const STATS: Readonly<Record<string, readonly [string, string]>> = {
 
 /** Sums the hex per-CPU rows of /proc/net/stat/nf_conntrack by column name. */
 export function parseConntrackStat(text: string): Map<string, number> {
-  const lines = text.trim().split("\n");
-  const names = (lines[0] ?? "").trim().split(/\s+/);
+  const { columns, rows } = parseStatTable(text);
   const out = new Map<string, number>();
-  for (const line of lines.slice(1)) {
-    const values = line.trim().split(/\s+/);
-    names.forEach((n, i) => {
-      const v = parseInt(values[i] ?? "", 16);
-      if (Number.isFinite(v)) out.set(n, (out.get(n) ?? 0) + v);
+  for (const row of rows) {
+    columns.forEach((n, i) => {
+      const v = row[i];
+      if (v !== undefined && Number.isFinite(v)) out.set(n, (out.get(n) ?? 0) + v);
     });
   }
   return out;

@@ -39,9 +39,11 @@ export function parseMdstat(text: string): MdStat[] {
     const status = lines[i + 1] ?? "";
     const blocks = Number(/(\d+) blocks/.exec(status)?.[1] ?? 0);
     const counts = /\[(\d+)\/(\d+)\]/.exec(status);
-    // Without "[n/m]" (raid0, linear, inactive arrays) every member that is not failed or spare counts.
-    const active = counts ? Number(counts[2]) : members - failed - spare;
-    const required = counts ? Number(counts[1]) : members - spare;
+    // An inactive array has no active or required disks (as node_exporter reports it); without
+    // "[n/m]" (raid0, linear) every member that is not failed or spare counts.
+    const inactive = state === "inactive";
+    const active = inactive ? 0 : counts ? Number(counts[2]) : members - failed - spare;
+    const required = inactive ? 0 : counts ? Number(counts[1]) : members - spare;
     let synced = blocks;
     for (const next of [lines[i + 2] ?? "", lines[i + 3] ?? ""]) {
       const m = /\b(recovery|resync|check|reshape)\s*=\s*[\d.]+%\s*\((\d+)\/\d+\)/.exec(next);

@@ -73,7 +73,7 @@ export function netstatFamilies(stats: NetStats, fields: RegExp): MetricFamily[]
 /** Options of the netstat collector. */
 export interface NetstatOptions {
   /** Regex of `Proto_Field` keys to export. */
-  readonly fields?: string;
+  readonly fields?: string | undefined;
 }
 
 /** The netstat collector. */

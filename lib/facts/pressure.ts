@@ -14,7 +14,8 @@ export function parsePressure(text: string): { some?: number; full?: number } {
   const out: { some?: number; full?: number } = {};
   for (const line of text.split("\n")) {
     const m = /^(some|full)\b.*\btotal=(\d+)/.exec(line);
-    if (m) out[m[1] as "some" | "full"] = Number(m[2]) / 1e6;
+    // µs to s as node_exporter divides (twice by 1000), so the float is the same to the last bit.
+    if (m) out[m[1] as "some" | "full"] = Number(m[2]) / 1000 / 1000;
   }
   return out;
 }

@@ -39,7 +39,7 @@ export function vmstatFamilies(
 /** Options of the vmstat collector. */
 export interface VmstatOptions {
   /** Regex of the fields to export. */
-  readonly fields?: string;
+  readonly fields?: string | undefined;
 }
 
 /** The vmstat collector. */

@@ -9,7 +9,7 @@
 import { TemplateError } from "./error.ts";
 import type { Any, NodeSet } from "./nodes.ts";
 import { PyFloat } from "./py.ts";
-import { FILTERS, TESTS } from "./registry.ts";
+import { FILTERS, TESTS, unknownPlugin } from "./registry.ts";
 
 const J = JSON.stringify;
 
@@ -38,9 +38,9 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this.filterInput = null;
     }
 
-    fail(msg: string, lineno?: number, colno?: number): never {
+    fail(msg: string, lineno?: number, colno?: number, kind = "TemplateSyntaxError"): never {
       throw new TemplateError(msg, {
-        kind: "TemplateSyntaxError",
+        kind,
         templateName: this.templateName,
         ...(lineno !== undefined ? { line: lineno } : {}),
         ...(colno !== undefined ? { column: colno } : {}),
@@ -315,7 +315,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
     }
 
     compilePyFilter(node: Any, frame: Any): void {
-      if (!FILTERS.has(node.name)) this.fail(`No filter named '${node.name}'.`, node.lineno);
+      if (!FILTERS.has(node.name)) this.fail(unknownPlugin(node.name).reason, node.lineno);
       this._emit(`R.filter(${J(node.name)}, [`);
       if (node.node) this.compile(node.node, frame);
       else if (this.filterInput) this.filterInput();
@@ -328,7 +328,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
     }
 
     compilePyTest(node: Any, frame: Any): void {
-      if (!TESTS.has(node.name)) this.fail(`No test named '${node.name}'.`, node.lineno);
+      if (!TESTS.has(node.name)) this.fail(unknownPlugin(node.name).reason, node.lineno);
       this._emit(`R.test(${J(node.name)}, [`);
       this.compile(node.node, frame);
       for (const a of node.args.children) {
@@ -654,7 +654,14 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       const names: string[] = [];
       for (const block of node.findAll(N.Block)) {
         const name = block.name.value;
-        if (names.includes(name)) this.fail(`block '${name}' defined twice`, block.lineno);
+        if (names.includes(name)) {
+          this.fail(
+            `block '${name}' defined twice`,
+            block.lineno,
+            undefined,
+            "TemplateAssertionError",
+          );
+        }
         names.push(name);
         this.currentBlock = name;
         this._emitFuncBegin(block, `b_${name}`);

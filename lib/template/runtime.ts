@@ -389,7 +389,9 @@ function resolveVar(st: RenderState, key: string, raw: unknown): unknown {
   if (st.resolved.has(key)) return st.resolved.get(key);
   if (st.resolving.has(key)) {
     throw new TemplateError(
-      `recursive loop detected in template string: ${typeof raw === "string" ? raw : py.repr(raw)}`,
+      `recursive loop detected in template string: ${
+        typeof raw === "string" ? raw : py.repr(raw)
+      }. maximum recursion depth exceeded while calling a Python object`,
       { kind: "AnsibleError" },
     );
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { toolMissing } from "./needs.ts";
 
 const ENV = {
   GIT_AUTHOR_NAME: "Test",
@@ -33,16 +34,9 @@ export async function sh(
   return dec.decode(out.stdout);
 }
 
-/** Why Git tests cannot run here, or undefined. */
+/** Why Git tests cannot run here (git, and gpg for signatures), or undefined. */
 export function gitMissing(): string | undefined {
-  for (const tool of ["git", "gpg"]) {
-    try {
-      new Deno.Command(tool, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
-    } catch {
-      return `needs ${tool} (Debian: ${tool === "gpg" ? "gnupg" : "git"})`;
-    }
-  }
-  return undefined;
+  return toolMissing("git") ?? toolMissing("gpg");
 }
 
 /** A signing key. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
+import { needs, toolMissing } from "../_helpers/needs.ts";
 
 const UNIT = join(ROOT, "examples/systemd/driftless.service");
 
@@ -34,18 +35,8 @@ Deno.test("the systemd unit's command line is a valid driftless agent invocation
   }
 });
 
-const analyze = (() => {
-  try {
-    new Deno.Command("systemd-analyze", { args: ["--version"], stdout: "null" }).outputSync();
-    return undefined;
-  } catch {
-    return "needs systemd-analyze (Debian: systemd)";
-  }
-})();
-
-Deno.test({
-  name: `systemd-analyze verify accepts the unit${analyze ? ` (skipped: ${analyze})` : ""}`,
-  ignore: analyze !== undefined,
+Deno.test(needs(toolMissing("systemd-analyze"), {
+  name: "systemd-analyze verify accepts the unit",
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "driftless-unit-" });
     try {
@@ -67,4 +58,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));

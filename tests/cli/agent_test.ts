@@ -4,6 +4,7 @@ import { eventually, type RunningAgent, startAgent } from "../_helpers/agent.ts"
 import { runCli, writeTree } from "../_helpers/cli.ts";
 import { gitMissing, signingKey, TestRepo } from "../_helpers/git_repo.ts";
 import { families, freePort, promtool } from "../lib/facts/_serve.ts";
+import { needs, toolMissing } from "../_helpers/needs.ts";
 
 /** A temp dir with `config/` (the given files) and a private `state/`. */
 async function workspace(files: Record<string, string>) {
@@ -306,14 +307,10 @@ outputs:
   }
 });
 
-const promMissing = ["promtool", "prometheus"].find((t) => !hasTool(t));
-
-Deno.test(
-  `agent: /metrics carries the self-metrics, passes promtool, and a real Prometheus scrapes it${
-    promMissing ? ` (skipped: needs ${promMissing}, Debian package prometheus)` : ""
-  }`,
-  { ignore: promMissing !== undefined },
-  async () => {
+Deno.test(needs(toolMissing("promtool") ?? toolMissing("prometheus"), {
+  name:
+    "agent: /metrics carries the self-metrics, passes promtool, and a real Prometheus scrapes it",
+  fn: async () => {
     const ws = await workspace({
       "agent.yml": "apply: { interval: 1h }\n",
       "facts.yml":
@@ -394,7 +391,7 @@ Deno.test(
       await ws.cleanup();
     }
   },
-);
+}));
 
 Deno.test("agent: an invalid config at start exits 2 listing every problem", async () => {
   const ws = await workspace({
@@ -415,11 +412,8 @@ Deno.test("agent: an invalid config at start exits 2 listing every problem", asy
 
 const git = gitMissing();
 
-Deno.test({
-  name: `agent: a new commit is applied without waiting for the interval${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: a new commit is applied without waiting for the interval",
   fn: async () => {
     const ws = await workspace({});
     const out = join(ws.dir, "deployed.txt");
@@ -468,13 +462,10 @@ Deno.test({
       await ws.cleanup();
     }
   },
-});
+}));
 
-Deno.test({
-  name: `agent: with verify: signed an unsigned commit is refused, a signed one applied${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: with verify: signed an unsigned commit is refused, a signed one applied",
   fn: async () => {
     const ws = await workspace({});
     const out = join(ws.dir, "deployed.txt");
@@ -521,13 +512,10 @@ git: { url: ${
       await ws.cleanup();
     }
   },
-});
+}));
 
-Deno.test({
-  name: `agent: an unreachable Git remote at start exits 2 naming the file and key${
-    git ? ` (skipped: ${git})` : ""
-  }`,
-  ignore: git !== undefined,
+Deno.test(needs(git, {
+  name: "agent: an unreachable Git remote at start exits 2 naming the file and key",
   fn: async () => {
     const ws = await workspace({});
     try {
@@ -543,13 +531,47 @@ Deno.test({
       await ws.cleanup();
     }
   },
-});
+}));
 
-function hasTool(name: string): boolean {
-  try {
-    return new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+Deno.test(needs(git, {
+  name: "agent: a Git remote that goes away is retried with backoff and reported, never fatal",
+  fn: async () => {
+    const ws = await workspace({});
+    try {
+      const remote = join(ws.dir, "remote.git");
+      const repo = await TestRepo.create(ws.dir, {
+        "agent.yml": `apply: { enabled: false }\ngit: { url: ${remote}, interval: 1s }\n`,
+        "facts.yml": SERVE,
+      });
+      await Deno.remove(ws.config, { recursive: true });
+      await repo.clone(ws.config);
+      await withAgent({ config: ws.config, stateDir: ws.state }, async (agent) => {
+        await Deno.rename(remote, `${remote}.away`);
+        const down = await eventually(async () => {
+          const s = await agent.status();
+          return s.jobs.git!.consecutive_failures >= 2 && s;
+        }, "failed fetches");
+        assert.match(down.config.git!.error!, /cannot fetch/);
+        // Backing off: after a failure the next fetch waits at least twice the interval (-10 % jitter).
+        const [a, b] = down.jobs.git!.last.slice(-2);
+        assert.ok(Date.parse(b!.start) - Date.parse(a!.end) >= 1800, JSON.stringify([a, b]));
+        assert.equal(
+          sample(await agent.metrics(), "driftless_job_consecutive_failures", { job: "git" }),
+          down.jobs.git!.consecutive_failures,
+        );
+        await Deno.rename(`${remote}.away`, remote);
+        const up = await eventually(
+          async () => {
+            const s = await agent.status();
+            return s.jobs.git!.consecutive_failures === 0 && s.jobs.git!.runs.success > 0 && s;
+          },
+          "the fetch to recover",
+          90_000,
+        );
+        assert.equal(up.config.git!.error, null);
+      });
+    } finally {
+      await ws.cleanup();
+    }
+  },
+}));

@@ -9,7 +9,7 @@ import { pyError } from "../error.ts";
 import * as py from "../py.ts";
 import { constructPlain } from "../../yaml11.ts";
 import type { Kw } from "../signature.ts";
-import { jsonDumps, type JsonOptions } from "./_json.ts";
+import { jsonDecodeError, jsonDumps, type JsonOptions } from "./_json.ts";
 import { type DumpOptions, yamlDump, yamlDumpAll } from "./_yaml.ts";
 import { builtin, builtinRaw, filterError, withValue } from "./_util.ts";
 
@@ -53,10 +53,11 @@ builtin("b64decode", "string, encoding='utf-8'", (s: unknown, e: unknown) => {
   const enc = encodingOf(e);
   let bin: string;
   const t = py.str(s).replace(/[^A-Za-z0-9+/=]/g, "");
-  if (t.replace(/=+$/, "").length % 4 === 1) {
+  const data = t.replace(/=+$/, "").length;
+  if (data % 4 === 1) {
     throw pyError(
       "binascii.Error",
-      "Invalid base64-encoded string: number of data characters cannot be 1 more than a multiple of 4",
+      `Invalid base64-encoded string: number of data characters (${data}) cannot be 1 more than a multiple of 4`,
     );
   }
   if (t.length % 4) throw pyError("binascii.Error", "Incorrect padding");
@@ -103,7 +104,10 @@ function jsonOptions(kw: Kw, base: JsonOptions): JsonOptions {
       case "allow_nan":
         break;
       default:
-        throw pyError("TypeError", `__init__() got an unexpected keyword argument '${k}'`);
+        throw pyError(
+          "TypeError",
+          `JSONEncoder.__init__() got an unexpected keyword argument '${k}'`,
+        );
     }
   }
   return o;
@@ -144,7 +148,7 @@ export function jsonLoads(text: string): unknown {
       } as (this: unknown, key: string, value: unknown) => unknown,
     );
   } catch (e) {
-    throw pyError("JSONDecodeError", (e as Error).message);
+    throw pyError("JSONDecodeError", jsonDecodeError(text) ?? (e as Error).message);
   }
 }
 builtin("from_json", "s", (s: unknown) => {

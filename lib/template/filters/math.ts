@@ -64,11 +64,6 @@ builtin(
   (size: unknown, isbits: unknown, unit: unknown) => {
     const n = py.num(size);
     if (n === null) {
-      if (typeof size === "string") {
-        filterError(
-          `human_readable() can't interpret following string: ${size}`,
-        );
-      }
       throw pyError(
         "AnsibleFilterTypeError",
         `human_readable() failed on bad input: '>=' not supported between instances of '${

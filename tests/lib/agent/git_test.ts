@@ -2,17 +2,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { GitError, GitSource } from "../../../lib/agent/git.ts";
 import { gitMissing, signingKey, TestRepo } from "../../_helpers/git_repo.ts";
+import { needs } from "../../_helpers/needs.ts";
 
 const missing = gitMissing();
-const name = (n: string) => (missing ? `${n} (skipped: ${missing})` : n);
 
 function config(url: string, over: Record<string, unknown> = {}) {
   return { url, interval: 60_000, timeout: 30_000, verify: "none" as const, keys: [], ...over };
 }
 
-Deno.test({
-  name: name("git: fetch a new revision, export its tree, move the checkout to it"),
-  ignore: missing !== undefined,
+Deno.test(needs(missing, {
+  name: "git: fetch a new revision, export its tree, move the checkout to it",
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "driftless-git-" });
     try {
@@ -43,11 +42,10 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
-Deno.test({
-  name: name("git: verify: signed takes revisions signed by a configured key only"),
-  ignore: missing !== undefined,
+Deno.test(needs(missing, {
+  name: "git: verify: signed takes revisions signed by a configured key only",
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "driftless-git-" });
     try {
@@ -79,11 +77,10 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
-Deno.test({
-  name: name("git: an unreachable remote or a checkout of something else is a clear error"),
-  ignore: missing !== undefined,
+Deno.test(needs(missing, {
+  name: "git: an unreachable remote or a checkout of something else is a clear error",
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "driftless-git-" });
     try {
@@ -108,4 +105,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
