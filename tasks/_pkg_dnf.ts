@@ -1,7 +1,7 @@
 /**
  * dnf and yum (yum is dnf on EL 8 and later): `rpm -q` decides whether a spec is installed as
  * written (`nginx`, `nginx-1.24`, `nginx-1.24-1.el9.x86_64`), `repoquery` what installing it or
- * upgrading brings. Options that pick repositories or a root go on every call, queries too.
+ * upgrading brings, `rpm -qp` what a local `.rpm` file holds. Options that pick repositories or a root go on every call, queries too.
  *
  * @module
  */
@@ -71,6 +71,28 @@ function dnfSpec(text: string): string {
   return version ? `${name}-${version}` : name;
 }
 
+/** A local package file (`/srv/pkgs/nginx-1.24-1.x86_64.rpm`): its name and version. */
+async function readFile(host: Host, spec: string, o: PkgOptions): Promise<PkgState> {
+  if (/^[a-z]+:\/\//.test(spec)) {
+    throw new Error(`"${spec}" is a URL; download it with get_url first, then name the file`);
+  }
+  const r = await query(host, "rpm", ["-qp", "--qf", RPM_QF, "--", spec], { env: ENV });
+  const found = parseNameVersions(r.stdout)[0];
+  if (r.code !== 0 || !found) {
+    throw new Error(`cannot read package file ${spec}: ${(r.stderr || r.stdout).trim()}`);
+  }
+  const [name, version] = found;
+  const installed = (await rpmQuery(host, name, o))?.[1];
+  const newer = installed !== undefined && evrCompare(installed, version) > 0;
+  return {
+    spec,
+    name,
+    ...(installed !== undefined ? { installed } : {}),
+    satisfied: installed === version || (newer && !o.allowDowngrade),
+    candidate: version,
+  };
+}
+
 async function readOne(
   host: Host,
   program: string,
@@ -78,6 +100,11 @@ async function readOne(
   state: "present" | "absent" | "latest",
   o: PkgOptions,
 ): Promise<PkgState> {
+  if (spec.endsWith(".rpm")) {
+    const file = await readFile(host, spec, o);
+    // absent: remove the package the file holds when that version is installed.
+    return state === "absent" ? { ...file, satisfied: file.installed === file.candidate } : file;
+  }
   const have = await rpmQuery(host, spec, o);
   if (have) return { spec, name: have[0], installed: have[1], satisfied: true };
   if (state === "absent") return { spec, name: parseSpec(spec).name, satisfied: false };

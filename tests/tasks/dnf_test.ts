@@ -114,6 +114,14 @@ Deno.test({
           /No package drift-other available/,
         );
       });
+      await t.step("a local .rpm file installs its version, then is converged", async () => {
+        const file = "/srv/main/noarch/drift-other-1.0-1.noarch.rpm";
+        await convergesTo(dnf, { name: file }, root.host, ["install drift-other=1.0-1"]);
+        assert.equal(await rpmVersion(root, "drift-other"), "1.0-1");
+        await convergesTo(dnf, { name: file, state: "absent" }, root.host, [
+          "remove drift-other=1.0-1",
+        ]);
+      });
       await t.step("name * with latest upgrades everything installed", async () => {
         await converge(dnf, { name: "drift-hello-1.0" }, root.host);
         await convergesTo(dnf, { name: "*", state: "latest" }, root.host, [
