@@ -19,8 +19,9 @@ export type {
   ApplyConfig,
   ConfigIssueLocation,
   LoadedConfigBase as LoadedConfig,
-  TaskOrigin,
 } from "./lib/config/loader.ts";
+export type { TaskOrigin } from "./lib/config/task_list.ts";
+export type { Role, RoleCall } from "./lib/config/roles.ts";
 export type { SchemaName } from "./lib/config/schemas.ts";
 export type { Condition, LoopControl, TaskSpec } from "./lib/config/apply_schema.ts";
 export type { SecretSource } from "./lib/secrets.ts";

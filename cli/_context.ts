@@ -71,11 +71,11 @@ export async function loadFromOptions(
  * the same things the same way.
  */
 export async function applyOptions(config: LoadedConfig): Promise<PreflightOptions> {
-  const [engine, { catalog, loaded }, { redactor }, { loadTaskFile }] = await Promise.all([
+  const [engine, { catalog, loaded }, { redactor }, { TaskLoader }] = await Promise.all([
     import("../lib/template/engine.ts"),
     import("../tasks/mod.ts"),
     import("../lib/secrets.ts"),
-    import("../lib/config/loader.ts"),
+    import("../lib/config/task_loader.ts"),
   ]);
   return {
     engine,
@@ -83,8 +83,8 @@ export async function applyOptions(config: LoadedConfig): Promise<PreflightOptio
     tasks: loaded,
     configDir: config.dir,
     vars: config.vars,
-    loadTasks: (path) =>
-      loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
+    loader: new TaskLoader(config.dir, { catalog, redactor, secrets: config.secrets }),
+    onWarning: (message) => warn(message),
   };
 }
 

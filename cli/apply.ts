@@ -35,7 +35,8 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
   if (!config.apply) {
     throw new UsageError(`no apply config in ${g.config} (expected apply.yml or an apply/ folder)`);
   }
-  const facts = await gatherFacts();
+  // Under --root the facts are the root's: its os-release, passwd, package manager.
+  const facts = await gatherFacts(o.root ? { root: o.root } : {});
   const auditDir = expandHome(
     config.agent?.audit?.dir ?? `${stateDir()}/audit`,
   );
@@ -73,6 +74,8 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
     summary = await runApply(config.apply, {
       ...(await applyOptions(config)),
       host: new LocalHost(o.root ? { root: o.root } : {}),
+      // delegate_to: localhost is this machine, outside the root, as Ansible's chroot connection.
+      ...(o.root ? { localHost: new LocalHost() } : {}),
       facts,
       dryRun: o.dryRun,
       tags: o.tags,
@@ -131,13 +134,20 @@ async function formatRecord(record: TaskRecord, showDiff: boolean): Promise<stri
   const status = record.ignored ? "ignored" : record.status;
   const paint = record.ignored ? style.dim : STATUS_STYLE[record.status];
   const label = `${record.handler ? "handler: " : ""}${record.name}`;
-  const head = `${paint(status.padEnd(8))} ${label}`;
-  const lines = [
-    record.message && record.status === "failed" && !record.hidden
-      ? `${head}: ${record.message}`
-      : head,
-  ];
+  const real = record.ranForReal ? style.dim(" (check_mode: false: ran for real)") : "";
+  const head = `${paint(status.padEnd(8))} ${label}${real}`;
   const indent = "           ";
+  const lines = [head];
+  if (record.status === "failed") {
+    // Where the task is written, and why it failed (a command's rc, command and stderr).
+    const where = record.origin
+      ? `${record.origin.file}${record.origin.line ? `:${record.origin.line}` : ""}`
+      : undefined;
+    if (where) lines[0] += style.dim(` (${where})`);
+    if (record.message && !record.hidden) {
+      lines.push(...record.message.split("\n").map((l) => `${indent}${l}`));
+    }
+  }
   if (record.hidden) {
     if (record.status !== "skipped") lines.push(`${indent}${style.dim(HIDDEN)}`);
     return lines;

@@ -12,7 +12,7 @@ import * as z from "zod";
 import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
-import { type Change, defineTask, type TaskResult } from "../lib/apply/task.ts";
+import { type Change, defineTask, type SourceContext, type TaskResult } from "../lib/apply/task.ts";
 import {
   Accounts,
   applyAttr,
@@ -189,7 +189,7 @@ export async function requireParent(host: Host, dest: string, dirs: readonly str
 async function readCopy(
   params: z.output<typeof copySchema>,
   host: Host,
-  configDir: string,
+  ctx: SourceContext,
 ): Promise<CopyCurrent> {
   const accounts = Accounts.for(host, params);
   const { owner, group } = await resolveOwnership(params, accounts);
@@ -213,7 +213,7 @@ async function readCopy(
 
   const src = params.src!;
   if (params.remote_src) return readRemote(params, host, src, accounts, base);
-  const local = await findSource(configDir, src, "files");
+  const local = await findSource(ctx, src, "files");
   if (await isSourceDir(local)) {
     const top = src.endsWith("/") ? params.dest : join(params.dest, basename(local));
     const dirs = await missingDirs(host, top);
@@ -421,10 +421,10 @@ export const copy = defineTask({
   mainParam: "dest",
   async check(params, ctx) {
     if (params.src !== undefined && !params.remote_src) {
-      await findSource(ctx.configDir, params.src, "files");
+      await findSource(ctx, params.src, "files");
     }
   },
-  read: (params, host, ctx) => readCopy(params, host, ctx.configDir),
+  read: (params, host, ctx) => readCopy(params, host, ctx),
   plan: planContent,
   apply: applyContent,
   result: contentResult,

@@ -80,10 +80,10 @@ export const script = defineTask({
   mainParam: "cmd",
   acts: true,
   check: async (params, ctx) =>
-    void await findSource(ctx.configDir, shlexSplit(params.cmd.trim())[0]!, "files"),
+    void await findSource(ctx, shlexSplit(params.cmd.trim())[0]!, "files"),
   async read(params, host, ctx): Promise<ScriptCurrent> {
     const first = shlexSplit(params.cmd.trim())[0]!;
-    const source = await findSource(ctx.configDir, first, "files");
+    const source = await findSource(ctx, first, "files");
     const { data } = await readSourceFile(source);
     return { skip: await checkCreatesRemoves(host, params), source, data };
   },

@@ -9,7 +9,7 @@
  */
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
-import { type Change, defineTask } from "../lib/apply/task.ts";
+import { type Change, defineTask, type SourceContext } from "../lib/apply/task.ts";
 import { bool, list } from "./_ansible_params.ts";
 import { type ArchiveFormat, crc32, detectFormat, tarFlag, zipEntries } from "./_archives.ts";
 import { query, runChecked } from "./_run.ts";
@@ -46,14 +46,14 @@ interface UnarchiveOp {
   readonly args: readonly string[];
 }
 
-async function load(p: Params, host: Host, configDir: string): Promise<Uint8Array> {
+async function load(p: Params, host: Host, ctx: SourceContext): Promise<Uint8Array> {
   if (/^https?:\/\//.test(p.src)) {
     const res = await fetch(p.src, { signal: AbortSignal.timeout(300_000) });
     if (!res.ok) throw new Error(`src: GET ${p.src} answered ${res.status}`);
     return new Uint8Array(await res.arrayBuffer());
   }
   if (p.remote_src) return await host.readBytes(p.src);
-  return (await readSourceFile(await findSource(configDir, p.src, "files"))).data;
+  return (await readSourceFile(await findSource(ctx, p.src, "files"))).data;
 }
 
 function tarOptions(p: Params): string[] {
@@ -85,7 +85,7 @@ export const unarchive = defineTask({
   mainParam: "src",
   async check(p, ctx) {
     if (!p.remote_src && !/^https?:\/\//.test(p.src)) {
-      await findSource(ctx.configDir, p.src, "files");
+      await findSource(ctx, p.src, "files");
     }
   },
   async read(p, host, ctx): Promise<UnarchiveCurrent> {
@@ -94,7 +94,7 @@ export const unarchive = defineTask({
     }
     const st = await host.stat(p.dest);
     if (!st?.isDirectory) throw new Error(`dest ${p.dest} must be an existing directory`);
-    const data = await load(p, host, ctx.configDir);
+    const data = await load(p, host, ctx);
     const format = detectFormat(data);
     if (format === "zip") {
       const files = zipEntries(data).map((e) => e.name);

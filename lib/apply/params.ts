@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Condition } from "../config/apply_schema.ts";
 import { formatPath } from "../errors.ts";
 import { type AnyTaskModule, isRunnerTask } from "./task.ts";
@@ -41,9 +41,31 @@ export interface Templating {
   readonly searchPath: string[];
 }
 
-/** The search path of a config dir: templates/, files/, then the dir itself. */
-export function searchPathOf(configDir: string): string[] {
-  return [join(configDir, "templates"), join(configDir, "files"), configDir];
+/**
+ * The search path of a task's roots (its role dirs, its file's dir, the config dir): each
+ * root's `<folder>/` (`templates/` by default), then the root itself, as Ansible searches.
+ */
+export function searchPathOf(roots: readonly string[], folder = "templates"): string[] {
+  return roots.flatMap((d) => [join(d, folder), d]);
+}
+
+/**
+ * Where a task's relative files are found (its search roots): the dirs of the roles it is in,
+ * innermost first; the dir of the file it is written in (unless inside one of those roles);
+ * the config dir.
+ */
+export function rootsOf(
+  configDir: string,
+  file: string | undefined,
+  roles: readonly { readonly path: string }[],
+): string[] {
+  const roots = roles.map((r) => r.path);
+  if (file) {
+    const dir = join(configDir, dirname(file));
+    if (!roots.some((r) => dir === r || dir.startsWith(`${r}/`))) roots.push(dir);
+  }
+  if (!roots.includes(configDir)) roots.push(configDir);
+  return roots;
 }
 
 /** The placeholder `default(omit)` yields; params holding it are dropped. */

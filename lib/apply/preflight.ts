@@ -11,14 +11,19 @@
  */
 import { join } from "node:path";
 import type { Condition, TaskSpec } from "../config/apply_schema.ts";
-import { type ApplyConfig, originOf } from "../config/loader.ts";
-import { ConfigError, type ConfigIssue } from "../errors.ts";
+import type { ApplyConfig } from "../config/loader.ts";
+import type { Role, RoleCall } from "../config/roles.ts";
+import { roleFiles, type TaskSource } from "../config/task_loader.ts";
+import { originOf } from "../config/task_list.ts";
+import { ConfigError, type ConfigIssue, formatIssue } from "../errors.ts";
+import { loopItems } from "./loops.ts";
 import {
   evaluateCondition,
   InvalidParams,
   labelOf,
   OMIT,
   renderParams,
+  rootsOf,
   searchPathOf,
   stripMustache,
   TEMPLATE_MARKER,
@@ -36,8 +41,10 @@ export interface PreflightOptions {
   readonly configDir: string;
   /** Global vars (`vars.*` files). */
   readonly vars?: Readonly<Record<string, unknown>>;
-  /** Loads and normalises a task file for include_tasks (path relative to the config dir). */
-  loadTasks(path: string): Promise<TaskSpec[]>;
+  /** Loads the files includes name. */
+  readonly loader: TaskSource;
+  /** Receives each warning (a problem in a file that is only included under a condition). */
+  onWarning?(message: string): void;
 }
 
 /** How many loop items of a static loop are checked: enough to catch a bad item, bounded. */
@@ -45,7 +52,9 @@ const MAX_ITEMS = 100;
 
 /**
  * Checks an apply config before anything runs and returns every problem found, located by
- * file, line and key path; `[]` means apply will start.
+ * file, line and key path; `[]` means apply will start. Problems in a file that is included
+ * only under a condition are warnings (`severity: "warning"`): the run fails on them only if
+ * it reaches the include, as Ansible loads a dynamic include only when it runs it.
  */
 export async function preflight(
   config: ApplyConfig,
@@ -54,27 +63,51 @@ export async function preflight(
   return await new Preflight(config, options).run();
 }
 
-/** Runs the preflight and throws a ConfigError when it finds anything. */
+/** Runs the preflight: warnings go to `onWarning`, errors throw a ConfigError. */
 export async function assertPreflight(
   config: ApplyConfig,
   options: PreflightOptions,
 ): Promise<void> {
   const issues = await preflight(config, options);
-  if (issues.length > 0) throw new ConfigError(issues);
+  for (const w of issues.filter((i) => i.severity === "warning")) {
+    options.onWarning?.(formatIssue(w));
+  }
+  const errors = issues.filter((i) => i.severity !== "warning");
+  if (errors.length > 0) throw new ConfigError(errors);
 }
+
+/** What a task inherits in the preflight: block and role vars, conditions, its role. */
+interface Context {
+  readonly vars: Record<string, unknown>;
+  /** The `when` conditions of the blocks, roles and includes around it, as written. */
+  readonly when: readonly string[];
+  /**
+   * Inside a file included under conditions (or with ignore_errors): why the run may never
+   * meet it. Problems there are warnings now, and errors when the run reaches the include.
+   */
+  readonly soft?: string;
+  readonly role?: Role;
+}
+
+const TOP: Context = { vars: {}, when: [] };
 
 class Preflight {
   readonly #config: ApplyConfig;
   readonly #o: PreflightOptions;
   readonly #t: Templating;
   readonly #base: Record<string, unknown>;
-  readonly #includes = new Map<string, Promise<TaskSpec[]>>();
   readonly #issues: ConfigIssue[] = [];
+  /** Every role the config applies, by its files and params. */
+  readonly #roles = new Map<string, Role>();
+  readonly #handlerNames = new Set<string>();
+  #dynamic = new Set<string>();
+  /** Every task met while collecting (includes too), for the names set at run time. */
+  readonly #all: TaskSpec[] = [];
 
   constructor(config: ApplyConfig, options: PreflightOptions) {
     this.#config = config;
     this.#o = options;
-    this.#t = { engine: options.engine, searchPath: searchPathOf(options.configDir) };
+    this.#t = { engine: options.engine, searchPath: searchPathOf([options.configDir]) };
     // No facts: what depends on the host is checked when the task runs.
     this.#base = {
       playbook_dir: options.configDir,
@@ -85,92 +118,171 @@ class Preflight {
   }
 
   async run(): Promise<ConfigIssue[]> {
-    const handlerNames = new Set<string>();
-    for (const h of this.#config.handlers) {
-      if (h.description) handlerNames.add(h.description);
-      for (const l of h.listen) handlerNames.add(l);
+    const c = this.#config;
+    const lists = [c.pre_tasks ?? [], c.roles ?? [], c.tasks, c.post_tasks ?? []];
+    const all = [...lists.flat(), ...c.handlers];
+    await this.#collect(all, TOP);
+    for (const h of c.handlers) this.#addHandlerNames(h);
+    for (const role of this.#roles.values()) {
+      for (const h of role.handlers) this.#addHandlerNames(h, role);
     }
-    const dynamic = await this.#runtimeNames();
-    const seen = new Set<string>();
-    const visit = async (tasks: readonly TaskSpec[], vars: Record<string, unknown>) => {
-      for (const task of tasks) {
-        const fail = (message: string) => this.#issue(task, message);
-        for (const name of task.notify) {
-          if (!handlerNames.has(name)) fail(`notify: no handler is named or listens to "${name}"`);
-        }
-        for (const [where, text] of templateStrings(task)) {
-          try {
-            await this.#o.engine.checkTemplate(text, {
-              name: `${originOf(task)?.path ?? "task"}.${where}`,
-            });
-          } catch (e) {
-            fail(`${where}: ${(e as Error).message}`);
-          }
-        }
-        const inner = { ...vars, ...task.vars };
-        if (task.type === "block") {
-          await visit(task.block ?? [], inner);
-          await visit(task.rescue ?? [], inner);
-          await visit(task.always ?? [], inner);
-        } else if (task.type === "include_tasks") {
-          const file = task.params.file;
-          if (typeof file === "string" && !TEMPLATE_MARKER.test(file) && !seen.has(file)) {
-            seen.add(file);
-            try {
-              await visit(await this.#include(file), inner);
-            } catch (e) {
-              if (e instanceof ConfigError) this.#issues.push(...e.issues);
-              else fail(`include_tasks: ${(e as Error).message}`);
-            }
-          }
-        } else {
-          const problem = await this.#checkTask(task, vars, dynamic);
-          if (problem) fail(problem);
-        }
-      }
-    };
-    await visit(this.#config.tasks, {});
-    await visit(this.#config.handlers, {});
+    this.#dynamic = runtimeNames(this.#all);
+    for (const list of lists) await this.#visit(list, TOP);
+    await this.#visit(c.handlers, TOP);
+    for (const role of this.#roles.values()) {
+      await this.#visit(role.handlers, { ...TOP, vars: roleVars(role), role });
+    }
     await this.#checkTemplateFiles();
     return this.#issues;
   }
 
-  #issue(task: TaskSpec, message: string): void {
+  #addHandlerNames(h: TaskSpec, role?: Role): void {
+    for (const l of h.listen) this.#handlerNames.add(l);
+    if (h.description === undefined) return;
+    this.#handlerNames.add(h.description);
+    if (role) this.#handlerNames.add(`${role.name} : ${h.description}`);
+  }
+
+  /**
+   * Loads what the config names for the run: the roles of role blocks and the files and roles
+   * of includes with a static name (their handlers can be notified; their tasks are checked).
+   */
+  readonly #loaded = new Map<string, Promise<TaskSpec[] | ConfigIssue[]>>();
+
+  async #collect(tasks: readonly TaskSpec[], ctx: Context): Promise<void> {
+    for (const task of tasks) {
+      this.#all.push(task);
+      if (task.role) {
+        if (this.#roles.has(task.role.key)) continue;
+        this.#roles.set(task.role.key, task.role.role);
+        this.#all.push(...task.role.role.handlers);
+      }
+      const inner = task.role ? { ...ctx, role: task.role.role } : ctx;
+      await this.#collect(
+        [...(task.block ?? []), ...(task.rescue ?? []), ...(task.always ?? [])],
+        inner,
+      );
+      const loaded = await this.#load(task, ctx);
+      if (Array.isArray(loaded) && loaded.every(isTask)) await this.#collect(loaded, inner);
+    }
+  }
+
+  /** The tasks an include with a static name loads, or the issues of loading them. */
+  #load(task: TaskSpec, ctx: Context): Promise<TaskSpec[] | ConfigIssue[]> | undefined {
+    const target = task.type === "include_tasks" || task.type === "include"
+      ? task.params.file ?? task.params._raw_params
+      : task.type === "include_role"
+      ? task.params.name
+      : undefined;
+    if (typeof target !== "string" || TEMPLATE_MARKER.test(target)) return undefined;
     const origin = originOf(task);
-    this.#issues.push({
+    const from = {
+      ...(origin?.file ? { file: origin.file } : {}),
+      ...(ctx.role ? { role: ctx.role } : {}),
+    };
+    const key = `${task.type}\0${ctx.role?.path}\0${origin?.file}\0${target}\0${
+      JSON.stringify(task.params)
+    }`;
+    let loading = this.#loaded.get(key);
+    if (!loading) {
+      const load = task.type === "include_role"
+        ? this.#o.loader.roleBlock(
+          { name: target, params: {}, vars: {}, keywords: {} },
+          { public: false, once: false, files: roleFiles(task.params) },
+          origin ?? { file: from.file ?? "apply", path: "" },
+        ).then((block) => [block])
+        : this.#o.loader.includeTasks(target, from);
+      loading = load.catch((e) => {
+        if (e instanceof ConfigError) return [...e.issues];
+        return [{
+          file: origin?.file ?? "apply",
+          ...(origin?.line ? { line: origin.line } : {}),
+          path: origin?.path ?? "",
+          message: `${task.type} ${target}: ${(e as Error).message}`,
+        }];
+      });
+      this.#loaded.set(key, loading);
+    }
+    return loading;
+  }
+
+  readonly #visited = new Set<string>();
+
+  async #visit(tasks: readonly TaskSpec[], ctx: Context): Promise<void> {
+    for (const task of tasks) {
+      const fail = (message: string) => this.#issue(task, message, ctx);
+      for (const name of task.notify) {
+        if (!this.#handlerNames.has(name)) {
+          fail(`notify: no handler is named or listens to "${name}"`);
+        }
+      }
+      for (const [where, text] of templateStrings(task)) {
+        try {
+          await this.#o.engine.checkTemplate(text, {
+            name: `${originOf(task)?.path ?? "task"}.${where}`,
+          });
+        } catch (e) {
+          fail(`${where}: ${(e as Error).message}`);
+        }
+      }
+      const when = [...ctx.when, ...conditionText(task.when)];
+      if (task.type === "block") {
+        const role = task.role;
+        const inner: Context = {
+          ...ctx,
+          vars: { ...ctx.vars, ...(role ? roleVars(role.role, role) : {}), ...task.vars },
+          when,
+          ...(role ? { role: role.role } : {}),
+        };
+        await this.#visit(task.block ?? [], inner);
+        await this.#visit(task.rescue ?? [], inner);
+        await this.#visit(task.always ?? [], inner);
+        continue;
+      }
+      const loaded = await this.#load(task, ctx);
+      if (loaded) {
+        const key = `${ctx.role?.path}\0${originOf(task)?.file}\0${JSON.stringify(task.params)}`;
+        if (this.#visited.has(key)) continue;
+        this.#visited.add(key);
+        // An include under a condition is loaded only if the run reaches it, and one with
+        // ignore_errors may fail: what is wrong in it is a warning now, an error then.
+        const soft = when.length > 0
+          ? `included only when ${when.map((w) => `(${w})`).join(" and ")}`
+          : task.ignore_errors !== undefined && task.ignore_errors !== false
+          ? "included with ignore_errors"
+          : ctx.soft;
+        const inner: Context = {
+          ...ctx,
+          vars: { ...ctx.vars, ...task.vars },
+          when,
+          ...(soft ? { soft } : {}),
+        };
+        if (loaded.every(isTask)) await this.#visit(loaded as TaskSpec[], inner);
+        else for (const issue of loaded as ConfigIssue[]) this.#push(issue, soft);
+        continue;
+      }
+      const problem = await this.#checkTask(task, ctx);
+      if (problem) fail(problem);
+    }
+  }
+
+  #issue(task: TaskSpec, message: string, ctx: Context): void {
+    const origin = originOf(task);
+    this.#push({
       file: origin?.file ?? "apply",
       ...(origin?.line ? { line: origin.line } : {}),
       ...(origin?.column ? { column: origin.column } : {}),
       path: origin?.path ?? "",
       message,
-    });
+    }, ctx.soft);
   }
 
-  #include(file: string): Promise<TaskSpec[]> {
-    let tasks = this.#includes.get(file);
-    if (!tasks) {
-      tasks = this.#o.loadTasks(file);
-      this.#includes.set(file, tasks);
-    }
-    return tasks;
-  }
-
-  /** Names that only exist at run time: `register` targets and `set_fact` keys, includes too. */
-  async #runtimeNames(): Promise<Set<string>> {
-    const names = new Set<string>();
-    const walk = async (tasks: readonly TaskSpec[]): Promise<void> => {
-      for (const t of tasks) {
-        if (t.register) names.add(t.register);
-        if (t.type === "set_fact") { for (const k of Object.keys(t.params)) names.add(k); }
-        await walk([...(t.block ?? []), ...(t.rescue ?? []), ...(t.always ?? [])]);
-        const file = t.type === "include_tasks" ? t.params.file : undefined;
-        if (typeof file === "string" && !TEMPLATE_MARKER.test(file)) {
-          await walk(await this.#include(file).catch(() => []));
-        }
-      }
-    };
-    await walk([...this.#config.tasks, ...this.#config.handlers]);
-    return names;
+  #push(issue: ConfigIssue, soft: string | undefined): void {
+    this.#issues.push(
+      soft
+        ? { ...issue, severity: "warning", message: `${issue.message} (in a file ${soft})` }
+        : issue,
+    );
   }
 
   /**
@@ -180,26 +292,25 @@ class Preflight {
    * the first change. Tasks whose params, loop or `when` use names that only exist at run time
    * (register, set_fact) or facts are checked when they run instead.
    */
-  async #checkTask(
-    task: TaskSpec,
-    vars: Record<string, unknown>,
-    dynamic: ReadonlySet<string>,
-  ): Promise<string | undefined> {
+  async #checkTask(task: TaskSpec, ctx: Context): Promise<string | undefined> {
     const module = this.#o.tasks[task.type];
     if (!module || isRunnerTask(module)) return undefined;
     const converging = module as TaskModule<unknown, unknown, unknown>;
     const text = JSON.stringify([task.params, task.loop, task.when, task.vars]);
     if (TEMPLATE_MARKER.test(text)) {
-      for (const name of dynamic) if (new RegExp(`\\b${name}\\b`).test(text)) return undefined;
+      for (const name of this.#dynamic) {
+        if (new RegExp(`\\b${name}\\b`).test(text)) return undefined;
+      }
     }
-    const scope = { ...this.#base, ...vars, ...task.vars };
+    const roots = rootsOf(this.#o.configDir, originOf(task)?.file, ctx.role ? [ctx.role] : []);
+    const t: Templating = { engine: this.#o.engine, searchPath: searchPathOf(roots) };
+    const scope = { ...this.#base, ...ctx.vars, ...task.vars };
     let items: unknown[] = [undefined];
     if (task.loop !== undefined) {
-      const loop = await this.#o.engine.templateValue(task.loop, scope, {
-        searchPath: this.#t.searchPath,
-      }).catch(() => undefined);
-      if (!Array.isArray(loop)) return undefined;
-      items = task.flatten_loop ? loop.flatMap((i) => (Array.isArray(i) ? i : [i])) : loop;
+      const loop = await loopItems(task, scope, { engine: this.#o.engine, roots })
+        .catch(() => undefined);
+      if (!loop) return undefined;
+      items = loop;
     }
     const loopVar = task.loop_control?.loop_var ?? "item";
     for (const [i, item] of items.slice(0, MAX_ITEMS).entries()) {
@@ -209,8 +320,8 @@ class Preflight {
       const prefix = task.loop === undefined ? "" : `item ${labelOf(item)}: `;
       let params: unknown;
       try {
-        if (task.when !== undefined && !(await this.#maybe(task.when, itemScope))) continue;
-        params = await renderParams(module, task.params, itemScope, this.#t);
+        if (task.when !== undefined && !(await this.#maybe(task.when, itemScope, t))) continue;
+        params = await renderParams(module, task.params, itemScope, t);
       } catch (e) {
         // A schema violation is certain now; a render error may depend on the run (facts,
         // registered results) and is reported when the task runs.
@@ -218,7 +329,7 @@ class Preflight {
         return undefined;
       }
       try {
-        await converging.check?.(params, { configDir: this.#o.configDir });
+        await converging.check?.(params, { configDir: this.#o.configDir, sourceDirs: roots });
       } catch (e) {
         return `${prefix}${(e as Error).message}`;
       }
@@ -227,13 +338,18 @@ class Preflight {
   }
 
   /** A condition's value before the run: true when it cannot be known yet (facts, results). */
-  async #maybe(condition: Condition, scope: Record<string, unknown>) {
-    return await evaluateCondition(condition, scope, this.#t).catch(() => true);
+  async #maybe(condition: Condition, scope: Record<string, unknown>, t: Templating) {
+    return await evaluateCondition(condition, scope, t).catch(() => true);
   }
 
-  /** Compiles every file under templates/, so a syntax error stops the run before it starts. */
+  /** Compiles every file under the templates/ dirs, so a syntax error stops the run at once. */
   async #checkTemplateFiles(): Promise<void> {
-    const dir = join(this.#o.configDir, "templates");
+    const roleDirs = new Set([...this.#roles.values()].map((r) => r.path));
+    for (const dir of [this.#o.configDir, ...roleDirs]) await this.#checkTemplatesIn(dir);
+  }
+
+  async #checkTemplatesIn(root: string): Promise<void> {
+    const dir = join(root, "templates");
     const files: string[] = [];
     const walk = async (d: string) => {
       for await (const e of Deno.readDir(d)) {
@@ -253,7 +369,7 @@ class Preflight {
       try {
         await this.#o.engine.checkTemplate(await Deno.readTextFile(path), {
           name,
-          searchPath: this.#t.searchPath,
+          searchPath: searchPathOf([root, this.#o.configDir]),
         });
       } catch (e) {
         // A TemplateError in this very file has its place in the issue, not in the message.
@@ -299,4 +415,33 @@ function templateStrings(task: TaskSpec): [string, string][] {
     });
   }
   return out;
+}
+
+function isTask(v: TaskSpec | ConfigIssue): v is TaskSpec {
+  return "type" in v;
+}
+
+/** The `when` of a task as text, for messages. */
+function conditionText(when: Condition | undefined): string[] {
+  if (when === undefined) return [];
+  return (Array.isArray(when) ? when : [when]).map((c) => typeof c === "string" ? c : String(c));
+}
+
+/** A role's vars as its tasks see them before the run: defaults, then vars and params. */
+function roleVars(role: Role, call?: RoleCall): Record<string, unknown> {
+  return { ...role.defaults, ...call?.vars, ...role.vars, ...call?.params };
+}
+
+/** Names that only exist at run time: `register` targets and `set_fact` keys. */
+function runtimeNames(tasks: readonly TaskSpec[]): Set<string> {
+  const names = new Set<string>();
+  const walk = (list: readonly TaskSpec[]) => {
+    for (const t of list) {
+      if (t.register) names.add(t.register);
+      if (t.type === "set_fact") { for (const k of Object.keys(t.params)) names.add(k); }
+      walk([...(t.block ?? []), ...(t.rescue ?? []), ...(t.always ?? [])]);
+    }
+  };
+  walk(tasks);
+  return names;
 }

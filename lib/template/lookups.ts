@@ -1,7 +1,8 @@
 /**
  * Ansible's lookups for `lookup()` and `query()`/`q()`: env, file, fileglob, first_found,
  * template, vars, varnames, items, indexed_items, dict, list, nested, together, sequence,
- * random_choice, lines, pipe and password, with `errors=` and `wantlist=`.
+ * subelements, random_choice, lines, pipe, password, csvfile, ini, and community.general's
+ * flattened, with `errors=` and `wantlist=`; collection-qualified names resolve to the same.
  *
  * Commands of `pipe` and `lines` run without a shell: the term is split like Python's
  * `shlex.split` and run directly (pass `shell=True` to run it with `/bin/sh -c`), with a timeout.
@@ -621,6 +622,20 @@ const LOOKUPS: Record<string, Lookup> = {
       : py.truthy(kw.skip_missing ?? false);
     return callFilter("subelements", [list, key, skip]) as unknown[];
   },
+  // community.general.flattened: lists flattened at every depth; None/null stops the walk.
+  flattened(terms) {
+    const walk = (list: unknown[]): unknown[] => {
+      const out: unknown[] = [];
+      for (let term of list) {
+        if (Array.isArray(term) && term.length === 1 && Array.isArray(term[0])) term = term[0];
+        if (term === "None" || term === "null") break;
+        if (Array.isArray(term)) out.push(...walk(term));
+        else out.push(term);
+      }
+      return out;
+    };
+    return walk(terms);
+  },
   config() {
     lookupError("the 'config' lookup reads Ansible's configuration, which driftless does not have");
   },
@@ -706,7 +721,8 @@ function pyMatchKey(pattern: string, key: string): boolean {
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
 
 function resolveName(name: string): Lookup {
-  const short = name.startsWith("ansible.builtin.") ? name.slice("ansible.builtin.".length) : name;
+  // Collection-qualified names (`ansible.builtin.file`, `community.general.flattened`).
+  const short = name.replace(/^\w+\.\w+\./, "");
   const fn = LOOKUPS[short];
   if (!fn) throw new TemplateError(`lookup plugin (${name}) not found`, { kind: "AnsibleError" });
   return fn;

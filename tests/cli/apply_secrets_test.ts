@@ -83,7 +83,7 @@ Deno.test("a canary secret never leaves through templates, diffs, debug, stderr 
       assert.match(r.stdout, /auth=Basic \S*\[redacted\]/);
       // The failed command's stderr is shown, redacted (a dry run does not run it).
       if (!args.includes("--dry-run")) {
-        assert.match(r.stdout, /non-zero return code: \[redacted\]/);
+        assert.match(r.stdout, /stderr: \[redacted\]/);
       }
     }
     const audit = [];

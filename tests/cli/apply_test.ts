@@ -162,7 +162,11 @@ Deno.test("apply stops at a failed task and exits 1; a config error exits 2 with
     });
     const r = await runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } });
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^failed {3}breaks: non-zero return code/m);
+    // Where the task is written, its exit code and command.
+    assert.match(
+      r.stdout,
+      /^failed {3}breaks \(apply\.yml:3\)\n {11}non-zero return code \(rc=4\)$/m,
+    );
     assert.match(r.stdout, /ok=1 changed=1 failed=1 skipped=0/);
     assert.ok(await Deno.stat(`${dir}/a`));
     await assert.rejects(Deno.stat(`${dir}/b`));

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { runApply, type TaskRecord } from "../../../lib/apply/runner.ts";
-import { loadConfig, loadTaskFile } from "../../../lib/config/loader.ts";
+import { loadConfig } from "../../../lib/config/loader.ts";
+import { TaskLoader } from "../../../lib/config/task_loader.ts";
 import * as engine from "../../../lib/template/engine.ts";
 import { catalog, loaded } from "../../../tasks/mod.ts";
 import { debianRootMissing, openRoot } from "../../_helpers/debian_root.ts";
@@ -66,7 +67,7 @@ Deno.test(needs(debianRootMissing(), {
           tasks: loaded,
           configDir: dir,
           vars: config.vars,
-          loadTasks: (p) => loadTaskFile(dir, p, { catalog }),
+          loader: new TaskLoader(dir, { catalog }),
           host: root.host,
           facts: {},
           dryRun,

@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { preflight } from "../../../lib/apply/preflight.ts";
-import { loadConfig, loadTaskFile } from "../../../lib/config/loader.ts";
+import { formatIssue } from "../../../lib/errors.ts";
+import { loadConfig } from "../../../lib/config/loader.ts";
+import { TaskLoader } from "../../../lib/config/task_loader.ts";
 import * as engine from "../../../lib/template/engine.ts";
 import { catalog, loaded } from "../../../tasks/mod.ts";
 import { writeTree } from "../../_helpers/cli.ts";
@@ -19,7 +21,7 @@ async function check(files: Record<string, string>) {
       tasks: loaded,
       configDir: config.dir,
       vars: config.vars,
-      loadTasks: (p) => loadTaskFile(dir, p, { catalog }),
+      loader: new TaskLoader(dir, { catalog }),
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -83,4 +85,42 @@ Deno.test("preflight() locates each problem by file, line and task", async () =>
       },
     ],
   );
+});
+
+Deno.test("preflight() warns, naming the condition, about a file included only under one", async () => {
+  const files = {
+    "apply.yml": [
+      "vars: {os: Debian}",
+      "tasks:",
+      "  - include_tasks: tasks/freebsd.yml",
+      "    when: os == 'FreeBSD'",
+      "  - include_tasks: tasks/maybe.yml",
+      "    ignore_errors: true",
+      "  - block:",
+      "      - include_tasks: tasks/freebsd.yml",
+      "    when: os != 'Debian'",
+    ].join("\n"),
+    "tasks/freebsd.yml": "- community.general.pkgng: {name: nginx}\n",
+    "tasks/maybe.yml": "- type: debug\n  msg: '{{ broken( }}'\n",
+  };
+  const issues = await check(files);
+  assert.deepEqual(issues.map((i) => [i.severity, formatIssue(i)]), [
+    [
+      "warning",
+      'tasks/freebsd.yml:1:3 [0]["community.general.pkgng"]: unknown task "community.general.pkgng"' +
+      " (in a file included only when (os == 'FreeBSD'))",
+    ],
+    [
+      "warning",
+      "tasks/maybe.yml:1:3 [0]: msg: [0].msg:1:12: unexpected '}', expected ')'" +
+      " (in a file included with ignore_errors)",
+    ],
+  ]);
+  // Included unconditionally, the same file is an error.
+  const hard = await check({
+    "apply.yml": "tasks:\n  - include_tasks: tasks/freebsd.yml\n",
+    "tasks/freebsd.yml": files["tasks/freebsd.yml"],
+  });
+  assert.equal(hard.length, 1);
+  assert.equal(hard[0]!.severity, undefined);
 });

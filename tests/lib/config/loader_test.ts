@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { loadConfig, originOf } from "../../../lib/config/loader.ts";
+import { loadConfig } from "../../../lib/config/loader.ts";
+import { originOf } from "../../../lib/config/task_list.ts";
 import type { TaskCatalog } from "../../../lib/config/apply_schema.ts";
 import { ConfigError, formatIssue } from "../../../lib/errors.ts";
 import { writeTree } from "../../_helpers/cli.ts";
@@ -215,12 +216,12 @@ Deno.test("loadConfig() normalises Ansible-style entries to the flat form", asyn
 Deno.test("loadConfig() points into the module key of an Ansible-style entry", async () => {
   await withDir({
     "apply.yml":
-      "tasks:\n  - name: x\n    ansible.builtin.file:\n      path: /x\n      mode: 644\n  - become: true\n    file: {path: /y}\n",
+      "tasks:\n  - name: x\n    ansible.builtin.file:\n      path: /x\n      mode: 644\n  - async: 60\n    file: {path: /y}\n",
   }, async (dir) => {
     assert.deepEqual(await issuesOf(dir), [
       'apply.yml:5:13 tasks[0]["ansible.builtin.file"].mode: expected a string, found the number 644',
-      'apply.yml:6:5 tasks[1].become: "become" is not supported; ' +
-      "driftless applies as the user it runs as; run it as root instead",
+      'apply.yml:6:5 tasks[1].async: "async" is not supported; ' +
+      "tasks run to completion one after another; remove async/poll",
     ]);
   });
 });
