@@ -12,7 +12,7 @@ import { createExporters, runExportLoop } from "../lib/facts/exporters.ts";
 import { toJsonFamilies, toPrometheusText } from "../lib/facts/exposition.ts";
 import { gatherFacts, type HostFacts } from "../lib/facts/host_facts.ts";
 import { MetricsAgent } from "../lib/facts/metrics_agent.ts";
-import { parseListen, serveMetrics } from "../lib/facts/server.ts";
+import { parseListen, serveMetrics, serveOptions } from "../lib/facts/server.ts";
 import { setReadCache } from "../lib/facts/_read.ts";
 import type { Snapshot } from "../lib/facts/snapshot.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -134,12 +134,7 @@ async function serve(
       );
     }
   }
-  const tls = s?.tls
-    ? {
-      cert: await Deno.readTextFile(s.tls.cert_file),
-      key: await Deno.readTextFile(s.tls.key_file),
-    }
-    : undefined;
+  const options = await serveOptions(s);
   const controller = new AbortController();
   const stop = () => controller.abort();
   // Scrapes repeat every few seconds: keep /proc and /sys files open between them.
@@ -147,11 +142,9 @@ async function serve(
   for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, stop);
   try {
     const server = await serveMetrics({
-      listen: o.listen ?? s?.listen ?? "0.0.0.0:8000",
-      path: o.path ?? s?.path ?? "/metrics",
-      ...(tls ? { tls } : {}),
-      ...(s?.basic_auth_users ? { basicAuthUsers: s.basic_auth_users } : {}),
-      ...(s?.max_requests !== undefined ? { maxRequests: s.max_requests } : {}),
+      ...options,
+      ...(o.listen !== undefined ? { listen: o.listen } : {}),
+      ...(o.path !== undefined ? { path: o.path } : {}),
       render: async (select) => toPrometheusText((await agent.collect(select)).families),
       signal: controller.signal,
       onError: (m) => warn(m),

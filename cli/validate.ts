@@ -42,10 +42,14 @@ export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promi
 
 /** Loads the config and runs exactly the checks apply makes before its first change. */
 async function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
+  // The preflight and the template engine load while the config files are read and parsed.
+  const preflight = import("../lib/apply/preflight.ts");
+  preflight.catch(() => {/* awaited below when there is an apply config */});
+  import("../lib/template/engine.ts").then((m) => m.preloadEngine(), () => {});
   const config = await loadFromOptions(g, redactor ? { redactor } : {});
   if (config.apply) {
     // runApply runs the same preflight.
-    const { assertPreflight } = await import("../lib/apply/preflight.ts");
+    const { assertPreflight } = await preflight;
     await assertPreflight(config.apply, await applyOptions(config));
   }
   return config;

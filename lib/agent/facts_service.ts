@@ -104,22 +104,12 @@ async function serve(
   o: FactsServiceOptions,
 ) {
   const s = facts.serve!;
-  const [{ serveMetrics }, { toPrometheusText }] = await Promise.all([
+  const [{ serveMetrics, serveOptions }, { toPrometheusText }] = await Promise.all([
     import("../facts/server.ts"),
     import("../facts/exposition.ts"),
   ]);
-  const tls = s.tls
-    ? {
-      cert: await Deno.readTextFile(s.tls.cert_file),
-      key: await Deno.readTextFile(s.tls.key_file),
-    }
-    : undefined;
   return await serveMetrics({
-    listen: s.listen ?? "0.0.0.0:8000",
-    path: s.path ?? "/metrics",
-    ...(tls ? { tls } : {}),
-    ...(s.basic_auth_users ? { basicAuthUsers: s.basic_auth_users } : {}),
-    ...(s.max_requests !== undefined ? { maxRequests: s.max_requests } : {}),
+    ...(await serveOptions(s)),
     render: async (select) => {
       const snap = await metrics.collect(select);
       o.onSnapshot(snap);

@@ -235,6 +235,15 @@ export const serveSchema = z.strictObject({
   exporter_metrics: z.boolean().optional(),
   /** Scrapes served at once; more wait (default 40, like node_exporter; 0 = no limit). */
   max_requests: z.number().int().nonnegative().optional(),
+  /**
+   * Connections open at once (default: a quarter of the open-file limit, 16 to 512); when full,
+   * the connection idle the longest is closed for the new one.
+   */
+  max_connections: z.number().int().min(1).optional(),
+  /** Longest wait for a request's headers (default 10s): slow or silent clients are dropped. */
+  header_timeout: durationSchema.optional(),
+  /** Longest a keep-alive connection stays open between requests (default 60s). */
+  idle_timeout: durationSchema.optional(),
 });
 
 const exporterCommon = {

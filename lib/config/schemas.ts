@@ -9,6 +9,10 @@ import { factsSchema } from "./facts_schema.ts";
 import { logsSchema } from "./logs_schema.ts";
 import { agentSchema } from "./agent_schema.ts";
 
+// Each schema parses a handful of documents per process: zod's JIT fast path costs more to
+// generate (~10 ms at start) than it saves.
+z.config({ jitless: true });
+
 /** Global vars: a mapping of names to values. */
 export const varsSchema = z.record(
   z.string().regex(/^[A-Za-z_]\w*$/, "expected a variable name"),

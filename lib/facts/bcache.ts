@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -251,50 +251,49 @@ export function bcacheFamilies(sets: readonly BcacheSet[]): MetricFamily[] {
 export function bcacheCollector(options: { priorityStats?: boolean | undefined } = {}): Collector {
   return {
     name: "bcache",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "fs/bcache");
-        const read = (dir: string, keys: readonly Field[]) => {
-          const values: Record<string, number | undefined> = {};
-          for (const [key] of keys) {
-            const text = readAttr(`${dir}/${key}`);
-            if (text !== undefined) values[key] = dehumanize(text);
-          }
-          return values;
-        };
-        const sets = listDir(base).filter((d) => /^[0-9a-f-]{36}$/.test(d)).map(
-          (uuid): BcacheSet => {
-            const dir = `${base}/${uuid}`;
-            const entries = listDir(dir);
-            return {
-              uuid,
-              values: read(dir, SET_FIELDS),
-              backing: entries.filter((e) => /^bdev\d+$/.test(e)).map((name) => ({
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "fs/bcache");
+      const read = (dir: string, keys: readonly Field[]) => {
+        const values: Record<string, number | undefined> = {};
+        for (const [key] of keys) {
+          const text = readAttr(`${dir}/${key}`);
+          if (text !== undefined) values[key] = dehumanize(text);
+        }
+        return values;
+      };
+      const sets = listDir(base).filter((d) => /^[0-9a-f-]{36}$/.test(d)).map(
+        (uuid): BcacheSet => {
+          const dir = `${base}/${uuid}`;
+          const entries = listDir(dir);
+          return {
+            uuid,
+            values: read(dir, SET_FIELDS),
+            backing: entries.filter((e) => /^bdev\d+$/.test(e)).map((name) => ({
+              name,
+              values: {
+                ...read(`${dir}/${name}`, BACKING_FIELDS),
+                ...Object.fromEntries(
+                  parseWritebackRateDebug(readAttr(`${dir}/${name}/writeback_rate_debug`) ?? ""),
+                ),
+              },
+            })),
+            caches: entries.filter((e) => /^cache\d+$/.test(e)).map((name) => {
+              const p = options.priorityStats
+                ? parsePriorityStats(readAttr(`${dir}/${name}/priority_stats`) ?? "")
+                : {};
+              return {
                 name,
                 values: {
-                  ...read(`${dir}/${name}`, BACKING_FIELDS),
-                  ...Object.fromEntries(
-                    parseWritebackRateDebug(readAttr(`${dir}/${name}/writeback_rate_debug`) ?? ""),
-                  ),
+                  ...read(`${dir}/${name}`, CACHE_FIELDS),
+                  priority_unused: p.unused,
+                  priority_metadata: p.metadata,
                 },
-              })),
-              caches: entries.filter((e) => /^cache\d+$/.test(e)).map((name) => {
-                const p = options.priorityStats
-                  ? parsePriorityStats(readAttr(`${dir}/${name}/priority_stats`) ?? "")
-                  : {};
-                return {
-                  name,
-                  values: {
-                    ...read(`${dir}/${name}`, CACHE_FIELDS),
-                    priority_unused: p.unused,
-                    priority_metadata: p.metadata,
-                  },
-                };
-              }),
-            };
-          },
-        );
-        return bcacheFamilies(sets);
-      }),
+              };
+            }),
+          };
+        },
+      );
+      return bcacheFamilies(sets);
+    },
   };
 }

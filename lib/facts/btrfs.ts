@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -116,42 +116,41 @@ export function btrfsFamilies(filesystems: readonly Btrfs[]): MetricFamily[] {
 export function btrfsCollector(): Collector {
   return {
     name: "btrfs",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "fs/btrfs");
-        const num = (p: string) => Number(readAttr(p) ?? 0);
-        const filesystems = listDir(base).filter((d) => /^[0-9a-f-]{36}$/.test(d)).map((uuid) => {
-          const dir = `${base}/${uuid}`;
-          const allocation = (type: string): BtrfsAllocation | undefined => {
-            const t = `${dir}/allocation/${type}`;
-            if (readAttr(`${t}/total_bytes`) === undefined) return undefined;
-            return {
-              reserved: num(`${t}/bytes_reserved`),
-              layouts: listDir(t).filter((m) => readAttr(`${t}/${m}/total_bytes`) !== undefined)
-                .map((mode) => ({
-                  mode,
-                  total: num(`${t}/${mode}/total_bytes`),
-                  used: num(`${t}/${mode}/used_bytes`),
-                })),
-            };
-          };
-          const data = allocation("data");
-          const metadata = allocation("metadata");
-          const system = allocation("system");
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "fs/btrfs");
+      const num = (p: string) => Number(readAttr(p) ?? 0);
+      const filesystems = listDir(base).filter((d) => /^[0-9a-f-]{36}$/.test(d)).map((uuid) => {
+        const dir = `${base}/${uuid}`;
+        const allocation = (type: string): BtrfsAllocation | undefined => {
+          const t = `${dir}/allocation/${type}`;
+          if (readAttr(`${t}/total_bytes`) === undefined) return undefined;
           return {
-            uuid,
-            label: readAttr(`${dir}/label`) ?? "",
-            globalRsvSize: num(`${dir}/allocation/global_rsv_size`),
-            // sysfs gives device sizes in 512-byte sectors.
-            devices: listDir(`${dir}/devices`).map((d) =>
-              [d, num(`${dir}/devices/${d}/size`) * 512] as const
-            ),
-            ...(data ? { data } : {}),
-            ...(metadata ? { metadata } : {}),
-            ...(system ? { system } : {}),
+            reserved: num(`${t}/bytes_reserved`),
+            layouts: listDir(t).filter((m) => readAttr(`${t}/${m}/total_bytes`) !== undefined)
+              .map((mode) => ({
+                mode,
+                total: num(`${t}/${mode}/total_bytes`),
+                used: num(`${t}/${mode}/used_bytes`),
+              })),
           };
-        });
-        return btrfsFamilies(filesystems);
-      }),
+        };
+        const data = allocation("data");
+        const metadata = allocation("metadata");
+        const system = allocation("system");
+        return {
+          uuid,
+          label: readAttr(`${dir}/label`) ?? "",
+          globalRsvSize: num(`${dir}/allocation/global_rsv_size`),
+          // sysfs gives device sizes in 512-byte sectors.
+          devices: listDir(`${dir}/devices`).map((d) =>
+            [d, num(`${dir}/devices/${d}/size`) * 512] as const
+          ),
+          ...(data ? { data } : {}),
+          ...(metadata ? { metadata } : {}),
+          ...(system ? { system } : {}),
+        };
+      });
+      return btrfsFamilies(filesystems);
+    },
   };
 }

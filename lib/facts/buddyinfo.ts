@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -45,6 +45,6 @@ export function buddyinfoCollector(): Collector {
   return {
     name: "buddyinfo",
     collect: ({ paths }) =>
-      task(() => buddyinfoFamilies(parseBuddyinfo(readText(at(paths.proc, "buddyinfo"))))),
+      buddyinfoFamilies(parseBuddyinfo(readText(at(paths.proc, "buddyinfo")))),
   };
 }

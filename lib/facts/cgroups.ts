@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -44,7 +44,6 @@ export function cgroupsFamilies(subsystems: readonly CgroupSubsys[]): MetricFami
 export function cgroupsCollector(): Collector {
   return {
     name: "cgroups",
-    collect: ({ paths }) =>
-      task(() => cgroupsFamilies(parseCgroups(readText(at(paths.proc, "cgroups"))))),
+    collect: ({ paths }) => cgroupsFamilies(parseCgroups(readText(at(paths.proc, "cgroups")))),
   };
 }

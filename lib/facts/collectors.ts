@@ -223,10 +223,11 @@ export function configureCollectors(
       : entry.enabled(o as never);
     const enabled = options.only ? options.only.includes(name) : o?.enabled ?? byDefault;
     if (!enabled) continue;
+    const collector = entry.create(own(o) as never, options.log);
     out.push({
-      collector: entry.create(own(o) as never, options.log),
+      collector,
       ...(o?.interval ? { intervalMs: o.interval } : {}),
-      timeoutMs: o?.timeout ?? defaultTimeout,
+      timeoutMs: o?.timeout ?? Math.max(defaultTimeout, collector.timeoutMs ?? 0),
     });
   }
   return out;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { parseStatTable } from "./lnstat.ts";
 import { type MetricFamily, single } from "./metric.ts";
@@ -70,19 +70,17 @@ export function conntrackCollector(): Collector {
   return {
     name: "conntrack",
     collect({ paths }) {
-      return task(() => {
-        const count = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_count"));
-        const max = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_max"));
-        if (count === undefined || max === undefined) {
-          throw new NoDataError("conntrack is not loaded");
-        }
-        const stat = readOptional(at(paths.proc, "net/stat/nf_conntrack"));
-        return conntrackFamilies(
-          Number(count.trim()),
-          Number(max.trim()),
-          stat ? parseConntrackStat(stat) : undefined,
-        );
-      });
+      const count = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_count"));
+      const max = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_max"));
+      if (count === undefined || max === undefined) {
+        throw new NoDataError("conntrack is not loaded");
+      }
+      const stat = readOptional(at(paths.proc, "net/stat/nf_conntrack"));
+      return conntrackFamilies(
+        Number(count.trim()),
+        Number(max.trim()),
+        stat ? parseConntrackStat(stat) : undefined,
+      );
     },
   };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, readOptional, readText, task } from "./_read.ts";
+import { at, listDir, readAttr, readOptional, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import {
   cpuInfoFamilies,
@@ -106,33 +106,31 @@ export function cpuCollector(options: CpuOptions = {}): Collector {
   return {
     name: "cpu",
     collect({ paths }) {
-      return task(() => {
-        const out = cpuFamilies(parseCpuStat(readText(at(paths.proc, "stat"))));
-        if (options.info) {
-          out.push(...cpuInfoFamilies(parseCpuinfo(readText(at(paths.proc, "cpuinfo"))), options));
-        }
-        const base = at(paths.sys, "devices/system/cpu");
-        const cpus = listDir(base).filter((d) => /^cpu\d+$/.test(d))
-          .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
-        const num = (p: string) => {
-          const v = readAttr(p);
-          return v !== undefined && v !== "" ? Number(v) : undefined;
-        };
-        out.push(...throttleFamilies(cpus.flatMap((d) => {
-          const pkg = readAttr(`${base}/${d}/topology/physical_package_id`);
-          const core = readAttr(`${base}/${d}/topology/core_id`);
-          if (pkg === undefined || core === undefined) return [];
-          return [{
-            package: pkg,
-            core,
-            coreThrottles: num(`${base}/${d}/thermal_throttle/core_throttle_count`),
-            packageThrottles: num(`${base}/${d}/thermal_throttle/package_throttle_count`),
-          }];
-        })));
-        const isolated = readOptional(`${base}/isolated`);
-        if (isolated !== undefined) out.push(...isolatedFamilies(parseCpuList(isolated)));
-        return out;
-      });
+      const out = cpuFamilies(parseCpuStat(readText(at(paths.proc, "stat"))));
+      if (options.info) {
+        out.push(...cpuInfoFamilies(parseCpuinfo(readText(at(paths.proc, "cpuinfo"))), options));
+      }
+      const base = at(paths.sys, "devices/system/cpu");
+      const cpus = listDir(base).filter((d) => /^cpu\d+$/.test(d))
+        .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+      const num = (p: string) => {
+        const v = readAttr(p);
+        return v !== undefined && v !== "" ? Number(v) : undefined;
+      };
+      out.push(...throttleFamilies(cpus.flatMap((d) => {
+        const pkg = readAttr(`${base}/${d}/topology/physical_package_id`);
+        const core = readAttr(`${base}/${d}/topology/core_id`);
+        if (pkg === undefined || core === undefined) return [];
+        return [{
+          package: pkg,
+          core,
+          coreThrottles: num(`${base}/${d}/thermal_throttle/core_throttle_count`),
+          packageThrottles: num(`${base}/${d}/thermal_throttle/package_throttle_count`),
+        }];
+      })));
+      const isolated = readOptional(`${base}/isolated`);
+      if (isolated !== undefined) out.push(...isolatedFamilies(parseCpuList(isolated)));
+      return out;
     },
   };
 }

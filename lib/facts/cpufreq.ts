@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -46,17 +46,16 @@ export function cpufreqFamilies(
 export function cpufreqCollector(): Collector {
   return {
     name: "cpufreq",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "devices/system/cpu");
-        const cpus = listDir(base).filter((d) => /^cpu\d+$/.test(d)).map((d) => {
-          const files: Record<string, string | undefined> = {};
-          for (const [file] of CPUFREQ_FILES) {
-            files[file] = readAttr(`${base}/${d}/cpufreq/${file}`);
-          }
-          return [d.slice(3), files] as const;
-        }).filter(([, f]) => Object.values(f).some((v) => v !== undefined));
-        return cpufreqFamilies(cpus.sort(([a], [b]) => Number(a) - Number(b)));
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "devices/system/cpu");
+      const cpus = listDir(base).filter((d) => /^cpu\d+$/.test(d)).map((d) => {
+        const files: Record<string, string | undefined> = {};
+        for (const [file] of CPUFREQ_FILES) {
+          files[file] = readAttr(`${base}/${d}/cpufreq/${file}`);
+        }
+        return [d.slice(3), files] as const;
+      }).filter(([, f]) => Object.values(f).some((v) => v !== undefined));
+      return cpufreqFamilies(cpus.sort(([a], [b]) => Number(a) - Number(b)));
+    },
   };
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
-import { at, readAttr, readText, task } from "./_read.ts";
+import { at, readAttr, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -200,18 +200,16 @@ export function diskstatsCollector(options: DiskstatsOptions = {}): Collector {
   return {
     name: "diskstats",
     collect({ paths }) {
-      return task(() => {
-        const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
-          .filter((d) => keep(d.device));
-        const udev = new Map<string, Record<string, string>>();
-        for (const d of disks) {
-          // udev's database lives on /run (tmpfs): a synchronous read never waits on a disk.
-          const key = `${d.major}:${d.minor}`;
-          const text = readAttr(at(paths.udev, `b${key}`));
-          if (text) udev.set(key, parseUdevData(text));
-        }
-        return diskstatsFamilies(disks, udev);
-      });
+      const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
+        .filter((d) => keep(d.device));
+      const udev = new Map<string, Record<string, string>>();
+      for (const d of disks) {
+        // udev's database lives on /run (tmpfs): a synchronous read never waits on a disk.
+        const key = `${d.major}:${d.minor}`;
+        const text = readAttr(at(paths.udev, `b${key}`));
+        if (text) udev.set(key, parseUdevData(text));
+      }
+      return diskstatsFamilies(disks, udev);
     },
   };
 }

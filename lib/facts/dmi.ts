@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readAttr, task } from "./_read.ts";
+import { at, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { family, type MetricFamily } from "./metric.ts";
@@ -49,16 +49,15 @@ export function dmiFamilies(fields: Readonly<Record<string, string>>): MetricFam
 export function dmiCollector(): Collector {
   return {
     name: "dmi",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/dmi/id");
-        const fields: Record<string, string> = {};
-        for (const [label, file] of DMI_FIELDS) {
-          const v = readAttr(`${base}/${file}`);
-          if (v !== undefined) fields[label] = v;
-        }
-        if (Object.keys(fields).length === 0) throw new NoDataError("no DMI in sysfs");
-        return dmiFamilies(fields);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/dmi/id");
+      const fields: Record<string, string> = {};
+      for (const [label, file] of DMI_FIELDS) {
+        const v = readAttr(`${base}/${file}`);
+        if (v !== undefined) fields[label] = v;
+      }
+      if (Object.keys(fields).length === 0) throw new NoDataError("no DMI in sysfs");
+      return dmiFamilies(fields);
+    },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -121,11 +121,10 @@ export function drbdFamilies(
 export function drbdCollector(): Collector {
   return {
     name: "drbd",
-    collect: ({ paths }) =>
-      task(() => {
-        const text = readOptional(at(paths.proc, "drbd"));
-        if (text === undefined) throw new NoDataError("no /proc/drbd (drbd not loaded)");
-        return drbdFamilies(parseDrbd(text));
-      }),
+    collect: ({ paths }) => {
+      const text = readOptional(at(paths.proc, "drbd"));
+      if (text === undefined) throw new NoDataError("no /proc/drbd (drbd not loaded)");
+      return drbdFamilies(parseDrbd(text));
+    },
   };
 }

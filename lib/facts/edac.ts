@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -59,26 +59,25 @@ export function edacFamilies(controllers: readonly EdacController[]): MetricFami
 export function edacCollector(): Collector {
   return {
     name: "edac",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "devices/system/edac/mc");
-        const num = (p: string) => Number(readAttr(p) ?? 0);
-        const controllers = listDir(base).filter((d) => /^mc\d+$/.test(d)).map((mc) => {
-          const dir = `${base}/${mc}`;
-          return {
-            controller: mc.slice(2),
-            ce: num(`${dir}/ce_count`),
-            ue: num(`${dir}/ue_count`),
-            ceNoinfo: num(`${dir}/ce_noinfo_count`),
-            ueNoinfo: num(`${dir}/ue_noinfo_count`),
-            csrows: listDir(dir).filter((d) => /^csrow\d+$/.test(d)).map((r) => ({
-              csrow: r.slice(5),
-              ce: num(`${dir}/${r}/ce_count`),
-              ue: num(`${dir}/${r}/ue_count`),
-            })),
-          };
-        });
-        return edacFamilies(controllers);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "devices/system/edac/mc");
+      const num = (p: string) => Number(readAttr(p) ?? 0);
+      const controllers = listDir(base).filter((d) => /^mc\d+$/.test(d)).map((mc) => {
+        const dir = `${base}/${mc}`;
+        return {
+          controller: mc.slice(2),
+          ce: num(`${dir}/ce_count`),
+          ue: num(`${dir}/ue_count`),
+          ceNoinfo: num(`${dir}/ce_noinfo_count`),
+          ueNoinfo: num(`${dir}/ue_noinfo_count`),
+          csrows: listDir(dir).filter((d) => /^csrow\d+$/.test(d)).map((r) => ({
+            csrow: r.slice(5),
+            ce: num(`${dir}/${r}/ce_count`),
+            ue: num(`${dir}/${r}/ue_count`),
+          })),
+        };
+      });
+      return edacFamilies(controllers);
+    },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -87,20 +87,19 @@ export function fibrechannelFamilies(hosts: readonly FcHost[]): MetricFamily[] {
 export function fibrechannelCollector(): Collector {
   return {
     name: "fibrechannel",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/fc_host");
-        const hosts = listSubsystem(base).map((name): FcHost => {
-          const dir = `${base}/${name}`;
-          return {
-            name,
-            info: Object.fromEntries(INFO.map((k) => [k, readAttr(`${dir}/${k}`)])),
-            statistics: Object.fromEntries(
-              FC_STATISTICS.map(([f]) => [f, readAttr(`${dir}/statistics/${f}`)]),
-            ),
-          };
-        });
-        return fibrechannelFamilies(hosts);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/fc_host");
+      const hosts = listSubsystem(base).map((name): FcHost => {
+        const dir = `${base}/${name}`;
+        return {
+          name,
+          info: Object.fromEntries(INFO.map((k) => [k, readAttr(`${dir}/${k}`)])),
+          statistics: Object.fromEntries(
+            FC_STATISTICS.map(([f]) => [f, readAttr(`${dir}/statistics/${f}`)]),
+          ),
+        };
+      });
+      return fibrechannelFamilies(hosts);
+    },
   };
 }

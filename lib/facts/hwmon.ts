@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, listSubsystem, readOptional, task } from "./_read.ts";
+import { at, listDir, listSubsystem, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -229,35 +229,34 @@ function sensorFiles(dir: string): [string, string][] {
 export function hwmonCollector(): Collector {
   return {
     name: "hwmon",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/hwmon");
-        const chips: HwmonChip[] = [];
-        for (const entry of listSubsystem(base)) {
-          const dir = `${base}/${entry}`;
-          let real: string;
-          try {
-            real = Deno.realPathSync(dir);
-            if (!Deno.statSync(real).isDirectory) continue;
-          } catch {
-            continue;
-          }
-          let device: string | undefined;
-          try {
-            device = Deno.realPathSync(`${dir}/device`);
-          } catch { /* no device link */ }
-          const name = readOptional(`${dir}/name`)?.trim();
-          const sensors: HwmonSensors = new Map();
-          addSensorFiles(sensors, sensorFiles(dir));
-          if (device !== undefined) addSensorFiles(sensors, sensorFiles(`${dir}/device`));
-          const chipName = name ? cleanHwmonName(name) : undefined;
-          chips.push({
-            chip: hwmonChipName(device, name, real),
-            chipName: chipName || undefined,
-            sensors,
-          });
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/hwmon");
+      const chips: HwmonChip[] = [];
+      for (const entry of listSubsystem(base)) {
+        const dir = `${base}/${entry}`;
+        let real: string;
+        try {
+          real = Deno.realPathSync(dir);
+          if (!Deno.statSync(real).isDirectory) continue;
+        } catch {
+          continue;
         }
-        return hwmonFamilies(chips);
-      }),
+        let device: string | undefined;
+        try {
+          device = Deno.realPathSync(`${dir}/device`);
+        } catch { /* no device link */ }
+        const name = readOptional(`${dir}/name`)?.trim();
+        const sensors: HwmonSensors = new Map();
+        addSensorFiles(sensors, sensorFiles(dir));
+        if (device !== undefined) addSensorFiles(sensors, sensorFiles(`${dir}/device`));
+        const chipName = name ? cleanHwmonName(name) : undefined;
+        chips.push({
+          chip: hwmonChipName(device, name, real),
+          chipName: chipName || undefined,
+          sensors,
+        });
+      }
+      return hwmonFamilies(chips);
+    },
   };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { at, listDir, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listDir, listSubsystem, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -246,27 +246,26 @@ export function infinibandFamilies(devices: readonly IbDevice[]): MetricFamily[]
 export function infinibandCollector(): Collector {
   return {
     name: "infiniband",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/infiniband");
-        const devices = listSubsystem(base).map((name): IbDevice => {
-          const dir = `${base}/${name}`;
-          return {
-            name,
-            boardId: readAttr(`${dir}/board_id`) ?? "",
-            firmwareVersion: readAttr(`${dir}/fw_ver`) ?? "",
-            hcaType: readAttr(`${dir}/hca_type`) ?? "",
-            ports: listDir(`${dir}/ports`).map((port) =>
-              [
-                port,
-                Object.fromEntries(
-                  IB_PORT_FILES.map((f) => [f, readAttr(`${dir}/ports/${port}/${f}`)]),
-                ),
-              ] as const
-            ),
-          };
-        });
-        return infinibandFamilies(devices);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/infiniband");
+      const devices = listSubsystem(base).map((name): IbDevice => {
+        const dir = `${base}/${name}`;
+        return {
+          name,
+          boardId: readAttr(`${dir}/board_id`) ?? "",
+          firmwareVersion: readAttr(`${dir}/fw_ver`) ?? "",
+          hcaType: readAttr(`${dir}/hca_type`) ?? "",
+          ports: listDir(`${dir}/ports`).map((port) =>
+            [
+              port,
+              Object.fromEntries(
+                IB_PORT_FILES.map((f) => [f, readAttr(`${dir}/ports/${port}/${f}`)]),
+              ),
+            ] as const
+          ),
+        };
+      });
+      return infinibandFamilies(devices);
+    },
   };
 }

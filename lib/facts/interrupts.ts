@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -62,6 +62,6 @@ export function interruptsCollector(): Collector {
   return {
     name: "interrupts",
     collect: ({ paths }) =>
-      task(() => interruptsFamilies(parseInterrupts(readText(at(paths.proc, "interrupts"))))),
+      interruptsFamilies(parseInterrupts(readText(at(paths.proc, "interrupts")))),
   };
 }

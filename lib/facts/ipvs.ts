@@ -5,7 +5,7 @@
  * @module
  */
 import { ipv6FromHex } from "./_ip.ts";
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -140,17 +140,16 @@ export function ipvsCollector(
   const labels = options.backendLabels ?? IPVS_LABELS;
   return {
     name: "ipvs",
-    collect: ({ paths }) =>
-      task(() => {
-        const stats = readOptional(at(paths.proc, "net/ip_vs_stats"));
-        if (stats === undefined) {
-          throw new NoDataError("no /proc/net/ip_vs_stats (IPVS not loaded)");
-        }
-        return ipvsFamilies(
-          parseIpvsStats(stats),
-          parseIpvs(readOptional(at(paths.proc, "net/ip_vs")) ?? ""),
-          labels,
-        );
-      }),
+    collect: ({ paths }) => {
+      const stats = readOptional(at(paths.proc, "net/ip_vs_stats"));
+      if (stats === undefined) {
+        throw new NoDataError("no /proc/net/ip_vs_stats (IPVS not loaded)");
+      }
+      return ipvsFamilies(
+        parseIpvsStats(stats),
+        parseIpvs(readOptional(at(paths.proc, "net/ip_vs")) ?? ""),
+        labels,
+      );
+    },
   };
 }

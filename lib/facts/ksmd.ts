@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readAttr, task } from "./_read.ts";
+import { at, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { type MetricFamily, single } from "./metric.ts";
@@ -43,15 +43,14 @@ export function ksmdFamilies(
 export function ksmdCollector(): Collector {
   return {
     name: "ksmd",
-    collect: ({ paths }) =>
-      task(() => {
-        const values: Partial<Record<(typeof KSMD_FILES)[number], number>> = {};
-        for (const file of KSMD_FILES) {
-          const text = readAttr(at(paths.sys, `kernel/mm/ksm/${file}`));
-          if (text !== undefined) values[file] = Number(text);
-        }
-        if (Object.keys(values).length === 0) throw new NoDataError("no /sys/kernel/mm/ksm");
-        return ksmdFamilies(values);
-      }),
+    collect: ({ paths }) => {
+      const values: Partial<Record<(typeof KSMD_FILES)[number], number>> = {};
+      for (const file of KSMD_FILES) {
+        const text = readAttr(at(paths.sys, `kernel/mm/ksm/${file}`));
+        if (text !== undefined) values[file] = Number(text);
+      }
+      if (Object.keys(values).length === 0) throw new NoDataError("no /sys/kernel/mm/ksm");
+      return ksmdFamilies(values);
+    },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readText, task } from "./_read.ts";
+import { at, listDir, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -48,12 +48,11 @@ export function lnstatFamilies(
 export function lnstatCollector(): Collector {
   return {
     name: "lnstat",
-    collect: ({ paths }) =>
-      task(() => {
-        const dir = at(paths.proc, "net/stat");
-        const names = listDir(dir);
-        if (names.length === 0) throw new NoDataError("no /proc/net/stat");
-        return lnstatFamilies(names.map((n) => [n, parseStatTable(readText(`${dir}/${n}`))]));
-      }),
+    collect: ({ paths }) => {
+      const dir = at(paths.proc, "net/stat");
+      const names = listDir(dir);
+      if (names.length === 0) throw new NoDataError("no /proc/net/stat");
+      return lnstatFamilies(names.map((n) => [n, parseStatTable(readText(`${dir}/${n}`))]));
+    },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -132,11 +132,9 @@ export function mdadmCollector(): Collector {
   return {
     name: "mdadm",
     collect({ paths }) {
-      return task(() => {
-        const text = readOptional(at(paths.proc, "mdstat"));
-        if (text === undefined) throw new NoDataError("no /proc/mdstat (md driver not loaded)");
-        return mdadmFamilies(parseMdstat(text));
-      });
+      const text = readOptional(at(paths.proc, "mdstat"));
+      if (text === undefined) throw new NoDataError("no /proc/mdstat (md driver not loaded)");
+      return mdadmFamilies(parseMdstat(text));
     },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readText, task } from "./_read.ts";
+import { at, listDir, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -62,16 +62,15 @@ export function meminfoNumaFamilies(
 export function meminfoNumaCollector(): Collector {
   return {
     name: "meminfo_numa",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "devices/system/node");
-        const nodes = listDir(base).filter((d) => /^node\d+$/.test(d)).map((d) => ({
-          node: d.slice(4),
-          meminfo: parseNodeMeminfo(readText(`${base}/${d}/meminfo`)),
-          numastat: parseNumastat(readText(`${base}/${d}/numastat`)),
-        }));
-        if (nodes.length === 0) throw new NoDataError("no NUMA nodes in sysfs");
-        return meminfoNumaFamilies(nodes);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "devices/system/node");
+      const nodes = listDir(base).filter((d) => /^node\d+$/.test(d)).map((d) => ({
+        node: d.slice(4),
+        meminfo: parseNodeMeminfo(readText(`${base}/${d}/meminfo`)),
+        numastat: parseNumastat(readText(`${base}/${d}/numastat`)),
+      }));
+      if (nodes.length === 0) throw new NoDataError("no NUMA nodes in sysfs");
+      return meminfoNumaFamilies(nodes);
+    },
   };
 }

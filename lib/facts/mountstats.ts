@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -336,15 +336,14 @@ export function mountstatsFamilies(
 export function mountstatsCollector(): Collector {
   return {
     name: "mountstats",
-    collect: ({ paths }) =>
-      task(() => {
-        const text = readOptional(at(paths.proc, "self/mountstats"));
-        if (text === undefined) throw new NoDataError("no /proc/self/mountstats");
-        const addrs = parseMountinfoAddrs(readOptional(at(paths.proc, "self/mountinfo")) ?? "");
-        const mounts = parseMountstats(text).flatMap((m, i) =>
-          m.nfs ? [{ nfs: m.nfs, mountaddr: addrs[i] ?? "" }] : []
-        );
-        return mountstatsFamilies(mounts);
-      }),
+    collect: ({ paths }) => {
+      const text = readOptional(at(paths.proc, "self/mountstats"));
+      if (text === undefined) throw new NoDataError("no /proc/self/mountstats");
+      const addrs = parseMountinfoAddrs(readOptional(at(paths.proc, "self/mountinfo")) ?? "");
+      const mounts = parseMountstats(text).flatMap((m, i) =>
+        m.nfs ? [{ nfs: m.nfs, mountaddr: addrs[i] ?? "" }] : []
+      );
+      return mountstatsFamilies(mounts);
+    },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -121,18 +121,16 @@ export function netclassCollector(options: NetclassOptions = {}): Collector {
   return {
     name: "netclass",
     collect({ paths }) {
-      return task(() => {
-        const base = at(paths.sys, "class/net");
-        const names = listDir(base).filter((n) => !ignored.test(n));
-        const devices = names.map((name) => {
-          const attrs = Object.fromEntries(
-            NETCLASS_ATTRS.map((k) => [k, readAttr(`${base}/${name}/${k}`)]),
-          );
-          return [name, attrs] as const;
-        });
-        // bonding_masters is a file in the same directory, not a device.
-        return netclassFamilies(devices.filter(([, a]) => a.ifindex !== undefined), options);
+      const base = at(paths.sys, "class/net");
+      const names = listDir(base).filter((n) => !ignored.test(n));
+      const devices = names.map((name) => {
+        const attrs = Object.fromEntries(
+          NETCLASS_ATTRS.map((k) => [k, readAttr(`${base}/${name}/${k}`)]),
+        );
+        return [name, attrs] as const;
       });
+      // bonding_masters is a file in the same directory, not a device.
+      return netclassFamilies(devices.filter(([, a]) => a.ifindex !== undefined), options);
     },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -184,13 +184,12 @@ export function nfsFamilies(stat: ReadonlyMap<string, readonly number[]>): Metri
 export function nfsCollector(): Collector {
   return {
     name: "nfs",
-    collect: ({ paths }) =>
-      task(() => {
-        const text = readOptional(at(paths.proc, "net/rpc/nfs"));
-        if (text === undefined) {
-          throw new NoDataError("no /proc/net/rpc/nfs (NFS client not loaded)");
-        }
-        return nfsFamilies(parseRpcStat(text));
-      }),
+    collect: ({ paths }) => {
+      const text = readOptional(at(paths.proc, "net/rpc/nfs"));
+      if (text === undefined) {
+        throw new NoDataError("no /proc/net/rpc/nfs (NFS client not loaded)");
+      }
+      return nfsFamilies(parseRpcStat(text));
+    },
   };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -139,13 +139,12 @@ export function nfsdFamilies(stat: ReadonlyMap<string, readonly number[]>): Metr
 export function nfsdCollector(): Collector {
   return {
     name: "nfsd",
-    collect: ({ paths }) =>
-      task(() => {
-        const text = readOptional(at(paths.proc, "net/rpc/nfsd"));
-        if (text === undefined) {
-          throw new NoDataError("no /proc/net/rpc/nfsd (NFS server not loaded)");
-        }
-        return nfsdFamilies(parseRpcStat(text));
-      }),
+    collect: ({ paths }) => {
+      const text = readOptional(at(paths.proc, "net/rpc/nfsd"));
+      if (text === undefined) {
+        throw new NoDataError("no /proc/net/rpc/nfsd (NFS server not loaded)");
+      }
+      return nfsdFamilies(parseRpcStat(text));
+    },
   };
 }

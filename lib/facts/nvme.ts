@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -42,17 +42,16 @@ export function nvmeFamilies(controllers: readonly NvmeController[]): MetricFami
 export function nvmeCollector(): Collector {
   return {
     name: "nvme",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/nvme");
-        const controllers = listSubsystem(base).map((device) => ({
-          device,
-          serial: readAttr(`${base}/${device}/serial`) ?? "",
-          model: readAttr(`${base}/${device}/model`) ?? "",
-          firmwareRevision: readAttr(`${base}/${device}/firmware_rev`) ?? "",
-          state: readAttr(`${base}/${device}/state`) ?? "",
-        }));
-        return nvmeFamilies(controllers);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/nvme");
+      const controllers = listSubsystem(base).map((device) => ({
+        device,
+        serial: readAttr(`${base}/${device}/serial`) ?? "",
+        model: readAttr(`${base}/${device}/model`) ?? "",
+        firmwareRevision: readAttr(`${base}/${device}/firmware_rev`) ?? "",
+        state: readAttr(`${base}/${device}/state`) ?? "",
+      }));
+      return nvmeFamilies(controllers);
+    },
   };
 }

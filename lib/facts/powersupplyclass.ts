@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -118,15 +118,14 @@ export function powerSupplyClassCollector(
   const ignored = new RegExp(options.ignoredSupplies ?? "^$");
   return {
     name: "powersupplyclass",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/power_supply");
-        const supplies = listSubsystem(base).filter((n) => !ignored.test(n)).map((n) => {
-          const attrs: Record<string, string | undefined> = {};
-          for (const a of POWER_SUPPLY_ATTRS) attrs[a] = readAttr(`${base}/${n}/${a}`);
-          return [n, attrs] as const;
-        });
-        return powerSupplyFamilies(supplies);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/power_supply");
+      const supplies = listSubsystem(base).filter((n) => !ignored.test(n)).map((n) => {
+        const attrs: Record<string, string | undefined> = {};
+        for (const a of POWER_SUPPLY_ATTRS) attrs[a] = readAttr(`${base}/${n}/${a}`);
+        return [n, attrs] as const;
+      });
+      return powerSupplyFamilies(supplies);
+    },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { type MetricFamily, single } from "./metric.ts";
@@ -65,18 +65,16 @@ export function pressureCollector(): Collector {
   return {
     name: "pressure",
     collect({ paths }) {
-      return task(() => {
-        const [cpu, io, memory] = ["cpu", "io", "memory"].map((r) =>
-          readOptional(at(paths.proc, `pressure/${r}`))
-        );
-        if (cpu === undefined && io === undefined && memory === undefined) {
-          throw new NoDataError("pressure stall information is not available (kernel without PSI)");
-        }
-        return pressureFamilies({
-          ...(cpu ? { cpu: parsePressure(cpu) } : {}),
-          ...(io ? { io: parsePressure(io) } : {}),
-          ...(memory ? { memory: parsePressure(memory) } : {}),
-        });
+      const [cpu, io, memory] = ["cpu", "io", "memory"].map((r) =>
+        readOptional(at(paths.proc, `pressure/${r}`))
+      );
+      if (cpu === undefined && io === undefined && memory === undefined) {
+        throw new NoDataError("pressure stall information is not available (kernel without PSI)");
+      }
+      return pressureFamilies({
+        ...(cpu ? { cpu: parsePressure(cpu) } : {}),
+        ...(io ? { io: parsePressure(io) } : {}),
+        ...(memory ? { memory: parsePressure(memory) } : {}),
       });
     },
   };

@@ -6,7 +6,7 @@
  * @module
  */
 import { attempt } from "./_perm.ts";
-import { at, listDir, readAttr, readOptional, task } from "./_read.ts";
+import { at, listDir, readAttr, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily, single } from "./metric.ts";
 
@@ -52,34 +52,33 @@ export function processesFamilies(c: ProcessCounts): MetricFamily[] {
 export function processesCollector(): Collector {
   return {
     name: "processes",
-    collect: ({ paths }) =>
-      task(() => {
-        let pids = 0;
-        let threads = 0;
-        const states = new Map<string, number>();
-        for (const pid of listDir(paths.proc)) {
-          if (!/^\d+$/.test(pid)) continue;
-          // A process that exits meanwhile is simply not counted.
-          const text = attempt(() => readOptional(at(paths.proc, `${pid}/stat`)));
-          const s = text !== undefined ? parseStatState(text) : undefined;
-          if (!s) continue;
-          pids++;
-          threads += s.threads;
-          states.set(s.state, (states.get(s.state) ?? 0) + 1);
-        }
-        const max = (p: string) => {
-          const v = readAttr(at(paths.proc, p));
-          return v !== undefined ? { value: Number(v) } : undefined;
-        };
-        const maxProcesses = max("sys/kernel/pid_max");
-        const maxThreads = max("sys/kernel/threads-max");
-        return processesFamilies({
-          pids,
-          threads,
-          states,
-          ...(maxProcesses ? { maxProcesses: maxProcesses.value } : {}),
-          ...(maxThreads ? { maxThreads: maxThreads.value } : {}),
-        });
-      }),
+    collect: ({ paths }) => {
+      let pids = 0;
+      let threads = 0;
+      const states = new Map<string, number>();
+      for (const pid of listDir(paths.proc)) {
+        if (!/^\d+$/.test(pid)) continue;
+        // A process that exits meanwhile is simply not counted.
+        const text = attempt(() => readOptional(at(paths.proc, `${pid}/stat`)));
+        const s = text !== undefined ? parseStatState(text) : undefined;
+        if (!s) continue;
+        pids++;
+        threads += s.threads;
+        states.set(s.state, (states.get(s.state) ?? 0) + 1);
+      }
+      const max = (p: string) => {
+        const v = readAttr(at(paths.proc, p));
+        return v !== undefined ? { value: Number(v) } : undefined;
+      };
+      const maxProcesses = max("sys/kernel/pid_max");
+      const maxThreads = max("sys/kernel/threads-max");
+      return processesFamilies({
+        pids,
+        threads,
+        states,
+        ...(maxProcesses ? { maxProcesses: maxProcesses.value } : {}),
+        ...(maxThreads ? { maxThreads: maxThreads.value } : {}),
+      });
+    },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -34,24 +34,23 @@ export function raplFamilies(zones: readonly RaplZone[]): MetricFamily[] {
 export function raplCollector(): Collector {
   return {
     name: "rapl",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/powercap");
-        const seen = new Map<string, number>();
-        const zones: RaplZone[] = [];
-        for (const d of listSubsystem(base)) {
-          if (!d.startsWith("intel-rapl")) continue;
-          const raw = readAttr(`${base}/${d}/name`);
-          const energy = readAttr(`${base}/${d}/energy_uj`);
-          if (raw === undefined || energy === undefined) continue;
-          // "package-0" names the zone "package"; the number becomes the index.
-          const m = /^(package)-(\d+)$/.exec(raw);
-          const name = m ? m[1]! : raw;
-          const index = m ? Number(m[2]) : (seen.get(name) ?? 0);
-          seen.set(name, index + 1);
-          zones.push({ name, index, path: `${base}/${d}`, microjoules: Number(energy) });
-        }
-        return raplFamilies(zones);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/powercap");
+      const seen = new Map<string, number>();
+      const zones: RaplZone[] = [];
+      for (const d of listSubsystem(base)) {
+        if (!d.startsWith("intel-rapl")) continue;
+        const raw = readAttr(`${base}/${d}/name`);
+        const energy = readAttr(`${base}/${d}/energy_uj`);
+        if (raw === undefined || energy === undefined) continue;
+        // "package-0" names the zone "package"; the number becomes the index.
+        const m = /^(package)-(\d+)$/.exec(raw);
+        const name = m ? m[1]! : raw;
+        const index = m ? Number(m[2]) : (seen.get(name) ?? 0);
+        seen.set(name, index + 1);
+        zones.push({ name, index, path: `${base}/${d}`, microjoules: Number(energy) });
+      }
+      return raplFamilies(zones);
+    },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -70,11 +70,10 @@ export function schedstatFamilies(cpus: readonly SchedCpu[]): MetricFamily[] {
 export function schedstatCollector(): Collector {
   return {
     name: "schedstat",
-    collect: ({ paths }) =>
-      task(() => {
-        const text = readOptional(at(paths.proc, "schedstat"));
-        if (text === undefined) throw new NoDataError("no /proc/schedstat (CONFIG_SCHEDSTATS off)");
-        return schedstatFamilies(parseSchedstat(text));
-      }),
+    collect: ({ paths }) => {
+      const text = readOptional(at(paths.proc, "schedstat"));
+      if (text === undefined) throw new NoDataError("no /proc/schedstat (CONFIG_SCHEDSTATS off)");
+      return schedstatFamilies(parseSchedstat(text));
+    },
   };
 }

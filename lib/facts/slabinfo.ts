@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -79,11 +79,9 @@ export function slabinfoCollector(options: SlabinfoOptions = {}): Collector {
   return {
     name: "slabinfo",
     collect: ({ paths }) =>
-      task(() =>
-        slabinfoFamilies(
-          parseSlabinfo(readText(at(paths.proc, "slabinfo")))
-            .filter((s) => include.test(s.name) && !exclude.test(s.name)),
-        )
+      slabinfoFamilies(
+        parseSlabinfo(readText(at(paths.proc, "slabinfo")))
+          .filter((s) => include.test(s.name) && !exclude.test(s.name)),
       ),
   };
 }

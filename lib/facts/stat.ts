@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { family, type MetricFamily, single } from "./metric.ts";
 
@@ -96,7 +96,7 @@ export function statCollector(options: { softirq?: boolean | undefined } = {}): 
   return {
     name: "stat",
     collect({ paths }) {
-      return task(() => statFamilies(parseKernelStat(readText(at(paths.proc, "stat"))), opts));
+      return statFamilies(parseKernelStat(readText(at(paths.proc, "stat"))), opts);
     },
   };
 }

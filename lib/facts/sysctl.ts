@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -79,13 +79,11 @@ export function sysctlCollector(options: SysctlOptions = {}): Collector {
   return {
     name: "sysctl",
     collect: ({ paths }) =>
-      task(() =>
-        sysctlFamilies(
-          entries.map((e) => [e, readText(at(paths.proc, sysctlPath(e.name)))] as const),
-          (options.includeInfo ?? []).map((n) =>
-            [n, readText(at(paths.proc, sysctlPath(n)))] as const
-          ),
-        )
+      sysctlFamilies(
+        entries.map((e) => [e, readText(at(paths.proc, sysctlPath(e.name)))] as const),
+        (options.includeInfo ?? []).map((n) =>
+          [n, readText(at(paths.proc, sysctlPath(n)))] as const
+        ),
       ),
   };
 }

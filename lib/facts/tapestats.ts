@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { at, listSubsystem, readAttr, task } from "./_read.ts";
+import { at, listSubsystem, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -101,18 +101,17 @@ export function tapestatsCollector(
   const ignored = new RegExp(options.ignoredDevices ?? "^$");
   return {
     name: "tapestats",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/scsi_tape");
-        // st0 is the drive; nst0, st0a, st0l, st0m are other views of it.
-        const drives = listSubsystem(base).filter((d) => /^st\d+$/.test(d) && !ignored.test(d)).map(
-          (d) =>
-            [
-              d,
-              Object.fromEntries(TAPE_FILES.map((f) => [f, readAttr(`${base}/${d}/stats/${f}`)])),
-            ] as const,
-        );
-        return tapestatsFamilies(drives);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/scsi_tape");
+      // st0 is the drive; nst0, st0a, st0l, st0m are other views of it.
+      const drives = listSubsystem(base).filter((d) => /^st\d+$/.test(d) && !ignored.test(d)).map(
+        (d) =>
+          [
+            d,
+            Object.fromEntries(TAPE_FILES.map((f) => [f, readAttr(`${base}/${d}/stats/${f}`)])),
+          ] as const,
+      );
+      return tapestatsFamilies(drives);
+    },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -60,25 +60,24 @@ export function thermalFamilies(
 export function thermalZoneCollector(): Collector {
   return {
     name: "thermal_zone",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "class/thermal");
-        const entries = (prefix: string, files: readonly string[]) =>
-          listDir(base).filter((d) => d.startsWith(prefix) && /\d+$/.test(d)).map((d) => {
-            const values: Record<string, number | undefined> = {};
-            for (const f of files) {
-              const v = readAttr(`${base}/${d}/${f}`);
-              if (v !== undefined && v !== "" && Number.isFinite(Number(v))) values[f] = Number(v);
-            }
-            return {
-              index: d.slice(prefix.length),
-              type: readAttr(`${base}/${d}/type`) ?? "",
-              values,
-            };
-          });
-        const zones = entries("thermal_zone", ["temp"]);
-        const coolers = entries("cooling_device", ["cur_state", "max_state"]);
-        return thermalFamilies(zones, coolers);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "class/thermal");
+      const entries = (prefix: string, files: readonly string[]) =>
+        listDir(base).filter((d) => d.startsWith(prefix) && /\d+$/.test(d)).map((d) => {
+          const values: Record<string, number | undefined> = {};
+          for (const f of files) {
+            const v = readAttr(`${base}/${d}/${f}`);
+            if (v !== undefined && v !== "" && Number.isFinite(Number(v))) values[f] = Number(v);
+          }
+          return {
+            index: d.slice(prefix.length),
+            type: readAttr(`${base}/${d}/type`) ?? "",
+            values,
+          };
+        });
+      const zones = entries("thermal_zone", ["temp"]);
+      const coolers = entries("cooling_device", ["cur_state", "max_state"]);
+      return thermalFamilies(zones, coolers);
+    },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, listDir, readOptional, task } from "./_read.ts";
+import { at, listDir, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -199,14 +199,13 @@ export function xfsFamilies(
 export function xfsCollector(): Collector {
   return {
     name: "xfs",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.sys, "fs/xfs");
-        const devices = listDir(base).flatMap((d) => {
-          const text = readOptional(`${base}/${d}/stats/stats`);
-          return text !== undefined ? [[d, parseXfsStats(text)] as const] : [];
-        });
-        return xfsFamilies(devices);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.sys, "fs/xfs");
+      const devices = listDir(base).flatMap((d) => {
+        const text = readOptional(`${base}/${d}/stats/stats`);
+        return text !== undefined ? [[d, parseXfsStats(text)] as const] : [];
+      });
+      return xfsFamilies(devices);
+    },
   };
 }

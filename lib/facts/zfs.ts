@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readOptional, task } from "./_read.ts";
+import { at, listDir, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -120,28 +120,27 @@ export function zfsFamilies(
 export function zfsCollector(): Collector {
   return {
     name: "zfs",
-    collect: ({ paths }) =>
-      task(() => {
-        const base = at(paths.proc, "spl/kstat/zfs");
-        const kstats: [string, [string, number][]][] = [];
-        for (const file of Object.keys(ZFS_SUBSYSTEMS)) {
-          const text = readOptional(`${base}/${file}`);
-          if (text !== undefined) kstats.push([file, parseKstat(text).values]);
-        }
-        if (kstats.length === 0) throw new NoDataError("no /proc/spl/kstat/zfs (ZFS not loaded)");
-        const pools = listDir(base).flatMap((name): Zpool[] => {
-          const io = readOptional(`${base}/${name}/io`);
-          if (io === undefined) return [];
-          const datasets = listDir(`${base}/${name}`).filter((f) => f.startsWith("objset-"))
-            .flatMap((f) => {
-              const k = parseKstat(readOptional(`${base}/${name}/${f}`) ?? "");
-              const ds = k.strings.get("dataset_name");
-              return ds !== undefined ? [{ name: ds, values: k.values }] : [];
-            });
-          const state = readOptional(`${base}/${name}/state`)?.trim();
-          return [{ name, io: parseKstatIo(io), datasets, ...(state ? { state } : {}) }];
-        });
-        return zfsFamilies(kstats, pools);
-      }),
+    collect: ({ paths }) => {
+      const base = at(paths.proc, "spl/kstat/zfs");
+      const kstats: [string, [string, number][]][] = [];
+      for (const file of Object.keys(ZFS_SUBSYSTEMS)) {
+        const text = readOptional(`${base}/${file}`);
+        if (text !== undefined) kstats.push([file, parseKstat(text).values]);
+      }
+      if (kstats.length === 0) throw new NoDataError("no /proc/spl/kstat/zfs (ZFS not loaded)");
+      const pools = listDir(base).flatMap((name): Zpool[] => {
+        const io = readOptional(`${base}/${name}/io`);
+        if (io === undefined) return [];
+        const datasets = listDir(`${base}/${name}`).filter((f) => f.startsWith("objset-"))
+          .flatMap((f) => {
+            const k = parseKstat(readOptional(`${base}/${name}/${f}`) ?? "");
+            const ds = k.strings.get("dataset_name");
+            return ds !== undefined ? [{ name: ds, values: k.values }] : [];
+          });
+        const state = readOptional(`${base}/${name}/state`)?.trim();
+        return [{ name, io: parseKstatIo(io), datasets, ...(state ? { state } : {}) }];
+      });
+      return zfsFamilies(kstats, pools);
+    },
   };
 }

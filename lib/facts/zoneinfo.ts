@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -138,7 +138,6 @@ export function zoneinfoFamilies(zones: readonly Zone[]): MetricFamily[] {
 export function zoneinfoCollector(): Collector {
   return {
     name: "zoneinfo",
-    collect: ({ paths }) =>
-      task(() => zoneinfoFamilies(parseZoneinfo(readText(at(paths.proc, "zoneinfo"))))),
+    collect: ({ paths }) => zoneinfoFamilies(parseZoneinfo(readText(at(paths.proc, "zoneinfo")))),
   };
 }

@@ -13,7 +13,6 @@ import { evalConcat, locate, Runtime, TemplateNotFound } from "./runtime.ts";
 import { current, type RenderState, type StateOptions } from "./registry.ts";
 import * as py from "./py.ts";
 import "./filters/mod.ts";
-import { preloadBcrypt } from "./filters/hash.ts";
 import "./tests.ts";
 import "./globals.ts";
 
@@ -40,7 +39,6 @@ export interface Engine {
 /** Loads nunjucks and builds the engine. */
 export async function createEngine(): Promise<Engine> {
   const nunjucks = (await import("nunjucks")).default as Any;
-  await preloadBcrypt();
   const N = defineNodes(nunjucks);
   const Compiler = defineCompiler(nunjucks, N);
   const cache = new Map<string, Compiled>();
