@@ -6,7 +6,6 @@
  */
 import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
 import type { LoadedConfig } from "../lib/config/loader.ts";
-import type { PreflightOptions } from "../lib/apply/preflight.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
 import type { LogLevel } from "./_render.ts";
 import type { Redactor } from "../lib/secrets.ts";
@@ -43,49 +42,26 @@ export function setup(o: ParsedGlobals, envFileSource: string | undefined): Glob
 }
 
 /**
- * Loads the config dir named by the global options; warnings are printed. Apply tasks are
- * checked against the task registry unless `tasks` is false: the facts and logs jobs skip
+ * Loads the config dir named by the global options; warnings are printed. With `check`, the
+ * apply preflight runs too (what `validate` and `apply` check before any change). Apply tasks
+ * are checked against the task registry unless `tasks` is false: the facts and logs jobs skip
  * loading every task module (memory and start-up matter for long-running jobs).
  */
 export async function loadFromOptions(
   g: GlobalOptions,
-  options: { tasks?: boolean; redactor?: Redactor } = {},
+  options: { tasks?: boolean; redactor?: Redactor; check?: boolean } = {},
 ): Promise<LoadedConfig> {
-  const redactor = options.redactor ?? (await import("../lib/secrets.ts")).redactor;
-  const catalog = options.tasks === false ? undefined : (await import("../tasks/mod.ts")).catalog;
   // Imported here, not at the top: the agent process never loads the YAML parser or zod.
-  const { loadConfig } = await import("../lib/config/loader.ts");
-  const config = await loadConfig(g.config, {
+  const { load, loadChecked } = await import("../api/_load.ts");
+  const config = await (options.check ? loadChecked : load)(g.config, {
     envFile: g.envFile,
     envFileRequired: g.envFileRequired,
-    ...(catalog ? { catalog } : {}),
-    redactor,
+    onWarning: warn,
+    ...(options.tasks === false ? { tasks: false } : {}),
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
   for (const w of config.warnings) warn(w);
   return config;
-}
-
-/**
- * What the preflight and the run of a loaded apply config share: the template engine, the task
- * modules, the include loader. `validate` and `apply` both take them from here, so they check
- * the same things the same way.
- */
-export async function applyOptions(config: LoadedConfig): Promise<PreflightOptions> {
-  const [engine, { catalog, loaded }, { redactor }, { TaskLoader }] = await Promise.all([
-    import("../lib/template/engine.ts"),
-    import("../tasks/mod.ts"),
-    import("../lib/secrets.ts"),
-    import("../lib/config/task_loader.ts"),
-  ]);
-  return {
-    engine,
-    // The task modules the config and its static includes name were loaded with it.
-    tasks: loaded,
-    configDir: config.dir,
-    vars: config.vars,
-    loader: new TaskLoader(config.dir, { catalog, redactor, secrets: config.secrets }),
-    onWarning: (message) => warn(message),
-  };
 }
 
 /** Prints an error the way its kind deserves and returns the exit code. */

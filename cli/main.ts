@@ -145,9 +145,15 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--listen <addr>", "with --serve: host:port to listen on (default 0.0.0.0:8000)")
     .option("--path <path>", "with --serve: path of the metrics (default /metrics)")
     .option("--push", "push one snapshot to every exporter in the facts config, then exit")
-    .action(async (opts) => {
+    .option(
+      "--check",
+      "evaluate the thresholds once; exit 1 when one is critical (for cron and CI)",
+    )
+    .action(async (opts, cmd) => {
       await run(async (g) =>
         (await import("./facts.ts")).facts(g, {
+          check: Boolean(opts.check),
+          formatExplicit: cmd.getOptionValueSource("format") !== "default",
           format: opts.format,
           collectors: opts.collector,
           serve: Boolean(opts.serve),
@@ -208,6 +214,16 @@ export async function main(args: readonly string[]): Promise<number> {
           lstripBlocks: Boolean(opts.lstripBlocks),
         })
       );
+    });
+
+  program
+    .command("init")
+    .description(
+      "start a config dir: commented apply, facts, logs, agent and vars files, an env file, git init",
+    )
+    .argument("[dir]", "the config dir to create (default: --config)")
+    .action(async (dir) => {
+      await run(async (g) => (await import("./init.ts")).init(g, dir));
     });
 
   program

@@ -7,7 +7,7 @@ import type { TaskSpec } from "../lib/config/apply_schema.ts";
 import type { LoadedConfig } from "../lib/config/loader.ts";
 import { ConfigError, ExitCode } from "../lib/errors.ts";
 import type { Redactor } from "../lib/secrets.ts";
-import { applyOptions, type GlobalOptions, loadFromOptions } from "./_context.ts";
+import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { print, writeChannel } from "./_render.ts";
 
 /** Options of `validate`. */
@@ -41,18 +41,11 @@ export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promi
 }
 
 /** Loads the config and runs exactly the checks apply makes before its first change. */
-async function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
+function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
   // The preflight and the template engine load while the config files are read and parsed.
-  const preflight = import("../lib/apply/preflight.ts");
-  preflight.catch(() => {/* awaited below when there is an apply config */});
+  import("../lib/apply/preflight.ts").catch(() => {/* loaded again, and reported, below */});
   import("../lib/template/engine.ts").then((m) => m.preloadEngine(), () => {});
-  const config = await loadFromOptions(g, redactor ? { redactor } : {});
-  if (config.apply) {
-    // runApply runs the same preflight.
-    const { assertPreflight } = await preflight;
-    await assertPreflight(config.apply, await applyOptions(config));
-  }
-  return config;
+  return loadFromOptions(g, { check: true, ...(redactor ? { redactor } : {}) });
 }
 
 /** The agent's view of a valid config: what `lib/agent/config.ts` reads. */

@@ -156,6 +156,8 @@ export async function runForResult(
   try {
     result = await host.run(program, args, run);
   } catch (e) {
+    // A missing --allow-run is the run's problem (exit 77, or "would run" under check_mode).
+    if (e instanceof Deno.errors.NotCapable) throw e;
     const notFound = e instanceof Deno.errors.NotFound;
     return {
       changed: false,

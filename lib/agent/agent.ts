@@ -18,7 +18,7 @@ import type { Redactor } from "../secrets.ts";
 import { type ApplyOutcome, runApplyChild } from "./apply_run.ts";
 import type { AgentConfigSet } from "./config.ts";
 import { EventLog } from "./events.ts";
-import { FactsService } from "./facts_service.ts";
+import { FactsService } from "../facts/service.ts";
 import { ConfigSource } from "./reload.ts";
 import { agentRoutes } from "./routes.ts";
 import { hostSeed, splayOffset } from "./schedule.ts";

@@ -105,15 +105,14 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 /** A task record's drift: a changed (or would-change) task other than a handler. */
 function drift(rec: Record<string, unknown>): DriftedTask | undefined {
   if (rec.status !== "changed" || rec.handler) return undefined;
-  const origin = typeof rec.origin === "string" ? rec.origin : "";
-  const m = /^(.*?)(?::\d+)?$/.exec(origin);
+  const origin = rec.origin as { file?: string } | undefined;
   const changes = [
     ...(Array.isArray(rec.changes) ? rec.changes : []),
     ...(Array.isArray(rec.items) ? rec.items.flatMap((i) => i?.changes ?? []) : []),
   ] as { summary?: string }[];
   return {
     task: String(rec.name),
-    file: m?.[1] ?? "",
+    file: origin?.file ?? "",
     summaries: changes.map((c) => String(c.summary ?? "")),
   };
 }

@@ -10,18 +10,29 @@ import { dirname, join, resolve } from "node:path";
 
 /** What `stat` reports. Paths that do not exist give `undefined` instead. */
 export interface FileStat {
+  /** A regular file. */
   readonly isFile: boolean;
+  /** A directory. */
   readonly isDirectory: boolean;
+  /** A symbolic link (only when not following links). */
   readonly isSymlink: boolean;
   /** Permission bits, including setuid/setgid/sticky (`0o4755`). */
   readonly mode: number;
+  /** Owner's user id. */
   readonly uid: number;
+  /** Owner's group id. */
   readonly gid: number;
+  /** Size in bytes. */
   readonly size: number;
+  /** Last modification. */
   readonly mtime: Date | null;
+  /** Last access. */
   readonly atime: Date | null;
+  /** Device of the file system. */
   readonly dev: number;
+  /** Inode number. */
   readonly ino: number;
+  /** Number of hard links. */
   readonly nlink: number;
 }
 
@@ -29,7 +40,9 @@ export interface FileStat {
 export interface WriteOptions {
   /** Permission bits for the file; an existing file keeps its mode when unset. */
   readonly mode?: number;
+  /** Owner to set (default: an existing file keeps its owner). */
   readonly uid?: number;
+  /** Group to set (default: an existing file keeps its group). */
   readonly gid?: number;
   /** Keep the previous content as `<path>.<timestamp>~` (Ansible's backup naming). */
   readonly backup?: boolean;
@@ -37,17 +50,23 @@ export interface WriteOptions {
 
 /** Options for {@linkcode Host.run}. */
 export interface RunOptions {
+  /** Input for the command. */
   readonly stdin?: string | Uint8Array;
   /** Milliseconds before the command is killed. */
   readonly timeout?: number;
+  /** Variables added to the environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Working directory (a managed-host path). */
   readonly cwd?: string;
 }
 
 /** What a command returned. */
 export interface RunResult {
+  /** Exit code. */
   readonly code: number;
+  /** Standard output, as text. */
   readonly stdout: string;
+  /** Standard error, as text. */
   readonly stderr: string;
   /** True when the timeout killed it. */
   readonly timedOut: boolean;
@@ -55,7 +74,9 @@ export interface RunResult {
 
 /** A user or group entry read from the host's passwd/group databases. */
 export interface Account {
+  /** The user or group name. */
   readonly name: string;
+  /** The numeric uid or gid. */
   readonly id: number;
 }
 
@@ -77,7 +98,9 @@ export interface Host {
     data: string | Uint8Array,
     options?: WriteOptions,
   ): Promise<{ backup?: string }>;
+  /** Creates a directory (and its parents with `recursive`). */
   mkdir(path: string, options?: { mode?: number; recursive?: boolean }): Promise<void>;
+  /** Sets permission bits. */
   chmod(path: string, mode: number): Promise<void>;
   /** Changes owner; on a symlink, of the link itself unless `follow`. */
   chown(
@@ -86,10 +109,15 @@ export interface Host {
     gid: number | null,
     options?: { follow?: boolean },
   ): Promise<void>;
+  /** Removes a file, link or (with `recursive`) a directory tree. */
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
+  /** Creates a symbolic link at `path` pointing to `target`. */
   symlink(target: string, path: string): Promise<void>;
+  /** Creates a hard link at `path` to `target`. */
   link(target: string, path: string): Promise<void>;
+  /** Renames a path. */
   rename(from: string, to: string): Promise<void>;
+  /** Sets access and modification times. */
   utime(path: string, atime: Date, mtime: Date): Promise<void>;
   /** Runs a command (argv, never a shell string); resolves with the exit code. */
   run(cmd: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;

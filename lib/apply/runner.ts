@@ -108,15 +108,26 @@ export interface TaskRecord {
   readonly items?: readonly TaskRecord[];
   readonly durationMs: number;
   readonly origin?: TaskOrigin;
+  /** What `register:` stored, under its name. */
+  readonly registered?: {
+    readonly name: string;
+    readonly value: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Counts as in Ansible's recap. */
 export interface RunStats {
+  /** Tasks that were already as configured. */
   ok: number;
+  /** Tasks that changed something (in a dry run: would have). */
   changed: number;
+  /** Tasks that failed (ignored and rescued ones included). */
   failed: number;
+  /** Tasks skipped by `when:`, tags, or an earlier failure. */
   skipped: number;
+  /** Failures a block's `rescue:` handled. */
   rescued: number;
+  /** Failures `ignore_errors` let pass. */
   ignored: number;
 }
 
@@ -140,7 +151,11 @@ interface Ran {
 
 /** Raised inside the runner to unwind to the nearest block with a rescue. */
 class TaskFailed extends Error {
-  constructor(readonly record: TaskRecord, readonly result: Record<string, unknown>) {
+  constructor(
+    readonly task: TaskSpec,
+    readonly record: TaskRecord,
+    readonly result: Record<string, unknown>,
+  ) {
     super(record.message ?? "task failed");
   }
 }
@@ -212,7 +227,8 @@ class Run {
   readonly #overlay: OverlayHost | undefined;
   #localOverlay: OverlayHost | undefined;
   readonly #layers: VarLayers;
-  readonly #notified = new Set<string>();
+  /** Handlers notified and not run yet. */
+  readonly #pending = new Set<Handler>();
   readonly #handlers: Handler[] = [];
   readonly #handlerRoles = new Set<string>();
   readonly #ranRoles = new Set<string>();
@@ -286,26 +302,29 @@ class Run {
     return { stats: this.stats, records: this.records, failed, dryRun: this.#o.dryRun ?? false };
   }
 
-  /** Runs the notified handlers, in definition order; handlers may notify later ones. */
+  /**
+   * Runs the notified handlers in one pass, in definition order, as Ansible does: a handler
+   * notified during the pass runs in it if it comes later, else at the next flush.
+   */
   async #flushHandlers(): Promise<void> {
-    const done = new Set<Handler>();
-    for (;;) {
-      const next = this.#handlers.find((h) => !done.has(h) && this.#isNotified(h));
-      if (!next) break;
-      done.add(next);
-      await this.#runTask(next.task, next.inherited);
+    for (const h of this.#handlers) {
+      if (!this.#pending.delete(h)) continue;
+      await this.#runTask(h.task, h.inherited);
     }
-    this.#notified.clear();
   }
 
-  #isNotified(h: Handler): boolean {
-    const names = [...h.task.listen];
-    if (h.task.description !== undefined) {
-      names.push(h.task.description);
+  /** Marks every handler a name notifies (its name, `role : name`, or a `listen` topic). */
+  #notify(name: string): void {
+    for (const h of this.#handlers) {
       const role = h.inherited.roles.at(-1);
-      if (role) names.push(`${role.role.name} : ${h.task.description}`);
+      const d = h.task.description;
+      if (
+        h.task.listen.includes(name) ||
+        (d !== undefined && (d === name || (role && `${role.role.name} : ${d}` === name)))
+      ) {
+        this.#pending.add(h);
+      }
     }
-    return names.some((n) => this.#notified.has(n));
   }
 
   async #runList(tasks: readonly TaskSpec[], inherited: Inherited): Promise<void> {
@@ -432,15 +451,16 @@ class Run {
       );
       if (ignore) record = { ...record, ignored: true };
     }
-    // Command output may contain "{{": like Ansible, registered results are never templated.
     if (task.register) {
+      // Command output may contain "{{": like Ansible, registered results are never templated.
       this.#layers.runtime[task.register] = markUnsafeDeep(structuredClone(result));
+      record = { ...record, registered: { name: task.register, value: result } };
     }
     if (record.status === "changed" || record.items?.some((i) => i.status === "changed")) {
-      for (const n of task.notify) this.#notified.add(await this.#renderString(n, scope, t));
+      for (const n of task.notify) this.#notify(await this.#renderString(n, scope, t));
     }
     await this.#report(record, result.changed === true);
-    if (record.status === "failed" && !record.ignored) throw new TaskFailed(record, result);
+    if (record.status === "failed" && !record.ignored) throw new TaskFailed(task, record, result);
     await then?.();
     if (result.meta === "flush_handlers") await this.#flushHandlers();
     if (result.meta === "end_play" || result.meta === "end_host") throw new EndPlay();
@@ -533,8 +553,8 @@ class Run {
         if (changed) s.changed++;
       } else s.failed++;
     } else if (record.status === "skipped") s.skipped++;
-    else if (record.type === "include_role") {
-      // Ansible counts an include_role by the tasks it runs, not by itself.
+    else if (record.type === "include_role" || record.type === "meta") {
+      // Ansible counts an include_role by the tasks it runs, and meta tasks not at all.
     } else {
       // A looped include counts once per file it includes.
       const includes = record.type === "include_tasks" || record.type === "include";
@@ -563,7 +583,8 @@ class Run {
     }
     if (failure && (task.rescue?.length ?? 0) > 0) {
       const rescueVars = {
-        ansible_failed_task: { name: failure.record.name },
+        // Ansible's task object: an unnamed task has the name "".
+        ansible_failed_task: { name: failure.task.description ?? "", action: failure.task.type },
         ansible_failed_result: failure.result,
       };
       try {
@@ -815,9 +836,8 @@ class Run {
     const module = this.#o.tasks[task.type];
     if (!module) throw new Error(`unknown task type "${task.type}"`);
     const t = this.#templating(exec.roots);
-    const itemScope = exec.dry === (this.#o.dryRun ?? false)
-      ? scope
-      : { ...scope, ansible_check_mode: exec.dry };
+    // ansible_check_mode says what the run is (`--dry-run`), not a task's check_mode, as Ansible.
+    const itemScope = scope;
     const params = await renderParams(module, task.params, itemScope, t);
     if (isRunnerTask(module)) {
       return await this.#evaluate(module, task, params, itemScope, exec, base, started);
@@ -947,7 +967,16 @@ class Run {
     if (!skippedRun) {
       result = await this.#overrides(task, scope, result, this.#templating(exec.roots));
     }
-    const status: TaskStatus = result.failed ? "failed" : result.changed ? "changed" : "ok";
+    // check_mode: true on a command in a real run skips it, as in Ansible; in a dry run the
+    // command shows as a pending change ("would run").
+    const skipped = exec.dry && module.acts && !this.#o.dryRun && changes.length > 0;
+    const status: TaskStatus = result.failed
+      ? "failed"
+      : skipped
+      ? "skipped"
+      : result.changed
+      ? "changed"
+      : "ok";
     if (result.failed) message = failureMessage(result);
     const shown = exec.showDiff ? changes.map(reported) : changes.map(withoutDiff);
     return {

@@ -7,6 +7,7 @@
  */
 import * as z from "zod";
 import { didYouMean, type KeyPath } from "../errors.ts";
+import { constructPlain } from "../yaml11.ts";
 import { parseKv } from "./kv.ts";
 import type { RoleCall } from "./roles.ts";
 
@@ -298,7 +299,25 @@ function moduleParams(
       } that is neither`,
     };
   }
-  return { params: parsed.args };
+  return { params: typedArgs(parsed.args, schema) };
+}
+
+/**
+ * `k=v` values are strings; a module's argument spec turns them into the type each option
+ * takes (`verbosity=0` is a number), so a value its param refuses as text is read as YAML.
+ */
+function typedArgs(args: Record<string, string>, schema: z.ZodType | undefined) {
+  if (!(schema instanceof z.ZodObject)) return args;
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const out: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(args)) {
+    const field = shape[key];
+    const typed = constructPlain(text).value;
+    const retype = field && !/\{\{|\{%/.test(text) && !field.safeParse(text).success &&
+      field.safeParse(typed).success;
+    out[key] = retype ? typed : text;
+  }
+  return out;
 }
 
 /**

@@ -17,15 +17,21 @@ export type Labels = Readonly<Record<string, string>>;
 export interface Sample {
   /** Full series name when it differs from the family (`_bucket`, `_sum`, `_count`). */
   readonly name?: string;
+  /** Label names to values. */
   readonly labels: Labels;
+  /** The sample's value. */
   readonly value: number;
 }
 
 /** A metric family: one name, help and type, and its samples. */
 export interface MetricFamily {
+  /** Metric name, e.g. `node_load1`. */
   readonly name: string;
+  /** The HELP text. */
   readonly help: string;
+  /** The TYPE. */
   readonly type: MetricType;
+  /** The series. */
   readonly samples: Sample[];
 }
 

@@ -8,51 +8,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalHost } from "../../../lib/apply/host.ts";
-import { runApply, type TaskRecord } from "../../../lib/apply/runner.ts";
-import { loadConfig } from "../../../lib/config/loader.ts";
-import { TaskLoader } from "../../../lib/config/task_loader.ts";
-import * as engine from "../../../lib/template/engine.ts";
-import { catalog, loaded } from "../../../tasks/mod.ts";
+import type { TaskRecord } from "../../../lib/apply/runner.ts";
+import { applyConfig } from "../../_helpers/apply_config.ts";
 
 const CASES = fileURLToPath(new URL("../../fixtures/roles/semantics/", import.meta.url));
 
-/** Debug messages as a run printed them, loop items included, skipped ones left out. */
+/** Debug messages as a run printed them, loop items included, skipped and no_log ones left out. */
 function messages(records: readonly TaskRecord[]): string[] {
   const out: string[] = [];
   for (const r of records) {
-    if (r.type !== "debug") continue;
+    if (r.type !== "debug" || r.hidden) continue;
     for (const x of r.items ?? [r]) if (x.status !== "skipped") out.push(x.message ?? "");
   }
   return out;
-}
-
-/** Runs a config dir as apply does, on a host rooted in a temp dir. */
-export async function applyConfig(
-  dir: string,
-  options: { dryRun?: boolean; facts?: Record<string, unknown> } = {},
-) {
-  const config = await loadConfig(dir, { catalog });
-  const host = await Deno.makeTempDir({ prefix: "driftless_roles_host_" });
-  const records: TaskRecord[] = [];
-  const warnings: string[] = [];
-  try {
-    const summary = await runApply(config.apply!, {
-      host: new LocalHost({ root: host, chroot: false }),
-      engine,
-      tasks: loaded,
-      configDir: config.dir,
-      facts: options.facts ?? { hostname: "localhost" },
-      vars: config.vars,
-      loader: new TaskLoader(config.dir, { catalog }),
-      dryRun: options.dryRun ?? false,
-      onWarning: (w) => void warnings.push(w),
-      onRecord: (r) => void records.push(r),
-    });
-    return { summary, records, warnings };
-  } finally {
-    await Deno.remove(host, { recursive: true });
-  }
 }
 
 for (const entry of [...Deno.readDirSync(CASES)].sort((a, b) => a.name < b.name ? -1 : 1)) {

@@ -1,31 +1,34 @@
 /**
- * The facts side of the agent: the collectors and thresholds of `facts.*`, the listener (when
- * `facts.serve` is set) with the agent's own routes and families beside `/metrics`, and the
+ * The facts side of a long-running process (`driftless agent`, the library's `serveMetrics`):
+ * the collectors and thresholds of `facts.*`, the listener (when `facts.serve` is set, or a
+ * listen address is given) with any extra routes and families beside `/metrics`, and the
  * exporters' push loop. Rebuilt as a whole when `facts.*` changes.
  *
  * @module
  */
 import type { FactsConfig } from "../config/facts_schema.ts";
-import type { MetricFamily } from "../facts/metric.ts";
-import type { MetricsAgent } from "../facts/metrics_agent.ts";
-import type { Snapshot } from "../facts/snapshot.ts";
-import type { ThresholdEvent } from "../facts/thresholds.ts";
+import type { MetricFamily } from "./metric.ts";
+import type { MetricsAgent } from "./metrics_agent.ts";
+import type { Snapshot } from "./snapshot.ts";
+import type { ThresholdEvent } from "./thresholds.ts";
 
-/** What the facts side needs from the agent. */
+/** What the facts side needs from its host process. */
 export interface FactsServiceOptions {
   readonly version: string;
-  /** Serve and push (false for `agent --once`). */
+  /** Serve and push (false for a single collection, as `agent --once`). */
   readonly long: boolean;
+  /** Serve even without `facts.serve`, on this address (`host:port`). */
+  readonly listen?: string;
   /** Host facts, added to pushed snapshots. */
   readonly hostFacts: Readonly<Record<string, unknown>>;
-  /** The agent's families, added to every unfiltered scrape. */
-  readonly selfFamilies: () => Promise<MetricFamily[]>;
+  /** More families, added to every unfiltered scrape (the agent's own). */
+  readonly selfFamilies?: () => Promise<MetricFamily[]>;
   /** Every scrape's snapshot (the agent keeps the threshold states). */
-  readonly onSnapshot: (s: Snapshot) => void;
-  /** The agent's routes beside /metrics. */
-  readonly routes: (req: Request, url: URL) => Response | undefined;
-  readonly onThreshold: (e: ThresholdEvent) => void;
-  readonly log: (level: "warn" | "debug", message: string) => void;
+  readonly onSnapshot?: (s: Snapshot) => void;
+  /** More routes beside /metrics, behind the same auth. */
+  readonly routes?: (req: Request, url: URL) => Response | undefined;
+  readonly onThreshold?: (e: ThresholdEvent) => void;
+  readonly log?: (level: "warn" | "debug", message: string) => void;
 }
 
 /** A running facts side. */
@@ -55,21 +58,23 @@ export class FactsService {
   ): Promise<FactsService> {
     const [{ MetricsAgent }, { setReadCache }, { createExporters, runExportLoop }] = await Promise
       .all([
-        import("../facts/metrics_agent.ts"),
-        import("../facts/_read.ts"),
-        import("../facts/exporters.ts"),
+        import("./metrics_agent.ts"),
+        import("./_read.ts"),
+        import("./exporters.ts"),
       ]);
+    const log = o.log ?? (() => {});
     const metrics = new MetricsAgent(facts, {
       version: o.version,
-      log: o.log,
-      onEvent: o.onThreshold,
+      log,
+      ...(o.onThreshold ? { onEvent: o.onThreshold } : {}),
     });
     const stop = new AbortController();
     const running: Promise<unknown>[] = [];
     let url: string | undefined;
-    if (facts?.serve && o.long) {
+    if ((facts?.serve || o.listen) && o.long) {
+      // Scrapes repeat every few seconds: keep /proc and /sys files open between them.
       setReadCache(true);
-      const server = await serve(metrics, facts, stop.signal, o);
+      const server = await serve(metrics, facts?.serve ?? {}, stop.signal, o);
       url = server.url;
       running.push(server.finished);
     }
@@ -78,8 +83,8 @@ export class FactsService {
       running.push(runExportLoop(exporters, {
         snapshot: async () => ({ ...(await metrics.collect()), facts: o.hostFacts }),
         signal: stop.signal,
-        onPush: (name, where) => o.log("debug", `pushed ${where} (${name})`),
-        onError: (name, m) => o.log("warn", `push to ${name} failed: ${m}`),
+        onPush: (name, where) => log("debug", `pushed ${where} (${name})`),
+        onError: (name, m) => log("warn", `push to ${name} failed: ${m}`),
       }));
     }
     return new FactsService(metrics, url, stop, Promise.all(running));
@@ -99,28 +104,28 @@ export class FactsService {
 
 async function serve(
   metrics: MetricsAgent,
-  facts: FactsConfig,
+  s: NonNullable<FactsConfig["serve"]>,
   signal: AbortSignal,
   o: FactsServiceOptions,
 ) {
-  const s = facts.serve!;
   const [{ serveMetrics, serveOptions }, { toPrometheusText }] = await Promise.all([
-    import("../facts/server.ts"),
-    import("../facts/exposition.ts"),
+    import("./server.ts"),
+    import("./exposition.ts"),
   ]);
   return await serveMetrics({
     ...(await serveOptions(s)),
+    ...(o.listen ? { listen: o.listen } : {}),
     render: async (select) => {
       const snap = await metrics.collect(select);
-      o.onSnapshot(snap);
+      o.onSnapshot?.(snap);
       // A filtered scrape (collect[]) asks for those collectors only.
-      const filtered = (select.collect?.length ?? 0) > 0;
+      const filtered = (select.collect?.length ?? 0) > 0 || !o.selfFamilies;
       return await toPrometheusText(
-        filtered ? snap.families : [...snap.families, ...(await o.selfFamilies())],
+        filtered ? snap.families : [...snap.families, ...(await o.selfFamilies!())],
       );
     },
-    routes: o.routes,
+    ...(o.routes ? { routes: o.routes } : {}),
     signal,
-    onError: (m) => o.log("warn", m),
+    onError: (m) => o.log?.("warn", m),
   });
 }
