@@ -145,9 +145,15 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--listen <addr>", "with --serve: host:port to listen on (default 0.0.0.0:8000)")
     .option("--path <path>", "with --serve: path of the metrics (default /metrics)")
     .option("--push", "push one snapshot to every exporter in the facts config, then exit")
-    .action(async (opts) => {
+    .option(
+      "--check",
+      "evaluate the thresholds once; exit 1 when one is critical (for cron and CI)",
+    )
+    .action(async (opts, cmd) => {
       await run(async (g) =>
         (await import("./facts.ts")).facts(g, {
+          check: Boolean(opts.check),
+          formatExplicit: cmd.getOptionValueSource("format") !== "default",
           format: opts.format,
           collectors: opts.collector,
           serve: Boolean(opts.serve),

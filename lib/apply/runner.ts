@@ -83,7 +83,6 @@ export type TaskStatus = "ok" | "changed" | "failed" | "skipped";
 export interface ReportedChange {
   readonly summary: string;
   readonly diff?: Diff;
-  readonly sensitive?: boolean;
 }
 
 /** The outcome of one task (or one loop item). */
@@ -966,7 +965,7 @@ class Run {
       }
     }
     if (changes.length > 0 && exec.showDiff) {
-      result.diff = changes.filter((c) => c.diff && !c.sensitive).map((c) => c.diff);
+      result.diff = changes.filter((c) => c.diff).map((c) => c.diff);
     }
     const skippedRun = result.skipped === true;
     if (!skippedRun) {
@@ -1143,7 +1142,6 @@ function reported(change: Change<unknown>): ReportedChange {
   return {
     summary: change.summary,
     ...(change.diff ? { diff: change.diff } : {}),
-    ...(change.sensitive ? { sensitive: true } : {}),
   };
 }
 

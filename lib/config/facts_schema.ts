@@ -190,8 +190,8 @@ export const collectorsSchema = z.strictObject({
 
 /** A threshold on a metric's series. */
 export const thresholdSchema = z.strictObject({
-  /** Name for events (default: the metric). */
-  name: z.string().min(1).optional(),
+  /** Names the rule: the `threshold` label of `driftless_threshold_state` and of its events. */
+  name: z.string().min(1),
   /** Metric name, or a selector: `node_filesystem_avail_bytes{mountpoint="/",fstype!~"tmpfs"}`. */
   metric: z.string().refine(
     (s) => {
@@ -210,6 +210,11 @@ export const thresholdSchema = z.strictObject({
   crit: z.number().optional(),
   /** `above` (default): a value at or over the bound trips it; `below`: at or under. */
   direction: z.enum(["above", "below"]).optional(),
+  /**
+   * How far back past a bound the value must go before the severity falls, in the metric's
+   * unit, so a value hovering at a bound does not flap (default: 5 % of each bound; 0: off).
+   */
+  hysteresis: z.number().nonnegative().optional(),
 }).refine((t) => t.warn !== undefined || t.crit !== undefined, "set warn, crit or both");
 
 const listen = z.string().regex(
@@ -287,7 +292,21 @@ export const factsSchema = z.strictObject({
     udev_data: z.string().min(1).optional(),
   }).optional(),
   collectors: collectorsSchema.optional(),
-  thresholds: z.array(thresholdSchema).optional(),
+  thresholds: z.array(thresholdSchema).superRefine((rules, ctx) => {
+    const seen = new Map<string, number>();
+    rules.forEach((r, i) => {
+      const first = seen.get(r.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message:
+            `threshold name "${r.name}" is also used by thresholds[${first}]; names must differ`,
+        });
+      }
+      seen.set(r.name, first ?? i);
+    });
+  }).optional(),
   serve: serveSchema.optional(),
   exporters: z.array(z.discriminatedUnion("type", [s3ExporterSchema, fileExporterSchema]))
     .optional(),

@@ -110,10 +110,107 @@ Deno.test("driftless facts logs a threshold crossing as a structured event", asy
     assert.deepEqual(event.labels, { cpu: "0", mode: "idle" });
     assert.match(
       r.stdout,
-      /^driftless_threshold_state\{metric="node_cpu_seconds_total",cpu="0",mode="idle",severity="warning"\} 1$/m,
+      /^driftless_threshold_state\{threshold="too_many_cpus",metric="node_cpu_seconds_total",cpu="0",mode="idle",severity="warning"\} 1$/m,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts --check exits 1 when a threshold is critical, 0 when none is, 2 for config errors", async () => {
+  const rules = (crit: number) =>
+    [
+      "thresholds:",
+      "  - name: idle_cpu0",
+      '    metric: node_cpu_seconds_total{mode="idle",cpu="0"}',
+      `    crit: ${crit}`,
+      "  - { name: absent, metric: node_no_such_metric, warn: 1 }",
+    ].join("\n") + "\n";
+  const crit = await configDir({ "facts.yml": rules(0) });
+  const calm = await configDir({ "facts.yml": rules(1e300) });
+  const none = await configDir({ "facts.yml": "collectors: {}\n" });
+  const unnamed = await configDir({
+    "facts.yml": "thresholds:\n  - { metric: node_load1, warn: 1 }\n",
+  });
+  const twice = await configDir({
+    "facts.yml":
+      "thresholds:\n  - { name: a, metric: node_load1, warn: 1 }\n  - { name: a, metric: node_load5, warn: 1 }\n",
+  });
+  try {
+    const bad = await runCli(["--config", crit, "facts", "--check", "--collector", "cpu"]);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(
+      bad.stdout,
+      /^critical idle_cpu0: node_cpu_seconds_total\{cpu="0",mode="idle"\} = \S+ \(crit at or above 0\)$/m,
+    );
+    assert.match(bad.stderr, /threshold absent matched no series/);
+    const ok = await runCli([
+      "--config",
+      calm,
+      "facts",
+      "--check",
+      "--collector",
+      "cpu",
+      "-f",
+      "json",
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(
+      JSON.parse(ok.stdout).map((
+        s: { threshold: string; severity: string },
+      ) => [s.threshold, s.severity]),
+      [["idle_cpu0", "ok"]],
+    );
+    const empty = await runCli(["--config", none, "facts", "--check"]);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no thresholds to check/);
+    const noName = await runCli(["--config", unnamed, "facts", "--check"]);
+    assert.equal(noName.code, 2);
+    assert.match(noName.stderr, /facts\.yml:2:5 thresholds\[0\]\.name: missing required key/);
+    const dup = await runCli(["--config", twice, "facts", "--check"]);
+    assert.equal(dup.code, 2);
+    assert.match(dup.stderr, /threshold name "a" is also used by thresholds\[0\]/);
+  } finally {
+    for (const d of [crit, calm, none, unnamed, twice]) await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("driftless facts --serve sends threshold crossings to the audit log and its sinks", async () => {
+  const state = await Deno.makeTempDir();
+  const dir = await configDir({
+    "facts.yml": [
+      "interval: 200ms",
+      "thresholds:",
+      "  - name: idle_cpu0",
+      '    metric: node_cpu_seconds_total{mode="idle",cpu="0"}',
+      "    warn: 0",
+    ].join("\n") + "\n",
+    "agent.yml":
+      `audit:\n  sinks:\n    - { name: events, type: file, path: ${state}/events.jsonl }\n`,
+  });
+  const s = await startDriftless({ config: dir, env: { DRIFTLESS_STATE_DIR: state } });
+  try {
+    const read = async (path: string) => await Deno.readTextFile(path).catch(() => "");
+    const deadline = Date.now() + 20_000;
+    let audit = "";
+    let sink = "";
+    while (Date.now() < deadline && !(audit && sink)) {
+      await new Promise((r) => setTimeout(r, 100));
+      const day = new Date().toISOString().slice(0, 10);
+      audit = await read(`${state}/audit/audit-${day}.jsonl`);
+      sink = await read(`${state}/events.jsonl`);
+    }
+    for (const text of [audit, sink]) {
+      const event = JSON.parse(text.trim().split("\n")[0]!);
+      assert.equal(event.event, "threshold");
+      assert.equal(event.threshold, "idle_cpu0");
+      assert.equal(event.severity, "warning");
+      assert.equal(event.previous, "ok");
+    }
+  } finally {
+    await s.stop();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(state, { recursive: true });
   }
 });
 
@@ -165,7 +262,7 @@ Deno.test("driftless facts --push writes a snapshot; --serve pushes on the expor
     assert.equal(r.code, 0, r.stderr);
     const files = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
     assert.equal(files.length, 1);
-    assert.match(files[0]!, /^.+-\d{8}T\d{6}Z\.prom\.gz$/);
+    assert.match(files[0]!, /^.+-\d{8}T\d{6}\.\d{3}Z\.prom\.gz$/);
     const text = new TextDecoder().decode(await gunzip(await Deno.readFile(`${out}/${files[0]}`)));
     assert.match(text, /^node_load1 /m);
 
