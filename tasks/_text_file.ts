@@ -58,7 +58,7 @@ export function defineTextFileTask<S extends z.ZodType>(
     plan(params, cur): Change<Op>[] {
       if (cur.before === cur.after) return [];
       const enc = (t: string | undefined) => (t === undefined ? null : new TextEncoder().encode(t));
-      const { diff, sensitive } = contentDiff(cur.path, enc(cur.before), enc(cur.after));
+      const diff = contentDiff(cur.path, enc(cur.before), enc(cur.after));
       const op: Op = cur.after === undefined ? { kind: "remove", path: cur.path } : {
         kind: "write",
         path: cur.path,
@@ -69,7 +69,7 @@ export function defineTextFileTask<S extends z.ZodType>(
       const summary = cur.after === undefined
         ? `remove ${cur.path}`
         : `${cur.before === undefined ? "create" : "update"} ${cur.path}`;
-      return [{ op, summary, diff, ...(sensitive ? { sensitive } : {}) }];
+      return [{ op, summary, diff }];
     },
     async apply(op, host) {
       if (op.kind === "remove") return void await host.remove(op.path);

@@ -158,7 +158,7 @@ export const deb822Repository = defineTask({
       out.push({
         op: { kind: "write", path, data: text, mode: p.mode },
         summary: `${cur.sources ? "update" : "create"} ${path}`,
-        diff: contentDiff(path, cur.sources ?? null, text).diff,
+        diff: contentDiff(path, cur.sources ?? null, text),
       });
     } else if ((cur.sourcesMode ?? 0) !== p.mode) {
       out.push({

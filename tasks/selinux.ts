@@ -80,7 +80,7 @@ export const selinux = defineTask({
         summary: `SELINUX=${p.state}${
           p.policy ? ` SELINUXTYPE=${p.policy}` : ""
         } in ${p.configfile}`,
-        diff: contentDiff(p.configfile, enc(cur.config), enc(text)).diff,
+        diff: contentDiff(p.configfile, enc(cur.config), enc(text)),
       });
     }
     if (cur.runtime && p.state !== "disabled" && cur.runtime !== p.state) {

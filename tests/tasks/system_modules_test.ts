@@ -28,8 +28,8 @@ async function withRoot(
   }
 }
 
-// deno-lint-ignore no-explicit-any
 async function plan(
+  // deno-lint-ignore no-explicit-any
   task: TaskModule<any, any, any>,
   raw: Record<string, unknown>,
   host: LocalHost,
