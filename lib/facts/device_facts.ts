@@ -9,6 +9,8 @@
  * @module
  */
 
+import { bytesToHuman } from "../human_size.ts";
+
 /** File-system access the gathering needs; every call returns undefined on any error. */
 export interface DeviceProbe {
   /** File content, stripped; undefined when absent, unreadable or empty (Ansible's rule). */
@@ -17,25 +19,6 @@ export interface DeviceProbe {
   /** A symlink's target as written. */
   readLink(path: string): string | undefined;
   realPath(path: string): string | undefined;
-}
-
-const SIZES: readonly [string, number][] = [
-  ["YB", 2 ** 80],
-  ["ZB", 2 ** 70],
-  ["EB", 2 ** 60],
-  ["PB", 2 ** 50],
-  ["TB", 2 ** 40],
-  ["GB", 2 ** 30],
-  ["MB", 2 ** 20],
-  ["KB", 2 ** 10],
-];
-
-/** A size as Ansible's bytes_to_human writes it: `256.00 GB`, `0.00 Bytes`. */
-export function bytesToHuman(bytes: number): string {
-  for (const [suffix, limit] of SIZES) {
-    if (bytes >= limit) return `${(bytes / limit).toFixed(2)} ${suffix}`;
-  }
-  return `${bytes.toFixed(2)} Bytes`;
 }
 
 type Links = Record<string, string[]>;

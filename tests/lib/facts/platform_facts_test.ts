@@ -4,8 +4,8 @@
  * `ansible -m setup` is in host_facts_test.ts.
  */
 import assert from "node:assert/strict";
+import { bytesToHuman } from "../../../lib/human_size.ts";
 import {
-  bytesToHuman,
   deviceLinks,
   type DeviceProbe,
   devicesFact,
