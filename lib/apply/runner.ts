@@ -83,7 +83,6 @@ export type TaskStatus = "ok" | "changed" | "failed" | "skipped";
 export interface ReportedChange {
   readonly summary: string;
   readonly diff?: Diff;
-  readonly sensitive?: boolean;
 }
 
 /** The outcome of one task (or one loop item). */
@@ -962,7 +961,7 @@ class Run {
       }
     }
     if (changes.length > 0 && exec.showDiff) {
-      result.diff = changes.filter((c) => c.diff && !c.sensitive).map((c) => c.diff);
+      result.diff = changes.filter((c) => c.diff).map((c) => c.diff);
     }
     const skippedRun = result.skipped === true;
     if (!skippedRun) {
@@ -1136,7 +1135,6 @@ function reported(change: Change<unknown>): ReportedChange {
   return {
     summary: change.summary,
     ...(change.diff ? { diff: change.diff } : {}),
-    ...(change.sensitive ? { sensitive: true } : {}),
   };
 }
 
