@@ -182,7 +182,16 @@ const NOT_GATHERED = new Set([
   "system_capabilities_enforced",
 ]);
 /** Lists whose order carries no meaning: compared sorted. */
-const UNORDERED = new Set(["interfaces", "all_ipv4_addresses", "all_ipv6_addresses", "ipv6"]);
+const UNORDERED = new Set([
+  "interfaces",
+  "all_ipv4_addresses",
+  "all_ipv6_addresses",
+  "ipv6",
+  // Python sets and directory listings in Ansible.
+  "virtualization_tech_guest",
+  "virtualization_tech_host",
+  "holders",
+]);
 
 /** A fact with its unordered lists sorted, recursively. */
 function normal(value: unknown, key = ""): unknown {
