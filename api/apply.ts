@@ -40,10 +40,8 @@ export type { RunStats, TaskStatus };
 export interface ChangeResult {
   /** What changes, e.g. `chmod 0644 -> 0600 /etc/shadow`. */
   readonly summary: string;
-  /** The unified diff of a file's content, secrets redacted. */
+  /** The unified diff of a file's content, each secret in it redacted. */
   readonly diff?: string;
-  /** The diff was withheld (no_log). */
-  readonly withheld?: true;
 }
 
 /** A task's outcome: the entries of `apply --json` and the lines of `apply --json-lines`. */
@@ -275,8 +273,7 @@ async function taskResult(r: TaskRecord): Promise<TaskResult> {
     ...(r.ranForReal ? { ran_for_real: true } : {}),
     changes: r.hidden ? [] : await Promise.all(r.changes.map(async (c) => ({
       summary: c.summary,
-      ...(c.diff && c.sensitive ? { withheld: true as const } : {}),
-      ...(c.diff && !c.sensitive ? { diff: await unifiedDiff(c.diff) } : {}),
+      ...(c.diff ? { diff: await unifiedDiff(c.diff) } : {}),
     }))),
     would_run: r.hidden ? [] : r.wouldRun,
     ...(r.message !== undefined && !r.hidden ? { message: r.message } : {}),
@@ -302,7 +299,7 @@ async function auditEntry(
   const { unifiedDiff } = await import("../lib/apply/diff.ts");
   const changes = record.items ? record.items.flatMap((i) => i.changes) : record.changes;
   const diffs = record.hidden ? [] : await Promise.all(
-    changes.filter((c) => c.diff && !c.sensitive).map((c) => unifiedDiff(c.diff!)),
+    changes.filter((c) => c.diff).map((c) => unifiedDiff(c.diff!)),
   );
   return {
     time: new Date().toISOString(),

@@ -124,8 +124,7 @@ function details(task: TaskResult, showDiff: boolean): string[] {
   for (const change of task.changes) {
     out.push(change.summary);
     if (!showDiff) continue;
-    if (change.withheld) out.push(style.dim("(diff withheld: it contains secrets)"));
-    else if (change.diff) { for (const line of change.diff.split("\n")) out.push(colorDiff(line)); }
+    if (change.diff) { for (const line of change.diff.split("\n")) out.push(colorDiff(line)); }
   }
   for (const cmd of task.would_run) out.push(style.dim(`would run: ${cmd}`));
   return out;

@@ -341,7 +341,7 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
     // Ansible's force: false leaves an existing file alone entirely, attributes included.
     if (t.before !== null && !force) continue;
     const modeSpec = params.mode === "preserve" ? octal(t.srcMode ?? 0o644) : params.mode;
-    const { diff, sensitive } = contentDiff(t.dest, t.before, t.data);
+    const diff = contentDiff(t.dest, t.before, t.data);
     const write = {
       kind: "write" as const,
       path: t.dest,
@@ -359,7 +359,6 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
         },
         summary: `create ${t.dest}`,
         diff,
-        sensitive,
       });
       continue;
     }
@@ -368,7 +367,6 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
         op: write,
         summary: t.replacesLink ? `replace symlink ${t.dest} with a file` : `update ${t.dest}`,
         diff,
-        sensitive,
       });
     }
     if (t.attr) {

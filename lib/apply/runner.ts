@@ -83,7 +83,6 @@ export type TaskStatus = "ok" | "changed" | "failed" | "skipped";
 export interface ReportedChange {
   readonly summary: string;
   readonly diff?: Diff;
-  readonly sensitive?: boolean;
 }
 
 /** The outcome of one task (or one loop item). */
@@ -451,6 +450,10 @@ class Run {
         await this.#flag(task.ignore_errors ?? inherited.ignoreErrors, scope, t).catch(() => false),
       );
       if (ignore) record = { ...record, ignored: true };
+    }
+    // Facts a module returns (setup, package_facts, getent, ...) become host facts.
+    if (isRecord(result.ansible_facts) && !OWN_FACTS.has(task.type) && !result.failed) {
+      this.#layers.addFacts(markUnsafeDeep(structuredClone(result.ansible_facts)));
     }
     if (task.register) {
       // Command output may contain "{{": like Ansible, registered results are never templated.
@@ -962,7 +965,7 @@ class Run {
       }
     }
     if (changes.length > 0 && exec.showDiff) {
-      result.diff = changes.filter((c) => c.diff && !c.sensitive).map((c) => c.diff);
+      result.diff = changes.filter((c) => c.diff).map((c) => c.diff);
     }
     const skippedRun = result.skipped === true;
     if (!skippedRun) {
@@ -1072,6 +1075,9 @@ class Run {
   }
 }
 
+/** Tasks whose `ansible_facts` are vars they set themselves, above host facts. */
+const OWN_FACTS = new Set(["set_fact", "include_vars"]);
+
 /** An include that could not load what it names. */
 class IncludeFailed extends Error {}
 
@@ -1136,7 +1142,6 @@ function reported(change: Change<unknown>): ReportedChange {
   return {
     summary: change.summary,
     ...(change.diff ? { diff: change.diff } : {}),
-    ...(change.sensitive ? { sensitive: true } : {}),
   };
 }
 

@@ -16,8 +16,6 @@ export interface Change<Op> {
   readonly summary: string;
   /** Before/after text for a unified diff. */
   readonly diff?: Diff;
-  /** The diff holds secrets: withhold it everywhere. */
-  readonly sensitive?: boolean;
   /**
    * A one-shot action rather than a state (`state: restarted`, a cache refresh): planned every
    * run, so the convergence check after apply does not count it.
