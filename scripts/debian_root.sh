@@ -2,7 +2,7 @@
 # Builds (once) the Debian root the system task tests run against: debootstrap --variant=minbase
 # bookworm from the Debian mirror this machine's apt uses, plus the tools the tasks drive (sudo for
 # visudo, cron for crontab, procps for sysctl, tzdata, systemd for systemctl's offline enable and
-# mask) and a cached .deb of `hello` so the package
+# mask, openssh-client for ssh-keygen) and a cached .deb of `hello` so the package
 # tests install a real package without needing the network at test time.
 #
 # Idempotent: when the root exists and carries the current stamp it exits at once.
@@ -12,9 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=${1:-${DEBIAN_ROOT:-$PWD/.cache/debian-root}}
 SUITE=bookworm
-INCLUDE=sudo,cron,procps,tzdata,passwd,login,systemd
+INCLUDE=sudo,cron,procps,tzdata,passwd,login,systemd,openssh-client
 # Bump when the recipe changes, so cached roots are rebuilt.
-STAMP="driftless-debian-root v3 $SUITE $INCLUDE hello"
+STAMP="driftless-debian-root v4 $SUITE $INCLUDE hello"
 
 if [ -f "$ROOT/.driftless-root" ] && [ "$(cat "$ROOT/.driftless-root")" = "$STAMP" ]; then
   exit 0

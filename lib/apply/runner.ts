@@ -451,6 +451,10 @@ class Run {
       );
       if (ignore) record = { ...record, ignored: true };
     }
+    // Facts a module returns (setup, package_facts, getent, ...) become host facts.
+    if (isRecord(result.ansible_facts) && !OWN_FACTS.has(task.type) && !result.failed) {
+      this.#layers.addFacts(markUnsafeDeep(structuredClone(result.ansible_facts)));
+    }
     if (task.register) {
       // Command output may contain "{{": like Ansible, registered results are never templated.
       this.#layers.runtime[task.register] = markUnsafeDeep(structuredClone(result));
@@ -1070,6 +1074,9 @@ class Run {
     return `${task.type} ${shown}`;
   }
 }
+
+/** Tasks whose `ansible_facts` are vars they set themselves, above host facts. */
+const OWN_FACTS = new Set(["set_fact", "include_vars"]);
 
 /** An include that could not load what it names. */
 class IncludeFailed extends Error {}

@@ -33,7 +33,7 @@ export interface ScopeContext {
 
 /** The run's variable layers. */
 export class VarLayers {
-  readonly #base: Readonly<Record<string, unknown>>;
+  readonly #base: Record<string, unknown>;
   readonly #play: Readonly<Record<string, unknown>>;
   readonly #public: RoleCall[] = [];
   #publicDefaults: Record<string, unknown> = {};
@@ -45,8 +45,22 @@ export class VarLayers {
 
   /** `base`: facts and magic vars; `play`: global vars under play vars. */
   constructor(base: Record<string, unknown>, play: Record<string, unknown>) {
-    this.#base = base;
+    this.#base = { ...base };
     this.#play = play;
+  }
+
+  /**
+   * Adds host facts a task returned (`ansible_facts` of setup, package_facts, getent, ...):
+   * each is a top-level var as named (`ansible_distribution`, `packages`, `getent_passwd`) and
+   * lands in `ansible_facts` without the `ansible_` prefix, as Ansible injects them.
+   */
+  addFacts(facts: Readonly<Record<string, unknown>>): void {
+    const all = { ...(this.#base.ansible_facts as Record<string, unknown> | undefined) };
+    for (const [key, value] of Object.entries(facts)) {
+      all[key.replace(/^ansible_/, "")] = value;
+      this.#base[key] = value;
+    }
+    this.#base.ansible_facts = all;
   }
 
   /** Makes a role's defaults and vars visible to the whole play (once per role and params). */

@@ -198,3 +198,16 @@ Deno.test("mode: 0644 unquoted is octal, as Ansible reads it", () =>
       },
     });
   }));
+
+Deno.test("facts a module returns become host facts for later tasks", () =>
+  withConfig({
+    "apply.yml": [
+      "tasks:",
+      "  - getent: {database: passwd, key: root}",
+      "  - debug:",
+      "      msg: '{{ getent_passwd.root[1] }} {{ ansible_facts.getent_passwd.root[1] }}'",
+    ].join("\n"),
+  }, async (dir) => {
+    const { records } = await applyConfig(dir);
+    assert.equal(records[1]!.message, "0 0");
+  }));
