@@ -257,7 +257,8 @@ export async function main(args: readonly string[]): Promise<number> {
       // --help and --version exit 0; usage errors exit 2 like every config error (DESIGN §1).
       return e.exitCode === 0 ? 0 : 2;
     }
-    throw e;
+    // Outside a command body: commander reading DRIFTLESS_* without --allow-env, say.
+    return (await import("./_context.ts")).handleError(e);
   }
   return exitCode;
 }
