@@ -1,7 +1,8 @@
 /**
  * `driftless logs`: ship the log files of the logs config to its outputs. Runs until SIGTERM or
  * SIGINT, then delivers what is queued and saves checkpoints within `shutdown_timeout`.
- * `--once` ships what the files hold now and exits 0 when all of it is acknowledged (for cron).
+ * `--once` ships what the files hold now and exits 0 when all of it is acknowledged (for cron),
+ * 1 when it was not, or an output gave events up (`max_attempts`, or refused for good).
  *
  * @module
  */
@@ -48,6 +49,13 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
     if (e instanceof RangeError || e instanceof SyntaxError) {
       throw new ConfigError([{ file: g.config, path: "logs", message: e.message }]);
     }
+    if ((e as Error).name === "StateDirError") {
+      throw new ConfigError([{
+        file: g.config,
+        path: "logs.state_dir",
+        message: (e as Error).message,
+      }]);
+    }
     throw e;
   }
   try {
@@ -76,7 +84,14 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
       return ExitCode.failed;
     }
     info(summary());
-    return ExitCode.ok;
+    const lost = [...pipeline.sinks.values()].filter((s) => s.stats.dropped + s.stats.rejected > 0);
+    for (const s of lost) {
+      warn(
+        `output ${s.name} gave up ${s.stats.dropped} event(s) after max_attempts and had ` +
+          `${s.stats.rejected} refused for good: they were not delivered`,
+      );
+    }
+    return lost.length > 0 ? ExitCode.failed : ExitCode.ok;
   }
 
   let stopping: Promise<boolean> | undefined;

@@ -20,6 +20,8 @@ export interface CheckpointEntry {
   readonly offset: number;
   /** The path it was last seen at (to find it after a rename during downtime). */
   readonly path: string;
+  /** Outputs that acknowledged more than `offset`: how far each did (by output name). */
+  readonly sinks?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface OrphanEntry {
   readonly path: string;
   /** When it was truncated (ms since the epoch); orphans expire. */
   readonly since: number;
+  /** Outputs that acknowledged more than `offset`: how far each did (by output name). */
+  readonly sinks?: Readonly<Record<string, number>>;
 }
 
 /** The state file could not be read; the message says what to do. */
@@ -97,7 +101,7 @@ export class CheckpointStore {
     const old = this.#entries.get(k);
     if (
       old && old.offset === entry.offset && old.fp === entry.fp && old.fp_len === entry.fp_len &&
-      old.path === entry.path
+      old.path === entry.path && sameSinks(old.sinks, entry.sinks)
     ) return;
     this.#entries.set(k, entry);
     this.#dirty = true;
@@ -162,26 +166,30 @@ export class CheckpointStore {
       orphans: [...this.#orphans.values()],
     }) + "\n";
     const main = join(this.dir, FILE);
-    const tmp = join(this.dir, `.${FILE}.tmp`);
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o640 });
+    // A fresh random name, created exclusively: never an existing file or a planted symlink.
+    const tmp = tempName(this.dir, FILE);
+    const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o640 });
     try {
       const bytes = new TextEncoder().encode(text);
       let off = 0;
       while (off < bytes.length) off += await file.write(bytes.subarray(off));
       await file.sync();
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
     } finally {
       file.close();
     }
     const now = Date.now();
     if (now - this.#prevAt >= PREV_EVERY_MS) {
       // Keep the snapshot being replaced: a hard link, then an atomic rename over the old one.
-      const prevTmp = join(this.dir, `.${PREV}.tmp`);
-      await Deno.remove(prevTmp).catch(() => {});
+      const prevTmp = tempName(this.dir, PREV);
       try {
         await Deno.link(main, prevTmp);
         await Deno.rename(prevTmp, join(this.dir, PREV));
         this.#prevAt = now;
       } catch (e) {
+        await Deno.remove(prevTmp).catch(() => {});
         if (!(e instanceof Deno.errors.NotFound)) throw e; // no snapshot yet
       }
     }
@@ -215,6 +223,24 @@ export class CheckpointStore {
   }
 }
 
+function sameSinks(
+  a: Readonly<Record<string, number>> | undefined,
+  b: Readonly<Record<string, number>> | undefined,
+): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** `.NAME.RANDOM.tmp` in `dir`. */
+function tempName(dir: string, name: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let r = "";
+  for (const b of bytes) r += b.toString(16).padStart(2, "0");
+  return join(dir, `.${name}.${r}.tmp`);
+}
+
 async function readState(
   path: string,
 ): Promise<{ entries?: CheckpointEntry[]; orphans?: OrphanEntry[]; error?: string }> {
@@ -232,15 +258,30 @@ async function readState(
       if (
         typeof f.source !== "string" || typeof f.dev !== "number" || typeof f.ino !== "number" ||
         typeof f.fp !== "string" || typeof f.fp_len !== "number" ||
-        typeof f.offset !== "number" || typeof f.path !== "string"
+        typeof f.offset !== "number" || typeof f.path !== "string" || !validSinks(f.sinks)
       ) throw new Error("an entry lacks source, dev, ino, fp, fp_len, offset or path");
       return f as unknown as CheckpointEntry;
     });
-    const orphans = Array.isArray(data.orphans) ? data.orphans as OrphanEntry[] : [];
+    const orphans = (Array.isArray(data.orphans) ? data.orphans : []).map(
+      (o: Record<string, unknown>) => {
+        if (
+          typeof o.source !== "string" || typeof o.fp !== "string" ||
+          typeof o.fp_len !== "number" || typeof o.offset !== "number" ||
+          typeof o.path !== "string" || typeof o.since !== "number" || !validSinks(o.sinks)
+        ) throw new Error("an orphan lacks source, fp, fp_len, offset, path or since");
+        return o as unknown as OrphanEntry;
+      },
+    );
     return { entries, orphans };
   } catch (e) {
     return { error: `${path}: ${(e as Error).message}` };
   }
+}
+
+function validSinks(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  return Object.values(v).every((n) => typeof n === "number");
 }
 
 async function syncDir(dir: string): Promise<void> {
