@@ -67,6 +67,8 @@ const COPY_WAIT_MS = 60_000;
  * a copy being written (copytruncate), which must continue where its original stopped.
  */
 const SETTLE_MS = 500;
+/** How soon a scan follows when something found is not ready yet. */
+const SOON_MS = 200;
 /** Released files are remembered this long, so a later rename of one is not read again. */
 const RECENT_MS = 10 * 60_000;
 /** Default cap on open descriptors per source (Filebeat's `harvester_limit`). */
@@ -108,6 +110,12 @@ export interface SourceDeps {
   readonly host: string;
   readonly log: (level: "warn" | "info" | "debug", message: string) => void;
 }
+
+/**
+ * How a new file was found: at a glob path, at a rotated name it was moved to, or at a rotated
+ * name where only the copy of a truncated file is looked for.
+ */
+type Found = "live" | "rotated" | "copy";
 
 interface Orphan {
   entry: OrphanEntry;
@@ -184,6 +192,8 @@ export class SourceReader {
   #watcher: Deno.FsWatcher | undefined;
   #watchedKey = "";
   #firstRun: boolean;
+  /** When `run()` scans next. */
+  #nextScan = 0;
 
   constructor(config: SourceConfig, deps: SourceDeps) {
     this.name = config.name;
@@ -257,9 +267,9 @@ export class SourceReader {
     const pollEvery = this.#c.poll_interval ?? 1000;
     // An idle file is looked at less and less often, down to once a scan (which stats it).
     const maxBackoff = Math.max(pollEvery, scanEvery);
+    this.#nextScan = Date.now() + scanEvery;
     await this.#scan(true);
     this.#watch();
-    let nextScan = Date.now() + scanEvery;
     while (!this.#stopped) {
       let progressed = false;
       let now = Date.now();
@@ -275,8 +285,9 @@ export class SourceReader {
         } else this.#idle(t, now, pollEvery, maxBackoff);
       }
       if (this.#stopped) break;
-      if (this.#scanRequested || now >= nextScan) {
+      if (this.#scanRequested || now >= this.#nextScan) {
         this.#scanRequested = false;
+        this.#nextScan = now + scanEvery; // a scan may ask for the next one sooner
         try {
           await this.#scan(false);
         } catch (e) {
@@ -288,10 +299,9 @@ export class SourceReader {
         }
         this.#watch();
         now = Date.now();
-        nextScan = now + scanEvery;
       }
       if (!progressed) {
-        let next = nextScan;
+        let next = this.#nextScan;
         for (const t of this.#tails.values()) if (t.dueAt < next) next = t.dueAt;
         await this.#wait(Math.max(10, Math.min(next - now, maxBackoff)));
       }
@@ -836,12 +846,18 @@ export class SourceReader {
     const known = (f: { st: Deno.FileInfo }) =>
       this.#d.store.get(this.name, f.st.dev ?? 0, f.st.ino ?? 0) !== undefined;
     for (const f of [...fresh.filter(known), ...fresh.filter((f) => !known(f))]) {
-      await this.#tryDiscover(f.path, f.st, initial, now, false);
+      await this.#tryDiscover(f.path, f.st, initial, now, "live");
     }
     await this.#renamedAway(seenPaths, now);
-    // Rotated names beside the globs' files: what was renamed before a scan saw it.
+    // Rotated names beside the globs' files: what was renamed before a scan saw it, and the
+    // copies of truncated files.
     const since = this.#scanStarts[0];
-    if (since !== undefined) await this.#siblings(report.rotated, seenPaths, since - 1000, now);
+    await this.#siblings(
+      report.rotated,
+      seenPaths,
+      since === undefined ? Infinity : since - 1000,
+      now,
+    );
     if (initial) await this.#recoverMoved(now, moved);
     this.#expireOrphans(now);
     this.#reportUnreadable([...report.unreadable, ...this.#cannotOpen]);
@@ -855,10 +871,10 @@ export class SourceReader {
     st: Deno.FileInfo,
     initial: boolean,
     now: number,
-    rotated: boolean,
+    as: Found,
   ): Promise<void> {
     try {
-      await this.#discover(path, st, initial, now, rotated);
+      await this.#discover(path, st, initial, now, as);
     } catch (e) {
       this.#d.log("warn", `source ${this.name}: ${path}: ${(e as Error).message}`);
     }
@@ -904,14 +920,14 @@ export class SourceReader {
         continue;
       }
       if (!st.isFile || this.#tails.has(`${st.dev}:${st.ino}`)) continue;
-      await this.#tryDiscover(to, st, false, now, true);
+      await this.#tryDiscover(to, st, false, now, "rotated");
     }
   }
 
   /**
-   * Rotated names changed since the scan before last that hold no file we know: a file that
-   * was created and renamed between two scans (polling, or inotify events lost), or the copy
-   * of a truncated file. Read as rotated files.
+   * Rotated names that hold no file we know: changed since the scan before last, a file that
+   * was created and renamed between two scans (polling, or inotify events lost), read as a
+   * rotated file; older, only the copy of a truncated file we wait for.
    */
   async #siblings(paths: string[], seenPaths: Set<string>, since: number, now: number) {
     for (const path of paths) {
@@ -924,9 +940,10 @@ export class SourceReader {
       } catch {
         continue;
       }
-      const key = `${st.dev}:${st.ino}`;
-      if (!st.isFile || this.#tails.has(key) || (st.mtime?.getTime() ?? 0) < since) continue;
-      await this.#tryDiscover(path, st, false, now, true);
+      if (!st.isFile || this.#tails.has(`${st.dev}:${st.ino}`)) continue;
+      const recent = (st.mtime?.getTime() ?? 0) >= since;
+      if (!recent && this.#orphans.length === 0) continue;
+      await this.#tryDiscover(path, st, false, now, recent ? "rotated" : "copy");
     }
   }
 
@@ -936,8 +953,9 @@ export class SourceReader {
     st: Deno.FileInfo,
     initial: boolean,
     now: number,
-    rotated: boolean,
+    as: Found,
   ): Promise<void> {
+    const rotated = as !== "live";
     const key = `${st.dev}:${st.ino}`;
     this.#makeRoom();
     let file: Deno.FsFile;
@@ -979,21 +997,25 @@ export class SourceReader {
         }
       }
       if (!tracker) {
-        let orphan = await this.#matchOrphan(head, fst.size);
-        if (!orphan && fp.len >= MIN_FP_MATCH) {
-          const original = await this.#copyOf(head);
+        // The size now, not at the scan's stat: a copy may still be being written.
+        const size = async () => (await file.stat()).size;
+        let match = await this.#matchOrphan(head, await size());
+        if (!match && fp.len >= MIN_FP_MATCH) {
+          const original = this.#copyOf(head);
           if (original) {
             // Its head is a followed file's: if that file was truncated already, this is its
             // copy (handle the truncation now); otherwise it may be about to be: wait.
             if (await this.#truncatedSince(original)) {
               await this.#truncated(original, now);
-              orphan = await this.#matchOrphan(head, fst.size);
-            } else if (now - (this.#deferred.get(key) ?? now) < COPY_WAIT_MS) {
-              if (!this.#deferred.has(key)) this.#deferred.set(key, now);
-              return;
-            }
+              match = await this.#matchOrphan(head, await size());
+            } else if (this.#defer(key, now)) return;
           }
         }
+        // A copy shorter than where its content continues is still being written: look again
+        // soon. If it stops short of that point, it has nothing more to give.
+        if (match?.short && this.#defer(key, now, true)) return;
+        const orphan = match?.orphan;
+        if (!orphan && as === "copy") return; // only a copy was looked for
         if (orphan) {
           this.#orphans = this.#orphans.filter((o) => o !== orphan);
           this.#d.store.deleteOrphan(orphan.entry);
@@ -1011,7 +1033,7 @@ export class SourceReader {
           !entry && fp.len < MIN_FP_MATCH && !this.#onceMode && !this.#settled(key, now)
         ) {
           // Too short to tell whether it is a copy still being written: look again shortly.
-          this.#scanRequested = true;
+          this.#scanSoon(now);
           return;
         } else if (
           !entry && !rotated &&
@@ -1049,7 +1071,10 @@ export class SourceReader {
         "debug",
         `source ${this.name}: reading ${path} from byte ${offset}${entry ? " (checkpoint)" : ""}`,
       );
-      this.#d.store.set(this.#entry(t, tracker.committed));
+      // A new file read from its start needs no checkpoint until something is acknowledged.
+      if (entry || tracker.committed > 0) this.#d.store.set(this.#entry(t, tracker.committed));
+      // --once reads a file while it is open, then closes it: no reopening later.
+      if (this.#onceMode) await this.#drain(t);
     } finally {
       if (!adopted) {
         try {
@@ -1059,10 +1084,35 @@ export class SourceReader {
     }
   }
 
+  /** Reads a file to its current end (--once), then leaves it for the rest of the run. */
+  async #drain(t: FileTail): Promise<void> {
+    while (this.#tails.get(t.key) === t && !this.#stopped) {
+      if ((await this.#guarded(t, true)) === 0) break;
+    }
+    t.dueAt = Infinity;
+  }
+
   /** True when a followed file's head is no longer what it was (truncated, rewritten). */
   async #truncatedSince(t: FileTail): Promise<boolean> {
     if (!t.file && !(await this.#reopen(t))) return false;
     return await t.headChanged();
+  }
+
+  /**
+   * Holds a new file back (a copy not ready to be matched), for at most COPY_WAIT_MS; true
+   * while it should wait. It is looked at again at the next scan (`soon`: in a moment).
+   */
+  #defer(key: string, now: number, soon = false): boolean {
+    const since = this.#deferred.get(key);
+    if (since === undefined) this.#deferred.set(key, now);
+    if (now - (since ?? now) >= COPY_WAIT_MS) return false;
+    if (soon) this.#scanSoon(now);
+    return true;
+  }
+
+  /** Asks for a scan shortly (not at once: what we wait for takes a moment). */
+  #scanSoon(now: number): void {
+    this.#nextScan = Math.min(this.#nextScan, now + SOON_MS);
   }
 
   /** True once a new, short file has been seen for SETTLE_MS. */
@@ -1091,10 +1141,19 @@ export class SourceReader {
     this.#d.store.setOrphan(o);
   }
 
-  async #matchOrphan(head: Uint8Array, size: number): Promise<Orphan | undefined> {
+  /**
+   * The truncated content this head starts with, if any; `short` when the file is not yet as
+   * long as where that content continues (a copy still being written).
+   */
+  async #matchOrphan(
+    head: Uint8Array,
+    size: number,
+  ): Promise<{ orphan: Orphan; short: boolean } | undefined> {
     for (const o of this.#orphans) {
-      if (head.length < o.entry.fp_len || size < o.resumeAt) continue;
-      if (await prefixMatches(head, o.entry.fp_len, o.entry.fp)) return o;
+      if (head.length < o.entry.fp_len) continue;
+      if (await prefixMatches(head, o.entry.fp_len, o.entry.fp)) {
+        return { orphan: o, short: size < o.resumeAt };
+      }
     }
     return undefined;
   }

@@ -158,11 +158,9 @@ export class FileTail implements Identity {
     if (this.#position !== at) await file.seek(at, Deno.SeekMode.Start);
     const n = (await file.read(p.buffer.subarray(p.at, p.at + want))) ?? 0;
     this.#position = at + n;
-    // From offset 0 nothing read before can be spliced; only a short fingerprint needs a look.
-    if (n === 0 || (at === 0 && this.fp.len >= this.#s.fingerprintBytes)) {
-      return { buffer: p.buffer, n, replaced: false, grew: false };
-    }
-    const head = await this.#head();
+    if (n === 0) return { buffer: p.buffer, n, replaced: false, grew: false };
+    // Read from offset 0, the bytes are the head: checked without reading it again.
+    const head = await this.#head(at === 0 ? p.buffer.subarray(0, n) : undefined);
     return { buffer: p.buffer, n, replaced: head === "changed", grew: head === "grew" };
   }
 
@@ -170,11 +168,15 @@ export class FileTail implements Identity {
    * Compares the file's head with the fingerprint (extending a short one): "changed" when the
    * bytes we identified the file by are gone (truncated, rewritten).
    */
-  async #head(): Promise<"same" | "grew" | "changed"> {
+  async #head(read?: Uint8Array): Promise<"same" | "grew" | "changed"> {
     const fp = this.fp;
     const want = fp.len < this.#s.fingerprintBytes ? this.#s.fingerprintBytes : fp.len;
-    const head = await readAt(this.file!, 0, want, this.#scratch);
-    this.#position = head.length;
+    let head: Uint8Array;
+    if (read) head = read.subarray(0, Math.min(read.length, want));
+    else {
+      head = await readAt(this.file!, 0, want, this.#scratch);
+      this.#position = head.length;
+    }
     if (head.length < fp.len || fnv1a(head, fp.len) !== fp.sum) return "changed";
     if (head.length === fp.len) return "same";
     const copy = head.slice();
