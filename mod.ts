@@ -1,61 +1,106 @@
 /**
  * Driftless: configure a host, export its metrics and ship its logs from one config dir.
  *
- * Run it as a CLI (`deno run -A jsr:@driftless/cli apply`) or import the library:
+ * Run it as a CLI (`deno run -A jsr:@driftless/cli apply`) or import it. Everything is here;
+ * the subpaths `@driftless/cli/apply`, `/facts`, `/logs`, `/template` and `/sinks` hold one job
+ * each and load only what it needs (`/template` loads no schemas and no task modules).
  *
- * @example Load and validate a config dir
- * ```ts ignore
- * import { loadConfig } from "jsr:@driftless/cli";
- * const config = await loadConfig("./config");
- * console.log(config.files);
+ * @example Plan a config and print what would change
+ * ```ts
+ * import { loadConfig, plan } from "@driftless/cli";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/apply.yml`, "tasks:\n  - { type: directory, path: /srv/app }\n");
+ * const config = await loadConfig(dir);
+ * const result = await plan(config, { audit: false });
+ * for (const task of result.tasks) console.log(task.status, task.name);
  * ```
  *
  * @module
  */
-import type { LoadedConfig } from "./lib/config/loader.ts";
-import type { Redactor } from "./lib/secrets.ts";
-
-export type { ApplyConfig, LoadedConfig, TaskOrigin } from "./lib/config/loader.ts";
+export {
+  checkConfig,
+  type ConfigInput,
+  loadConfig,
+  type LoadConfigOptions,
+  validateConfig,
+  type Validation,
+} from "./api/config.ts";
+export {
+  type Account,
+  apply,
+  type ApplyOptions,
+  type ApplyResult,
+  BusyError,
+  type ChangeResult,
+  type CommandResult,
+  type FileStat,
+  type Host,
+  plan,
+  type PlanOptions,
+  type RunOptions,
+  type RunStats,
+  type TaskResult,
+  type TaskStatus,
+  type WriteOptions,
+} from "./api/apply.ts";
+export {
+  collectMetrics,
+  type CollectOptions,
+  formatValue,
+  gatherFacts,
+  type GatherOptions,
+  type HostFacts,
+  type Labels,
+  type MetricFamily,
+  type MetricsHandle,
+  type MetricType,
+  type Sample,
+  serveMetrics,
+  type ServeOptions,
+  toPrometheusText,
+} from "./api/facts.ts";
+export { type LogsHandle, shipLogs, type ShipOptions } from "./api/logs.ts";
+export {
+  type AckHandle,
+  type BufferedSink,
+  createSink,
+  type CreateSinkOptions,
+  type EventList,
+  type EventRun,
+  type Sink,
+  type SinkEvent,
+  type SinkStats,
+} from "./api/sinks.ts";
+export {
+  checkTemplate,
+  evaluateExpression,
+  markUnsafe,
+  type RenderOptions,
+  renderTemplate,
+  renderTemplateFile,
+  TemplateError,
+  templateValue,
+} from "./api/template.ts";
+export type {
+  ApplyConfig,
+  ConfigIssueLocation,
+  LoadedConfigBase as LoadedConfig,
+} from "./lib/config/loader.ts";
+export type { TaskOrigin } from "./lib/config/task_list.ts";
+export type { Role, RoleCall } from "./lib/config/roles.ts";
+export type { SchemaName } from "./lib/config/schemas.ts";
 export type { Condition, LoopControl, TaskSpec } from "./lib/config/apply_schema.ts";
 export type { SecretSource } from "./lib/secrets.ts";
-
-/** Options for {@linkcode loadConfig}. */
-export interface LoadConfigOptions {
-  /** Path of the env file with secrets (`~` is expanded); must be outside the config dir. */
-  readonly envFile?: string;
-  /** True when a missing env file is an error (the user named it). */
-  readonly envFileRequired?: boolean;
-  /** Receives every substituted secret value (default: the process-wide redactor). */
-  readonly redactor?: Redactor;
-}
-
-/**
- * Loads and validates every file of a config dir, apply tasks included; throws ConfigError
- * listing all problems. The parsers load on first call, so importing this module stays cheap.
- *
- * @example Load a config dir and list its tasks
- * ```ts ignore
- * import { loadConfig } from "jsr:@driftless/cli";
- * const config = await loadConfig("./config");
- * for (const task of config.apply?.tasks ?? []) console.log(task.type, task.description);
- * ```
- */
-export async function loadConfig(
-  dir: string,
-  options: LoadConfigOptions = {},
-): Promise<LoadedConfig> {
-  const [{ loadConfig }, { catalog }, { redactor }] = await Promise.all([
-    import("./lib/config/loader.ts"),
-    import("./tasks/mod.ts"),
-    import("./lib/secrets.ts"),
-  ]);
-  return await loadConfig(dir, { redactor, ...options, catalog });
-}
-
-export { ConfigError, ExitCode, formatIssue, PermissionError, UsageError } from "./lib/errors.ts";
-export type { ConfigIssue } from "./lib/errors.ts";
+export {
+  ConfigError,
+  type ConfigIssue,
+  ExitCode,
+  formatIssue,
+  type KeyPath,
+  PermissionError,
+  UsageError,
+} from "./lib/errors.ts";
 export { REDACTED, Redactor, redactor } from "./lib/secrets.ts";
-export { type RenderOptions, renderTemplate, TemplateError } from "./lib/template/engine.ts";
 
 if (import.meta.main) {
   const { main } = await import("./cli/main.ts");

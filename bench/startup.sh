@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Cold start of the CLI beside a bare `deno run` of an empty file, medians in one hyperfine run.
+# The CPU column (user + system, mean) moves much less than wall time when other work loads the
+# machine; the ratios are of the wall medians.
 # Usage: bash bench/startup.sh   (needs hyperfine: apt-get install -y hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +16,6 @@ hyperfine -N --warmup 3 --runs "${RUNS:-20}" --export-json "$tmp/r.json" \
 deno eval --quiet '
 const r = JSON.parse(Deno.readTextFileSync(Deno.args[0])).results;
 const base = r[0].median;
-for (const x of r) console.log(`${x.command.padEnd(36)} median ${(x.median * 1000).toFixed(1).padStart(6)} ms  (${(x.median / base).toFixed(2)}x bare deno)`);
+const ms = (s) => (s * 1000).toFixed(1).padStart(6);
+for (const x of r) console.log(`${x.command.padEnd(36)} median ${ms(x.median)} ms  (${(x.median / base).toFixed(2)}x bare deno)  cpu ${ms(x.user + x.system)} ms`);
 ' "$tmp/r.json"

@@ -9,7 +9,8 @@
  */
 import { LocalHost } from "../lib/apply/host.ts";
 import { runApply } from "../lib/apply/runner.ts";
-import { loadConfig, loadTaskFile } from "../lib/config/loader.ts";
+import { loadConfig } from "../lib/config/loader.ts";
+import { TaskLoader } from "../lib/config/task_loader.ts";
 import { redactor } from "../lib/secrets.ts";
 import { catalog, loaded } from "../tasks/mod.ts";
 
@@ -45,8 +46,7 @@ const summary = await runApply(config.apply!, {
   facts: {},
   vars: config.vars,
   dryRun: flag === "--dry-run",
-  loadTasks: (path) =>
-    loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
+  loader: new TaskLoader(config.dir, { catalog, redactor, secrets: config.secrets }),
 });
 const failed = summary.records.filter((r) => r.status === "failed").map((r) =>
   `${r.name}: ${r.message}`

@@ -5,9 +5,10 @@
  * @module
  */
 import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
-import { loadConfig, type LoadedConfig } from "../lib/config/loader.ts";
+import type { LoadedConfig } from "../lib/config/loader.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
 import type { LogLevel } from "./_render.ts";
+import type { Redactor } from "../lib/secrets.ts";
 
 /** The global options, after defaults and env. */
 export interface GlobalOptions {
@@ -41,21 +42,23 @@ export function setup(o: ParsedGlobals, envFileSource: string | undefined): Glob
 }
 
 /**
- * Loads the config dir named by the global options; warnings are printed. Apply tasks are
- * checked against the task registry unless `tasks` is false: the facts and logs jobs skip
+ * Loads the config dir named by the global options; warnings are printed. With `check`, the
+ * apply preflight runs too (what `validate` and `apply` check before any change). Apply tasks
+ * are checked against the task registry unless `tasks` is false: the facts and logs jobs skip
  * loading every task module (memory and start-up matter for long-running jobs).
  */
 export async function loadFromOptions(
   g: GlobalOptions,
-  options: { tasks?: boolean } = {},
+  options: { tasks?: boolean; redactor?: Redactor; check?: boolean } = {},
 ): Promise<LoadedConfig> {
-  const { redactor } = await import("../lib/secrets.ts");
-  const catalog = options.tasks === false ? undefined : (await import("../tasks/mod.ts")).catalog;
-  const config = await loadConfig(g.config, {
+  // Imported here, not at the top: the agent process never loads the YAML parser or zod.
+  const { load, loadChecked } = await import("../api/_load.ts");
+  const config = await (options.check ? loadChecked : load)(g.config, {
     envFile: g.envFile,
     envFileRequired: g.envFileRequired,
-    ...(catalog ? { catalog } : {}),
-    redactor,
+    onWarning: warn,
+    ...(options.tasks === false ? { tasks: false } : {}),
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
   for (const w of config.warnings) warn(w);
   return config;

@@ -59,6 +59,20 @@ export function printRaw(text: string): void {
   write(Deno.stdout, text);
 }
 
+/**
+ * Writes a line to stdout WITHOUT redaction: the channel through which a child process hands
+ * the agent its validated config (secrets included) over a pipe. Refuses a terminal, so the
+ * values never reach a screen.
+ */
+export function writeChannel(line: string): void {
+  if (Deno.stdout.isTerminal()) {
+    throw new Error("this output is for the driftless agent, through a pipe, not a terminal");
+  }
+  const bytes = encoder.encode(`${line}\n`);
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
 /** Prints a line to stdout, redacted. */
 export function print(line = ""): void {
   write(Deno.stdout, `${line}\n`);

@@ -1,20 +1,11 @@
 /**
- * `driftless apply`: converge the host to the apply config, or show what would change.
+ * `driftless apply`: converge the host to the apply config, or show what would change. The run
+ * itself is the library's (api/apply.ts); this prints it.
  *
  * @module
  */
-import { AuditDirSink, type AuditEntry, AuditLog } from "../lib/apply/audit.ts";
-import { unifiedDiff } from "../lib/apply/diff.ts";
-import { LocalHost } from "../lib/apply/host.ts";
-import { acquireLock } from "../lib/apply/lock.ts";
-import { runApply, type RunSummary, type TaskRecord } from "../lib/apply/runner.ts";
-import { loadTaskFile } from "../lib/config/loader.ts";
-import { expandHome } from "../lib/config/paths.ts";
-import { ExitCode, UsageError } from "../lib/errors.ts";
-import { gatherFacts } from "../lib/facts/host_facts.ts";
-import { redactor } from "../lib/secrets.ts";
-import type { SinkConfig } from "../lib/sinks/config.ts";
-import { catalog, loaded } from "../tasks/mod.ts";
+import { BusyError, run, type TaskResult } from "../api/apply.ts";
+import { ExitCode } from "../lib/errors.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { info, print, style, warn } from "./_render.ts";
 
@@ -25,92 +16,57 @@ export interface ApplyOptions {
   readonly tags: readonly string[];
   readonly skipTags: readonly string[];
   readonly json: boolean;
+  /** Print one JSON line per task as it finishes, then a summary line (the agent reads these). */
+  readonly jsonLines?: boolean;
   readonly detailedExitcode: boolean;
   readonly wait: boolean;
   /** Manage a directory tree (a chroot, an image) instead of this host. */
   readonly root?: string;
 }
 
-/** Where state (lock, audit log) lives by default. */
-export const STATE_DIR = "~/.local/state/driftless";
-
 /** Runs `apply` and returns the exit code (DESIGN §1). */
 export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> {
   const config = await loadFromOptions(g);
-  if (!config.apply) {
-    throw new UsageError(`no apply config in ${g.config} (expected apply.yml or an apply/ folder)`);
-  }
-  const [facts, engine] = await Promise.all([gatherFacts(), import("../lib/template/engine.ts")]);
-  const auditDir = expandHome(
-    (config.agent?.audit as { dir?: string } | undefined)?.dir ?? `${STATE_DIR}/audit`,
-  );
-
-  const lock = o.dryRun ? undefined : await acquireLock(expandHome(`${STATE_DIR}/apply.lock`), {
-    wait: o.wait,
-    onWait: () => info("another apply is running; waiting for it to finish..."),
-  });
-  if (!o.dryRun && !lock) {
-    warn("another apply is running (--no-wait given); not starting");
-    return ExitCode.failed;
-  }
-
-  const runId = crypto.randomUUID();
-  const hostname = String(facts.fqdn ?? facts.hostname ?? "localhost");
-  const auditSinks = (config.agent?.audit as { sinks?: SinkConfig[] } | undefined)?.sinks ?? [];
-  const audit = new AuditLog([
-    new AuditDirSink(auditDir),
-    ...(auditSinks.length === 0 ? [] : await (await import("../lib/sinks/create.ts")).createSinks(
-      auditSinks,
-      {
-        host: hostname,
-        defaults: { maxAttempts: 5 },
-        log: (l, m) => (l === "warn" ? warn(m) : info(m)),
-      },
-    )),
-  ]);
   const showDiff = o.diff || o.dryRun;
-  if (!o.json && o.dryRun) print(style.bold("DRY RUN: nothing will be changed"));
-
-  let summary: RunSummary;
+  if (!o.json && !o.jsonLines && o.dryRun) print(style.bold("DRY RUN: nothing will be changed"));
+  let result;
   try {
-    summary = await runApply(config.apply, {
-      host: new LocalHost(o.root ? { root: o.root } : {}),
-      engine,
-      // The task modules the config and its static includes name were loaded with it.
-      tasks: loaded,
-      configDir: config.dir,
-      facts,
-      vars: config.vars,
+    result = await run(config, {
       dryRun: o.dryRun,
       tags: o.tags,
       skipTags: o.skipTags,
-      loadTasks: (path) =>
-        loadTaskFile(config.dir, path, { catalog, redactor, secrets: config.secrets }),
-      onRecord: async (record) => {
-        if (!o.json) { for (const line of await formatRecord(record, showDiff)) print(line); }
-        await audit.add(await auditEntry(record, { runId, hostname, dryRun: o.dryRun }));
+      wait: o.wait,
+      ...(o.root ? { root: o.root } : {}),
+      onWait: () => info("another apply is running; waiting for it to finish..."),
+      onWarning: warn,
+      onRecord: (task) => {
+        if (o.jsonLines) print(JSON.stringify({ kind: "task", ...task }));
+        else if (!o.json) { for (const line of formatTask(task, showDiff)) print(line); }
       },
     });
-  } finally {
-    lock?.release();
-    await audit.close().catch((e) => {
-      // A restricted dry run (no --allow-write) cannot keep an audit log; say so, go on.
-      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-        info(`audit log not written: ${(e as Error).message}`);
-      } else warn(`audit log not written: ${(e as Error).message}`);
-    });
+  } catch (e) {
+    if (!(e instanceof BusyError)) throw e;
+    if (o.jsonLines) print(JSON.stringify({ kind: "locked" }));
+    warn("another apply is running (--no-wait given); not starting");
+    return ExitCode.failed;
   }
-
-  if (o.json) {
-    print(JSON.stringify(await jsonReport(summary, { runId, hostname }), null, 2));
+  if (result.audit_error !== undefined) {
+    // A restricted dry run (no --allow-write) cannot keep an audit log; say so, go on.
+    (result.dry_run ? info : warn)(`audit log not written: ${result.audit_error}`);
+  }
+  if (o.jsonLines) {
+    const { tasks: _, ...summary } = result;
+    print(JSON.stringify({ kind: "summary", ...summary }));
+  } else if (o.json) {
+    print(JSON.stringify(result, null, 2));
   } else {
-    const s = summary.stats;
+    const s = result.stats;
     const extra = (s.rescued ? ` rescued=${s.rescued}` : "") +
       (s.ignored ? ` ignored=${s.ignored}` : "");
     print(`ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped}${extra}`);
   }
-  if (summary.failed) return ExitCode.failed;
-  if (o.detailedExitcode && summary.stats.changed > 0) return 2;
+  if (result.failed) return ExitCode.failed;
+  if (o.detailedExitcode && result.stats.changed > 0) return 2;
   return ExitCode.ok;
 }
 
@@ -124,49 +80,53 @@ const STATUS_STYLE = {
 const HIDDEN = "the output has been hidden due to the 'no_log: true' specified for this result";
 
 /** The lines shown for one task. */
-async function formatRecord(record: TaskRecord, showDiff: boolean): Promise<string[]> {
-  const status = record.ignored ? "ignored" : record.status;
-  const paint = record.ignored ? style.dim : STATUS_STYLE[record.status];
-  const label = `${record.handler ? "handler: " : ""}${record.name}`;
-  const head = `${paint(status.padEnd(8))} ${label}`;
-  const lines = [
-    record.message && record.status === "failed" && !record.hidden
-      ? `${head}: ${record.message}`
-      : head,
-  ];
+function formatTask(task: TaskResult, showDiff: boolean): string[] {
+  const status = task.ignored ? "ignored" : task.status;
+  const paint = task.ignored ? style.dim : STATUS_STYLE[task.status];
+  const label = `${task.handler ? "handler: " : ""}${task.name}`;
+  const real = task.ran_for_real ? style.dim(" (check_mode: false: ran for real)") : "";
+  const head = `${paint(status.padEnd(8))} ${label}${real}`;
   const indent = "           ";
-  if (record.hidden) {
-    if (record.status !== "skipped") lines.push(`${indent}${style.dim(HIDDEN)}`);
+  const lines = [head];
+  if (task.status === "failed") {
+    // Where the task is written, and why it failed (a command's rc, command and stderr).
+    if (task.origin) {
+      lines[0] += style.dim(
+        ` (${task.origin.file}${task.origin.line ? `:${task.origin.line}` : ""})`,
+      );
+    }
+    if (task.message && !task.hidden) {
+      lines.push(...task.message.split("\n").map((l) => `${indent}${l}`));
+    }
+  }
+  if (task.hidden) {
+    if (task.status !== "skipped") lines.push(`${indent}${style.dim(HIDDEN)}`);
     return lines;
   }
-  if (record.items) {
-    for (const item of record.items) {
+  if (task.items) {
+    for (const item of task.items) {
       const st = STATUS_STYLE[item.status](item.status);
       const msg = item.status === "failed" && item.message ? `: ${item.message}` : "";
       lines.push(`${indent}[${item.item}] ${st}${msg}`);
-      lines.push(...(await details(item, showDiff)).map((l) => `${indent}  ${l}`));
+      lines.push(...details(item, showDiff).map((l) => `${indent}  ${l}`));
     }
     return lines;
   }
-  lines.push(...(await details(record, showDiff)).map((l) => `${indent}${l}`));
+  lines.push(...details(task, showDiff).map((l) => `${indent}${l}`));
   return lines;
 }
 
-async function details(record: TaskRecord, showDiff: boolean): Promise<string[]> {
+function details(task: TaskResult, showDiff: boolean): string[] {
   const out: string[] = [];
-  if (record.message && record.status !== "failed" && record.status !== "skipped") {
-    out.push(...record.message.split("\n"));
+  if (task.message && task.status !== "failed" && task.status !== "skipped") {
+    out.push(...task.message.split("\n"));
   }
-  for (const change of record.changes) {
+  for (const change of task.changes) {
     out.push(change.summary);
-    if (!showDiff || !change.diff) continue;
-    if (change.sensitive) {
-      out.push(style.dim("(diff withheld: it contains secrets)"));
-      continue;
-    }
-    for (const line of (await unifiedDiff(change.diff)).split("\n")) out.push(colorDiff(line));
+    if (!showDiff) continue;
+    if (change.diff) { for (const line of change.diff.split("\n")) out.push(colorDiff(line)); }
   }
-  for (const cmd of record.wouldRun) out.push(style.dim(`would run: ${cmd}`));
+  for (const cmd of task.would_run) out.push(style.dim(`would run: ${cmd}`));
   return out;
 }
 
@@ -176,61 +136,4 @@ function colorDiff(line: string): string {
   if (line.startsWith("-")) return style.red(line);
   if (line.startsWith("@@")) return style.cyan(line);
   return line;
-}
-
-async function auditEntry(
-  record: TaskRecord,
-  run: { runId: string; hostname: string; dryRun: boolean },
-): Promise<AuditEntry> {
-  const changes = record.items ? record.items.flatMap((i) => i.changes) : record.changes;
-  const diffs = record.hidden ? [] : await Promise.all(
-    changes.filter((c) => c.diff && !c.sensitive).map((c) => unifiedDiff(c.diff!)),
-  );
-  return {
-    time: new Date().toISOString(),
-    host: run.hostname,
-    run_id: run.runId,
-    dry_run: run.dryRun,
-    task: record.name,
-    type: record.type,
-    ...(record.item !== undefined ? { item: record.item } : {}),
-    status: record.status,
-    changed: record.status === "changed",
-    summaries: record.hidden ? [] : changes.map((c) => c.summary),
-    ...(diffs.length > 0 ? { diff: diffs } : {}),
-    duration_ms: record.durationMs,
-    ...(record.status === "failed"
-      ? { error: record.hidden ? "hidden (no_log)" : record.message ?? "failed" }
-      : {}),
-  };
-}
-
-async function jsonReport(summary: RunSummary, run: { runId: string; hostname: string }) {
-  const task = async (r: TaskRecord): Promise<Record<string, unknown>> => ({
-    name: r.name,
-    type: r.type,
-    status: r.status,
-    ...(r.item !== undefined ? { item: r.item } : {}),
-    ...(r.ignored ? { ignored: true } : {}),
-    ...(r.handler ? { handler: true } : {}),
-    ...(r.hidden ? { hidden: true } : {
-      changes: await Promise.all(r.changes.map(async (c) => ({
-        summary: c.summary,
-        ...(c.diff && !c.sensitive ? { diff: await unifiedDiff(c.diff) } : {}),
-      }))),
-      would_run: r.wouldRun,
-      ...(r.message !== undefined ? { message: r.message } : {}),
-    }),
-    ...(r.items ? { items: await Promise.all(r.items.map(task)) } : {}),
-    duration_ms: r.durationMs,
-    ...(r.origin ? { origin: `${r.origin.file}${r.origin.line ? `:${r.origin.line}` : ""}` } : {}),
-  });
-  return {
-    run_id: run.runId,
-    host: run.hostname,
-    dry_run: summary.dryRun,
-    failed: summary.failed,
-    stats: summary.stats,
-    tasks: await Promise.all(summary.records.map(task)),
-  };
 }

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { LogsConfig } from "../lib/config/logs_schema.ts";
 import type { LogsPipeline } from "../lib/logs/pipeline.ts";
 import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
 import { parseDuration } from "../lib/sinks/units.ts";
@@ -32,7 +31,7 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
     }
   }
   const config = await loadFromOptions(g, { tasks: false });
-  const logsConfig = config.logs as LogsConfig | undefined;
+  const logsConfig = config.logs;
   if (!logsConfig?.sources?.length) {
     throw new UsageError(
       `no log sources in ${g.config} (expected a logs.yml with sources: and outputs:)`,

@@ -8,6 +8,10 @@ import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
 import type { GlobalOptions } from "./_context.ts";
 
+/** An ANSI SGR escape (colour, bold): none of our help text has one, but a user string might. */
+// deno-lint-ignore no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -32,9 +36,17 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--no-color", "plain output (also when NO_COLOR is set)")
     .showSuggestionAfterError()
     .exitOverride()
+    // Plain text on Deno's own streams: commander's defaults build Node's process.stdout and
+    // load node:util's stripVTControlCharacters, which costs tens of ms at start.
+    .configureHelp({ displayWidth: (s) => s.replace(SGR, "").length })
     .configureOutput({
       writeOut: (s) => Deno.stdout.writeSync(new TextEncoder().encode(s)),
       writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+      getOutHelpWidth: () => width(Deno.stdout),
+      getErrHelpWidth: () => width(Deno.stderr),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      stripColor: (s) => s.replace(SGR, ""),
     });
 
   /** Runs a command body with the global options, turning errors into exit codes. */
@@ -73,6 +85,7 @@ export async function main(args: readonly string[]): Promise<number> {
       [] as string[],
     )
     .option("--json", "print one JSON document with every result instead of lines")
+    .option("--json-lines", "print one JSON line per task as it finishes, then a summary line")
     .option(
       "--detailed-exitcode",
       "exit 0 when nothing changed, 2 when something changed (or would), 1 on failure",
@@ -87,6 +100,7 @@ export async function main(args: readonly string[]): Promise<number> {
           tags: opts.tags,
           skipTags: opts.skipTags,
           json: Boolean(opts.json),
+          jsonLines: Boolean(opts.jsonLines),
           detailedExitcode: Boolean(opts.detailedExitcode),
           wait: opts.wait,
           ...(opts.root ? { root: opts.root } : {}),
@@ -131,9 +145,15 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--listen <addr>", "with --serve: host:port to listen on (default 0.0.0.0:8000)")
     .option("--path <path>", "with --serve: path of the metrics (default /metrics)")
     .option("--push", "push one snapshot to every exporter in the facts config, then exit")
-    .action(async (opts) => {
+    .option(
+      "--check",
+      "evaluate the thresholds once; exit 1 when one is critical (for cron and CI)",
+    )
+    .action(async (opts, cmd) => {
       await run(async (g) =>
         (await import("./facts.ts")).facts(g, {
+          check: Boolean(opts.check),
+          formatExplicit: cmd.getOptionValueSource("format") !== "default",
           format: opts.format,
           collectors: opts.collector,
           serve: Boolean(opts.serve),
@@ -142,6 +162,25 @@ export async function main(args: readonly string[]): Promise<number> {
           push: Boolean(opts.push),
           metrics: opts.metrics,
           configExplicit: program.getOptionValueSource("config") !== "default",
+        })
+      );
+    });
+
+  program
+    .command("agent")
+    .description(
+      "run facts, /metrics, log shipping, Git pulls and apply on their intervals until stopped (needs -A)",
+    )
+    .option("--once", "run every job a single time, then exit (1 when one failed)")
+    .addOption(
+      new Option("--state-dir <dir>", "where the agent keeps config snapshots and its keyring")
+        .env("DRIFTLESS_STATE_DIR"),
+    )
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./agent.ts")).agent(g, {
+          once: Boolean(opts.once),
+          ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
         })
       );
     });
@@ -178,10 +217,23 @@ export async function main(args: readonly string[]): Promise<number> {
     });
 
   program
+    .command("init")
+    .description(
+      "start a config dir: commented apply, facts, logs, agent and vars files, an env file, git init",
+    )
+    .argument("[dir]", "the config dir to create (default: --config)")
+    .action(async (dir) => {
+      await run(async (g) => (await import("./init.ts")).init(g, dir));
+    });
+
+  program
     .command("validate")
     .description("check every config file and report all problems; change nothing")
-    .action(async () => {
-      await run(async (g) => (await import("./validate.ts")).validate(g));
+    .addOption(new Option("--agent-payload").hideHelp())
+    .action(async (opts) => {
+      await run(async (g) =>
+        (await import("./validate.ts")).validate(g, { agentPayload: Boolean(opts.agentPayload) })
+      );
     });
 
   program
@@ -202,4 +254,13 @@ export async function main(args: readonly string[]): Promise<number> {
     throw e;
   }
   return exitCode;
+}
+
+/** The terminal's width for wrapping help; 80 (commander's default) when not a terminal. */
+function width(stream: typeof Deno.stdout | typeof Deno.stderr): number {
+  try {
+    return stream.isTerminal() ? Deno.consoleSize().columns : 80;
+  } catch {
+    return 80;
+  }
 }

@@ -4,13 +4,25 @@
  * @module
  */
 import type { TaskSpec } from "../lib/config/apply_schema.ts";
-import { ExitCode } from "../lib/errors.ts";
+import type { LoadedConfig } from "../lib/config/loader.ts";
+import { ConfigError, ExitCode } from "../lib/errors.ts";
+import type { Redactor } from "../lib/secrets.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
-import { print } from "./_render.ts";
+import { print, writeChannel } from "./_render.ts";
+
+/** Options of `validate`. */
+export interface ValidateOptions {
+  /**
+   * For the agent (hidden): validate exactly as `validate` does, then hand the facts, logs and
+   * agent config, with the secret values the agent must redact, to the parent as one JSON line.
+   */
+  readonly agentPayload?: boolean;
+}
 
 /** Runs `validate`; exit 0 with a summary, or 2 with every problem listed. */
-export async function validate(g: GlobalOptions): Promise<number> {
-  const config = await loadFromOptions(g);
+export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promise<number> {
+  if (o.agentPayload) return await agentPayload(g);
+  const config = await check(g);
   const parts: string[] = [];
   if (config.apply) {
     const tasks = countTasks(config.apply.tasks);
@@ -26,6 +38,46 @@ export async function validate(g: GlobalOptions): Promise<number> {
     }`,
   );
   return ExitCode.ok;
+}
+
+/** Loads the config and runs exactly the checks apply makes before its first change. */
+function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
+  // The preflight and the template engine load while the config files are read and parsed.
+  import("../lib/apply/preflight.ts").catch(() => {/* loaded again, and reported, below */});
+  import("../lib/template/engine.ts").then((m) => m.preloadEngine(), () => {});
+  return loadFromOptions(g, { check: true, ...(redactor ? { redactor } : {}) });
+}
+
+/** The agent's view of a valid config: what `lib/agent/config.ts` reads. */
+async function agentPayload(g: GlobalOptions): Promise<number> {
+  const { Redactor, redactor } = await import("../lib/secrets.ts");
+  const secrets = new Set<string>();
+  class Collecting extends Redactor {
+    override add(value: string): boolean {
+      secrets.add(value);
+      return redactor.add(value);
+    }
+  }
+  try {
+    const config = await check(g, new Collecting());
+    const { agentSchema } = await import("../lib/config/agent_schema.ts");
+    writeChannel(JSON.stringify({
+      ok: true,
+      files: config.files,
+      apply: config.apply !== undefined,
+      facts: config.facts,
+      logs: config.logs,
+      agent: config.agent ?? agentSchema.parse({}),
+      gitUrlAt: config.locate("agent", ["git", "url"]),
+      secrets: [...secrets],
+      warnings: config.warnings,
+    }));
+    return ExitCode.ok;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    writeChannel(JSON.stringify({ ok: false, issues: redactor.redactValue(e.issues) }));
+    return ExitCode.config;
+  }
 }
 
 function countTasks(tasks: readonly TaskSpec[]): number {

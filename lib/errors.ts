@@ -40,6 +40,8 @@ export interface ConfigIssue {
   readonly message: string;
   /** A fix to try, e.g. `did you mean "file"?`. */
   readonly hint?: string;
+  /** A warning does not stop anything; an issue is an error unless it says so. */
+  readonly severity?: "warning";
 }
 
 /** Renders an issue as `file:line:col path: message (hint)`. */
@@ -52,6 +54,17 @@ export function formatIssue(issue: ConfigIssue): string {
   const path = issue.path ? ` ${issue.path}` : "";
   const hint = issue.hint ? `; ${issue.hint}` : "";
   return `${where}${path}: ${issue.message}${hint}`;
+}
+
+/** Issues in reading order: by file, then line and column. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) =>
+    a.file === b.file
+      ? (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
+      : a.file < b.file
+      ? -1
+      : 1
+  );
 }
 
 /** Thrown when config (files, env file, CLI input) is invalid; carries every issue found. */

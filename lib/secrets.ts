@@ -11,19 +11,33 @@ export const REDACTED = "[redacted]";
 
 /** Values shorter than this are not registered: replacing "1" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 3;
+/** Derived forms shorter than this are left out: a short base64 core matches by chance. */
+const MIN_FORM_LENGTH = 6;
 
-/** Replaces every registered secret value in text with `[redacted]`. */
+/**
+ * Replaces every registered secret value in text with `[redacted]`, and the forms a template
+ * or a tool turns it into: base64 (standard and URL-safe, also inside a longer base64 text whose
+ * input holds the secret, as a Basic-auth header or a Docker `auth` does), URL encoding, JSON
+ * string escaping, upper and lower case, and hex. Each line of a multi-line secret counts on its
+ * own, so a unified diff, which shows one line at a time, is redacted line by line.
+ */
 export class Redactor {
   #values = new Set<string>();
+  #forms = new Set<string>();
   #pattern: RegExp | undefined;
 
   /** Registers a value; returns false when it is too short to be redacted safely. */
   add(value: string): boolean {
     if (value.length < MIN_SECRET_LENGTH) return false;
-    if (!this.#values.has(value)) {
-      this.#values.add(value);
-      this.#pattern = undefined;
+    if (this.#values.has(value)) return true;
+    this.#values.add(value);
+    const lines = value.split(/\r?\n/).filter((l) => l.trim().length >= MIN_SECRET_LENGTH);
+    for (const form of [value, ...(lines.length > 1 ? lines : [])].flatMap(encodings)) {
+      if (form.length >= MIN_SECRET_LENGTH && (form === value || form.length >= MIN_FORM_LENGTH)) {
+        this.#forms.add(form);
+      }
     }
+    this.#pattern = undefined;
     return true;
   }
 
@@ -34,9 +48,9 @@ export class Redactor {
 
   /** The text with every registered value replaced, longest first so overlaps redact fully. */
   redact(text: string): string {
-    if (this.#values.size === 0 || text.length === 0) return text;
+    if (this.#forms.size === 0 || text.length === 0) return text;
     this.#pattern ??= new RegExp(
-      [...this.#values].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"),
+      [...this.#forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"),
       "g",
     );
     return text.replace(this.#pattern, REDACTED);
@@ -47,6 +61,76 @@ export class Redactor {
     if (this.#values.size === 0) return value;
     return mapStrings(value, (s) => this.redact(s)) as T;
   }
+}
+
+const utf8 = new TextEncoder();
+
+/** The forms a secret takes in output: itself and its common encodings. */
+function encodings(secret: string): string[] {
+  const bytes = utf8.encode(secret);
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = [
+    secret,
+    secret.toUpperCase(),
+    secret.toLowerCase(),
+    json,
+    asciiJson(json),
+    ...urlForms(bytes),
+    hex,
+    hex.toUpperCase(),
+    base64(bytes),
+    ...base64Cores(bytes),
+  ];
+  return [...new Set(forms.flatMap((f) => [f, f.replace(/\+/g, "-").replace(/\//g, "_")]))];
+}
+
+/**
+ * Percent-encodings: JavaScript's encodeURIComponent, and Python's `quote` (what Ansible's
+ * `urlencode` uses) with and without `/` kept, spaces as `+` (forms), hex digits in either case.
+ */
+function urlForms(bytes: Uint8Array): string[] {
+  const quote = (keep: RegExp) =>
+    [...bytes].map((b) => {
+      const c = String.fromCharCode(b);
+      return b < 0x80 && keep.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+    }).join("");
+  const forms = [
+    quote(/[A-Za-z0-9_.~!*'()-]/), // encodeURIComponent
+    quote(/[A-Za-z0-9_.~-]/), // quote(s, safe="")
+    quote(/[A-Za-z0-9_.~/-]/), // quote(s), Ansible's urlencode
+  ];
+  return forms.flatMap((
+    f,
+  ) => [f, f.replace(/%20/g, "+"), f.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())]);
+}
+
+/** JSON escaping that also escapes every non-ASCII character (Python's `ensure_ascii`). */
+function asciiJson(json: string): string {
+  return json.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/**
+ * The part of the base64 of any text holding the secret that depends on the secret alone: for
+ * each of the three offsets it may start at within a 3-byte group, the encoding of the whole
+ * groups it fills.
+ */
+function base64Cores(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole > 0) out.push(base64(bytes.subarray(skip, skip + whole)));
+  }
+  return out;
 }
 
 /** The process-wide redactor used by the CLI printer, the audit log and error messages. */

@@ -1,7 +1,7 @@
 /**
- * Python's `shlex.split` (POSIX mode, no comments): how Ansible turns a command string into an
- * argv without a shell (command, script, validate) and how the pipe and lines lookups and
- * `parse_kv` split their terms.
+ * Python's `shlex`: `split` (POSIX mode, no comments) is how Ansible turns a command string into
+ * an argv without a shell (command, script, validate) and how the pipe and lines lookups and
+ * `parse_kv` split their terms; `quote` and `join` show an argv as a shell would need it.
  *
  * @module
  */
@@ -80,4 +80,22 @@ export function shlexSplit(text: string): string[] {
   }
   if (inToken) out.push(token);
   return out;
+}
+
+/**
+ * Quotes one argument as Python's `shlex.quote` does: left bare when it holds only safe
+ * characters, else single-quoted with each `'` written as `'"'"'`.
+ *
+ * @example
+ * ```ts
+ * shellQuote("it's"); // `'it'"'"'s'`
+ * ```
+ */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** Joins an argv into one shell-safe line, as Python's `shlex.join` does. */
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(" ");
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (once) the Debian root the system task tests run against: debootstrap --variant=minbase
 # bookworm from the Debian mirror this machine's apt uses, plus the tools the tasks drive (sudo for
-# visudo, cron for crontab, procps for sysctl, tzdata) and a cached .deb of `hello` so the package
+# visudo, cron for crontab, procps for sysctl, tzdata, systemd for systemctl's offline enable and
+# mask, openssh-client for ssh-keygen) and a cached .deb of `hello` so the package
 # tests install a real package without needing the network at test time.
 #
 # Idempotent: when the root exists and carries the current stamp it exits at once.
@@ -11,9 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=${1:-${DEBIAN_ROOT:-$PWD/.cache/debian-root}}
 SUITE=bookworm
-INCLUDE=sudo,cron,procps,tzdata,passwd,login
+INCLUDE=sudo,cron,procps,tzdata,passwd,login,systemd,openssh-client
 # Bump when the recipe changes, so cached roots are rebuilt.
-STAMP="driftless-debian-root v2 $SUITE $INCLUDE hello"
+STAMP="driftless-debian-root v4 $SUITE $INCLUDE hello"
 
 if [ -f "$ROOT/.driftless-root" ] && [ "$(cat "$ROOT/.driftless-root")" = "$STAMP" ]; then
   exit 0
@@ -62,7 +63,10 @@ chroot "$TMP" apt-get update -qq
 chroot "$TMP" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --download-only hello >/dev/null
 
 echo "$STAMP" >"$TMP/.driftless-root"
-rm -rf "$ROOT"
+# Swap by rename, so tests reading the old root never see it half-removed.
+OLD="$ROOT.old.$$"
+[ -e "$ROOT" ] && mv "$ROOT" "$OLD"
 mv "$TMP" "$ROOT"
 trap - EXIT
+rm -rf "$OLD"
 echo "debian_root.sh: ready: $ROOT ($(du -sh "$ROOT" | cut -f1))" >&2

@@ -65,11 +65,11 @@ export function dict() {
     });
 }
 
-/** A file mode: an octal string (`"0644"`, `"644"`) or a number as YAML read it. */
+/** A file mode: an octal string (`"0644"`, `"644"`), or a number taken as the mode bits. */
 export function mode() {
   return z.union([
     z.string().regex(/^0?[0-7]{3,4}$/, 'expected an octal mode like "0644"'),
-    z.number(),
+    z.number().int().min(0).max(0o7777),
   ])
-    .transform((v) => typeof v === "number" ? parseInt(String(v), 8) : parseInt(v, 8));
+    .transform((v) => typeof v === "number" ? v : parseInt(v, 8));
 }

@@ -20,18 +20,14 @@ export function isModeSpec(spec: string): boolean {
 }
 
 /**
- * The `mode` parameter: a string. A YAML number is refused, because YAML 1.2 reads `0644` as the
- * decimal 644 and chmod'ing that (0o1204) is never what was meant.
+ * The `mode` parameter: an octal or symbolic string, or a number taken as Ansible takes it, as
+ * the mode bits themselves (YAML 1.1 reads `0644` as octal, so `mode: 0644` means 0o644).
  */
 export function modeSchema(options: { preserve?: boolean } = {}): z.ZodType<string, unknown> {
   return z.union([z.string(), z.number()]).transform((v, ctx) => {
     if (typeof v === "number") {
-      ctx.addIssue({
-        code: "custom",
-        message: `mode ${v} is a number; quote it as a string (mode: "0${
-          v.toString(10).replace(/^0+/, "")
-        }"): YAML reads 0644 as the decimal number 644`,
-      });
+      if (Number.isInteger(v) && v >= 0 && v <= 0o7777) return octal(v);
+      ctx.addIssue({ code: "custom", message: `mode ${v} is not a file mode (0 to 0o7777)` });
       return z.NEVER;
     }
     if (options.preserve && v === "preserve") return v;

@@ -8,14 +8,14 @@
 import * as z from "zod";
 import { isAbsolute, join } from "node:path";
 import type { Host, RunOptions } from "../lib/apply/host.ts";
-import { shellQuote } from "../lib/apply/overlay_host.ts";
+import { shellJoin } from "../lib/shlex.ts";
 import type { TaskResult } from "../lib/apply/task.ts";
 import { fnmatchRegex } from "../lib/fnmatch.ts";
 import { bool } from "./_attrs.ts";
 
 /** An argv for display, quoted where a shell would need it. */
 export function displayArgv(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(" ");
+  return shellJoin(argv);
 }
 
 /** Params shared by command and shell. */
@@ -156,6 +156,8 @@ export async function runForResult(
   try {
     result = await host.run(program, args, run);
   } catch (e) {
+    // A missing --allow-run is the run's problem (exit 77, or "would run" under check_mode).
+    if (e instanceof Deno.errors.NotCapable) throw e;
     const notFound = e instanceof Deno.errors.NotFound;
     return {
       changed: false,

@@ -9,9 +9,8 @@
 import * as z from "zod";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
-import { shellQuote } from "../lib/apply/overlay_host.ts";
+import { shellQuote } from "../lib/shlex.ts";
 import type { Diff, TaskResult } from "../lib/apply/task.ts";
-import { redactor } from "../lib/secrets.ts";
 import { shlexSplit } from "../lib/shlex.ts";
 
 /** The value of the first alias given (`path`, `dest`, `name`): the schema made sure of one. */
@@ -89,23 +88,19 @@ export function decode(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
 }
 
-/** True when text holds a registered secret, so its diff must be withheld. */
-export function containsSecret(...texts: string[]): boolean {
-  return redactor.size > 0 && texts.some((t) => redactor.redact(t) !== t);
-}
-
-/** A content diff for a change; binary content is flagged instead of decoded. */
+/**
+ * A content diff for a change; binary content is flagged instead of decoded. Secrets in it are
+ * redacted line by line where it is shown, like any other output.
+ */
 export function contentDiff(
   path: string,
   before: Uint8Array | null,
   after: Uint8Array | null,
-): { diff: Diff; sensitive: boolean } {
+): Diff {
   if ((before && isBinary(before)) || (after && isBinary(after))) {
-    return { diff: { before: "", after: "", path, binary: true }, sensitive: false };
+    return { before: "", after: "", path, binary: true };
   }
-  const b = before ? decode(before) : "";
-  const a = after ? decode(after) : "";
-  return { diff: { before: b, after: a, path }, sensitive: containsSecret(b, a) };
+  return { before: before ? decode(before) : "", after: after ? decode(after) : "", path };
 }
 
 /** Byte equality. */

@@ -24,6 +24,10 @@ export interface ShadowEntry {
   readonly hash: string;
   /** Account expiry in days since the epoch; `undefined` when it never expires. */
   readonly expireDays?: number;
+  /** Password aging (chage -m/-M/-W): minimum and maximum age, warning days. */
+  readonly minDays?: number;
+  readonly maxDays?: number;
+  readonly warnDays?: number;
 }
 
 /** A group entry. */
@@ -57,11 +61,15 @@ export function parseShadow(text: string): ShadowEntry[] {
   for (const line of text.split("\n")) {
     const f = line.split(":");
     if (f.length < 8 || !f[0]) continue;
-    const expire = f[7]!;
+    const days = (i: number) => (/^\d+$/.test(f[i]!) ? Number(f[i]) : undefined);
+    const [expireDays, minDays, maxDays, warnDays] = [days(7), days(3), days(4), days(5)];
     out.push({
       name: f[0],
       hash: f[1]!,
-      ...(/^\d+$/.test(expire) ? { expireDays: Number(expire) } : {}),
+      ...(expireDays !== undefined ? { expireDays } : {}),
+      ...(minDays !== undefined ? { minDays } : {}),
+      ...(maxDays !== undefined ? { maxDays } : {}),
+      ...(warnDays !== undefined ? { warnDays } : {}),
     });
   }
   return out;

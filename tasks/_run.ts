@@ -6,7 +6,7 @@
  * @module
  */
 import type { Host, RunOptions, RunResult } from "../lib/apply/host.ts";
-import { shellQuote } from "../lib/apply/overlay_host.ts";
+import { shellJoin } from "../lib/shlex.ts";
 
 /** Default timeout for query commands (dpkg-query, getent, systemctl show). */
 export const QUERY_TIMEOUT = 60_000;
@@ -25,7 +25,7 @@ export interface Cmd {
 
 /** A command line for humans (summaries, errors). */
 export function cmdLine(c: Pick<Cmd, "cmd" | "args">): string {
-  return [c.cmd, ...c.args].map(shellQuote).join(" ");
+  return shellJoin([c.cmd, ...c.args]);
 }
 
 /** Runs a query command; returns the result whatever the exit code. */

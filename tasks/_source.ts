@@ -6,12 +6,17 @@
  * @module
  */
 import { isAbsolute, join } from "node:path";
+import type { SourceContext } from "../lib/apply/task.ts";
 
-/** Finds a source: absolute as given, else `<configDir>/<folder>/<src>`, then `<configDir>/<src>`. */
+/**
+ * Finds a source: absolute as given, else in each source dir (the role's dir, the task file's
+ * dir, the config dir) under `<folder>/` first, then in the dir itself, as Ansible's
+ * `_find_needle` does.
+ */
 export async function findSource(
-  configDir: string,
+  ctx: SourceContext,
   src: string,
-  folder: "files" | "templates",
+  folder: "files" | "templates" | "vars",
 ): Promise<string> {
   if (isAbsolute(src)) {
     await Deno.lstat(src).catch((e) => {
@@ -19,7 +24,8 @@ export async function findSource(
     });
     return src;
   }
-  const candidates = [join(configDir, folder, src), join(configDir, src)];
+  const dirs = ctx.sourceDirs ?? [ctx.configDir];
+  const candidates = dirs.flatMap((d) => [join(d, folder, src), join(d, src)]);
   for (const c of candidates) {
     try {
       await Deno.lstat(c);
@@ -28,8 +34,9 @@ export async function findSource(
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
   }
+  const shown = dirs.map((d) => join(d, folder)).join(", ");
   throw new Error(
-    `could not find ${JSON.stringify(src)} in ${join(configDir, folder)} or ${configDir}`,
+    `could not find ${JSON.stringify(src)} in ${shown} or ${dirs.join(", ")}`,
   );
 }
 

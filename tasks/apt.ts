@@ -12,10 +12,10 @@ import { type Change, defineTask } from "../lib/apply/task.ts";
 import { bool, int, list } from "./_ansible_params.ts";
 import {
   applyPackages,
-  type InstallOptions,
   MANAGER,
   type PkgCurrent,
   type PkgOp,
+  type PkgOptions,
   type PkgWanted,
   planPackages,
   readPackages,
@@ -75,7 +75,7 @@ function upgradeMode(p: Params): "upgrade" | "dist-upgrade" | undefined {
   return u === "dist" || u === "full" ? "dist-upgrade" : "upgrade";
 }
 
-function options(p: Params): InstallOptions {
+function options(p: Params): PkgOptions {
   const recommends = p.install_recommends ?? p["install-recommends"];
   const release = p.default_release ?? p["default-release"];
   const extra: string[] = [];
@@ -205,7 +205,7 @@ export const apt = defineTask({
   result: (_p, cur) => ({ cache_age: cur.pkgs.cacheAge }),
 });
 
-function baseArgs(o: InstallOptions): string[] {
-  const install = MANAGER.apt.install([], o).args;
+function baseArgs(o: PkgOptions): string[] {
+  const install = MANAGER.apt.install([], o)[0]!.args;
   return install.slice(0, install.indexOf("install"));
 }

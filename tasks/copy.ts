@@ -12,7 +12,7 @@ import * as z from "zod";
 import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
-import { type Change, defineTask, type TaskResult } from "../lib/apply/task.ts";
+import { type Change, defineTask, type SourceContext, type TaskResult } from "../lib/apply/task.ts";
 import {
   Accounts,
   applyAttr,
@@ -189,7 +189,7 @@ export async function requireParent(host: Host, dest: string, dirs: readonly str
 async function readCopy(
   params: z.output<typeof copySchema>,
   host: Host,
-  configDir: string,
+  ctx: SourceContext,
 ): Promise<CopyCurrent> {
   const accounts = Accounts.for(host, params);
   const { owner, group } = await resolveOwnership(params, accounts);
@@ -213,7 +213,7 @@ async function readCopy(
 
   const src = params.src!;
   if (params.remote_src) return readRemote(params, host, src, accounts, base);
-  const local = await findSource(configDir, src, "files");
+  const local = await findSource(ctx, src, "files");
   if (await isSourceDir(local)) {
     const top = src.endsWith("/") ? params.dest : join(params.dest, basename(local));
     const dirs = await missingDirs(host, top);
@@ -341,7 +341,7 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
     // Ansible's force: false leaves an existing file alone entirely, attributes included.
     if (t.before !== null && !force) continue;
     const modeSpec = params.mode === "preserve" ? octal(t.srcMode ?? 0o644) : params.mode;
-    const { diff, sensitive } = contentDiff(t.dest, t.before, t.data);
+    const diff = contentDiff(t.dest, t.before, t.data);
     const write = {
       kind: "write" as const,
       path: t.dest,
@@ -359,7 +359,6 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
         },
         summary: `create ${t.dest}`,
         diff,
-        sensitive,
       });
       continue;
     }
@@ -368,7 +367,6 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
         op: write,
         summary: t.replacesLink ? `replace symlink ${t.dest} with a file` : `update ${t.dest}`,
         diff,
-        sensitive,
       });
     }
     if (t.attr) {
@@ -421,7 +419,12 @@ export const copy = defineTask({
   type: "copy",
   schema: copySchema,
   mainParam: "dest",
-  read: (params, host, ctx) => readCopy(params, host, ctx.configDir),
+  async check(params, ctx) {
+    if (params.src !== undefined && !params.remote_src) {
+      await findSource(ctx, params.src, "files");
+    }
+  },
+  read: (params, host, ctx) => readCopy(params, host, ctx),
   plan: planContent,
   apply: applyContent,
   result: contentResult,

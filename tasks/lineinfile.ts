@@ -368,7 +368,7 @@ export function planEdit(
   const gid = cur.group?.id;
   if (cur.before === null || after !== cur.before) {
     const data = fromBinary(after);
-    const { diff, sensitive } = contentDiff(
+    const diff = contentDiff(
       cur.path,
       cur.before === null ? null : fromBinary(cur.before),
       data,
@@ -390,7 +390,6 @@ export function planEdit(
       },
       summary,
       diff,
-      sensitive,
     });
   }
   if (cur.attr) {

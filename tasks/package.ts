@@ -1,7 +1,9 @@
 /**
  * `package`: installs, upgrades or removes packages with whatever manager the host has (apt,
  * dnf, yum, zypper, pacman, apk), as Ansible's generic package module. State is read from the
- * package database (`dpkg-query`, `rpm -q`, `pacman -Q`, `apk info`), never by a trial install.
+ * package database and repositories (`dpkg-query`, `rpm -q`, `repoquery`, `zypper search`,
+ * `pacman -Q`, `apk info`), never by a trial install. `enablerepo`/`disablerepo` are passed to
+ * dnf and yum, as Ansible passes them to its backend module.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import { bool, int, list } from "./_ansible_params.ts";
 import {
   applyPackages,
   detectManager,
+  type ManagerName,
   MANAGERS,
   type PkgCurrent,
   type PkgOp,
@@ -28,18 +31,34 @@ const schema = z.strictObject({
   update_cache: bool().default(false),
   cache_valid_time: int().optional(),
   extra_args: list().optional(),
+  /** dnf and yum only: repositories to enable or disable for this task. */
+  enablerepo: list().optional(),
+  disablerepo: list().optional(),
 });
 type Params = z.output<typeof schema>;
 
-/** The normalised wish list of a package task. */
-export function packageWanted(p: Params): PkgWanted {
+/** The normalised wish list of a package task on `manager`. */
+export function packageWanted(p: Params, manager: ManagerName): PkgWanted {
   const state = p.state === "installed" ? "present" : p.state === "removed" ? "absent" : p.state;
+  const repos = [
+    ...(p.enablerepo ?? []).map((r) => `--enablerepo=${r}`),
+    ...(p.disablerepo ?? []).map((r) => `--disablerepo=${r}`),
+  ];
+  if (repos.length > 0 && manager !== "dnf" && manager !== "yum") {
+    throw new Error(
+      `enablerepo/disablerepo work with dnf and yum; this host uses ${manager} (remove them, ` +
+        `or add the repository with ${manager === "apt" ? "apt_repository" : "its own task"})`,
+    );
+  }
   return {
     names: p.name,
     state,
     updateCache: p.update_cache,
     ...(p.cache_valid_time !== undefined ? { cacheValidTime: p.cache_valid_time } : {}),
-    options: p.extra_args ? { extraArgs: p.extra_args } : {},
+    options: {
+      ...(p.extra_args ? { extraArgs: p.extra_args } : {}),
+      ...(repos.length > 0 ? { global: repos } : {}),
+    },
   };
 }
 
@@ -50,9 +69,9 @@ export const packageTask = defineTask({
   mainParam: "name",
   async read(p, host): Promise<PkgCurrent> {
     const manager = p.use === "auto" ? await detectManager(host) : p.use;
-    return await readPackages(host, manager, packageWanted(p));
+    return await readPackages(host, manager, packageWanted(p, manager));
   },
-  plan: (p, current) => planPackages(packageWanted(p), current),
+  plan: (p, current) => planPackages(packageWanted(p, current.manager), current),
   apply: (op: PkgOp, host) => applyPackages(op, host),
   result: (_p, current) => ({ manager: current.manager }),
 });

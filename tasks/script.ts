@@ -9,7 +9,7 @@
 import * as z from "zod";
 import { basename, join } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
-import { shellQuote } from "../lib/apply/overlay_host.ts";
+import { shellQuote } from "../lib/shlex.ts";
 import { defineTask, type TaskResult } from "../lib/apply/task.ts";
 import { shlexSplit } from "../lib/shlex.ts";
 import { checkCreatesRemoves, type Skip, splitLines } from "./_exec.ts";
@@ -79,9 +79,11 @@ export const script = defineTask({
   freeForm: "cmd",
   mainParam: "cmd",
   acts: true,
+  check: async (params, ctx) =>
+    void await findSource(ctx, shlexSplit(params.cmd.trim())[0]!, "files"),
   async read(params, host, ctx): Promise<ScriptCurrent> {
     const first = shlexSplit(params.cmd.trim())[0]!;
-    const source = await findSource(ctx.configDir, first, "files");
+    const source = await findSource(ctx, first, "files");
     const { data } = await readSourceFile(source);
     return { skip: await checkCreatesRemoves(host, params), source, data };
   },

@@ -17,7 +17,15 @@ export const setFact = defineRunnerTask({
       message: "set at least one variable",
     }),
   evaluate(params) {
-    const facts = Object.fromEntries(Object.entries(params).filter(([k]) => k !== "cacheable"));
+    // As Ansible's set_fact action, the strings true/false/yes/no (any case) become booleans.
+    const facts = Object.fromEntries(
+      Object.entries(params).filter(([k]) => k !== "cacheable").map((
+        [k, v],
+      ) => [
+        k,
+        typeof v === "string" && /^(true|false|yes|no)$/i.test(v) ? /^(true|yes)$/i.test(v) : v,
+      ]),
+    );
     return Promise.resolve({ facts, result: { ansible_facts: facts } });
   },
 });

@@ -100,7 +100,8 @@ export const stat = defineTask({
   result: (_params, current) => ({ stat: current }),
 });
 
-function describe(path: string, st: FileStat): StatResult {
+/** The stat dict Ansible reports for a path (stat's `stat`, find's `files`). */
+export function describe(path: string, st: FileStat): StatResult {
   const m = st.mode;
   const out: StatResult = {
     exists: true,

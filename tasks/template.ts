@@ -48,14 +48,15 @@ export const template = defineTask({
   type: "template",
   schema: templateSchema,
   mainParam: "dest",
+  check: async (params, ctx) => void await findSource(ctx, params.src, "templates"),
   async read(params, host, ctx): Promise<CopyCurrent> {
     const accounts = Accounts.for(host, params);
     const { owner, group } = await resolveOwnership(params, accounts);
-    const fullpath = await findSource(ctx.configDir, params.src, "templates");
+    const fullpath = await findSource(ctx, params.src, "templates");
     const dest = await fileDest(host, params.dest, basename(params.src));
     const dirs = params.dest.endsWith("/") ? await missingDirs(host, params.dest) : [];
     await requireParent(host, dest, dirs);
-    const text = await ctx.renderTemplate(params.src, {
+    const text = await ctx.renderTemplate(fullpath, {
       trimBlocks: params.trim_blocks,
       lstripBlocks: params.lstrip_blocks,
       newlineSequence: params.newline_sequence,

@@ -20,7 +20,7 @@ export interface AuditEntry {
   readonly status: "ok" | "changed" | "failed" | "skipped";
   readonly changed: boolean;
   readonly summaries: readonly string[];
-  /** Unified diffs; left out for sensitive changes and no_log tasks. */
+  /** Unified diffs, secrets redacted; left out for no_log tasks. */
   readonly diff?: readonly string[];
   readonly duration_ms: number;
   readonly error?: string;

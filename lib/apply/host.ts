@@ -4,22 +4,35 @@
  *
  * @module
  */
+import { constants, type Stats } from "node:fs";
+import { type FileHandle, lchown as nodeLchown, open as nodeOpen } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
 /** What `stat` reports. Paths that do not exist give `undefined` instead. */
 export interface FileStat {
+  /** A regular file. */
   readonly isFile: boolean;
+  /** A directory. */
   readonly isDirectory: boolean;
+  /** A symbolic link (only when not following links). */
   readonly isSymlink: boolean;
   /** Permission bits, including setuid/setgid/sticky (`0o4755`). */
   readonly mode: number;
+  /** Owner's user id. */
   readonly uid: number;
+  /** Owner's group id. */
   readonly gid: number;
+  /** Size in bytes. */
   readonly size: number;
+  /** Last modification. */
   readonly mtime: Date | null;
+  /** Last access. */
   readonly atime: Date | null;
+  /** Device of the file system. */
   readonly dev: number;
+  /** Inode number. */
   readonly ino: number;
+  /** Number of hard links. */
   readonly nlink: number;
 }
 
@@ -27,7 +40,9 @@ export interface FileStat {
 export interface WriteOptions {
   /** Permission bits for the file; an existing file keeps its mode when unset. */
   readonly mode?: number;
+  /** Owner to set (default: an existing file keeps its owner). */
   readonly uid?: number;
+  /** Group to set (default: an existing file keeps its group). */
   readonly gid?: number;
   /** Keep the previous content as `<path>.<timestamp>~` (Ansible's backup naming). */
   readonly backup?: boolean;
@@ -35,17 +50,23 @@ export interface WriteOptions {
 
 /** Options for {@linkcode Host.run}. */
 export interface RunOptions {
+  /** Input for the command. */
   readonly stdin?: string | Uint8Array;
   /** Milliseconds before the command is killed. */
   readonly timeout?: number;
+  /** Variables added to the environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Working directory (a managed-host path). */
   readonly cwd?: string;
 }
 
 /** What a command returned. */
 export interface RunResult {
+  /** Exit code. */
   readonly code: number;
+  /** Standard output, as text. */
   readonly stdout: string;
+  /** Standard error, as text. */
   readonly stderr: string;
   /** True when the timeout killed it. */
   readonly timedOut: boolean;
@@ -53,7 +74,9 @@ export interface RunResult {
 
 /** A user or group entry read from the host's passwd/group databases. */
 export interface Account {
+  /** The user or group name. */
   readonly name: string;
+  /** The numeric uid or gid. */
   readonly id: number;
 }
 
@@ -75,7 +98,9 @@ export interface Host {
     data: string | Uint8Array,
     options?: WriteOptions,
   ): Promise<{ backup?: string }>;
+  /** Creates a directory (and its parents with `recursive`). */
   mkdir(path: string, options?: { mode?: number; recursive?: boolean }): Promise<void>;
+  /** Sets permission bits. */
   chmod(path: string, mode: number): Promise<void>;
   /** Changes owner; on a symlink, of the link itself unless `follow`. */
   chown(
@@ -84,10 +109,15 @@ export interface Host {
     gid: number | null,
     options?: { follow?: boolean },
   ): Promise<void>;
+  /** Removes a file, link or (with `recursive`) a directory tree. */
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
+  /** Creates a symbolic link at `path` pointing to `target`. */
   symlink(target: string, path: string): Promise<void>;
+  /** Creates a hard link at `path` to `target`. */
   link(target: string, path: string): Promise<void>;
+  /** Renames a path. */
   rename(from: string, to: string): Promise<void>;
+  /** Sets access and modification times. */
   utime(path: string, atime: Date, mtime: Date): Promise<void>;
   /** Runs a command (argv, never a shell string); resolves with the exit code. */
   run(cmd: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
@@ -108,34 +138,152 @@ export interface LocalHostOptions {
 }
 
 const decoder = new TextDecoder();
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
+/** Linux's limit on symlinks followed while resolving one path. */
+const MAX_LINKS = 40;
 
-/** The machine itself, or a directory tree standing in for it. */
+/**
+ * The machine itself, or a directory tree standing in for it.
+ *
+ * Written as root into directories other users own, so: every path is resolved here, link by
+ * link, as the kernel would inside a chroot at `root` (an absolute target is re-rooted, `..`
+ * stops at the root, a loop is an error); a symlink not owned by root (or by this process's
+ * user) is followed only to a file of its own owner, as Apache's SymLinksIfOwnerMatch; and
+ * modes, owners and times are set through an open handle that refused to follow a symlink,
+ * never by a path another user could swap in between.
+ */
 export class LocalHost implements Host {
   readonly root: string;
   readonly #chroot: boolean;
+  /** The root with its own symlinks resolved (`/tmp` may be a link). */
+  #machineRoot: string | undefined;
+  /** This process's uid when it may be known (`--allow-sys=uid`), for links it owns. */
+  readonly #self: number | undefined;
 
   constructor(options: LocalHostOptions = {}) {
     this.root = resolve(options.root ?? "/");
     this.#chroot = options.chroot ?? this.root !== "/";
+    this.#self = ownUid();
   }
 
   realPath(path: string): string {
     return this.root === "/" ? resolve(path) : join(this.root, resolve("/", path));
   }
 
-  readBytes(path: string): Promise<Uint8Array> {
-    return Deno.readFile(this.realPath(path));
+  /** The path on this machine for a managed path, its symlinks resolved inside the root. */
+  async #real(path: string, followLast = true): Promise<string> {
+    this.#machineRoot ??= this.root === "/"
+      ? "/"
+      : await Deno.realPath(this.root).catch(() => this.root);
+    const lexical = this.#onMachine(resolve("/", path));
+    // Fast path: no `..` and no symlink anywhere, which the kernel answers in one call.
+    if (!path.split("/").includes("..")) {
+      const probe = followLast ? lexical : dirname(lexical);
+      const real = await Deno.realPath(probe).catch(() => undefined);
+      if (real === probe) return lexical;
+    }
+    return this.#onMachine(`/${(await this.#walk(path, followLast, { links: 0 })).join("/")}`);
   }
 
-  readText(path: string): Promise<string> {
-    return Deno.readTextFile(this.realPath(path));
+  #onMachine(hostPath: string): string {
+    const root = this.#machineRoot ?? this.root;
+    return root === "/" ? hostPath : hostPath === "/" ? root : `${root}${hostPath}`;
+  }
+
+  /** Resolves a managed path component by component; returns the components of the result. */
+  async #walk(path: string, followLast: boolean, budget: { links: number }): Promise<string[]> {
+    const todo = path.split("/").filter((c) => c !== "" && c !== ".");
+    const follow = followLast || /\/\.?$/.test(path);
+    const done: string[] = [];
+    while (todo.length > 0) {
+      const c = todo.shift()!;
+      if (c === "..") {
+        done.pop(); // the root's parent is the root, as in a chroot
+        continue;
+      }
+      if (todo.length === 0 && !follow) {
+        done.push(c);
+        break;
+      }
+      const hostPath = `/${[...done, c].join("/")}`;
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.lstat(this.#onMachine(hostPath));
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+          // Nothing to follow below a missing component: the rest is a plain path.
+          for (const r of [c, ...todo]) r === ".." ? done.pop() : done.push(r);
+          return done;
+        }
+        // A restricted run may not look at an ancestor: the kernel resolves it for us.
+        if (e instanceof Deno.errors.NotCapable) {
+          done.push(c);
+          continue;
+        }
+        throw e;
+      }
+      if (!info.isSymlink) {
+        done.push(c);
+        continue;
+      }
+      if (++budget.links > MAX_LINKS) {
+        throw new Deno.errors.FilesystemLoop(`too many levels of symbolic links: ${path}`);
+      }
+      const target = await Deno.readLink(this.#onMachine(hostPath));
+      const owner = info.uid ?? 0;
+      if (owner !== 0 && owner !== this.#self) {
+        await this.#trust(
+          hostPath,
+          owner,
+          target.startsWith("/") ? target : `/${[...done, target].join("/")}`,
+          budget,
+        );
+      }
+      if (target.startsWith("/")) done.length = 0;
+      todo.unshift(...target.split("/").filter((t) => t !== "" && t !== "."));
+    }
+    return done;
+  }
+
+  /** Refuses a link owned by another user unless what it leads to is that user's own. */
+  async #trust(link: string, owner: number, target: string, budget: { links: number }) {
+    let p = `/${(await this.#walk(target, true, budget)).join("/")}`;
+    for (;;) {
+      try {
+        if ((await Deno.lstat(this.#onMachine(p))).uid === owner) return;
+        break;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotCapable) return; // cannot look: the kernel decides
+        if (!(e instanceof Deno.errors.NotFound) || p === "/") throw e;
+        p = dirname(p); // a link to a file to be created: its directory's owner counts
+      }
+    }
+    throw new UnsafeLinkError(
+      `refusing to follow the symlink ${link} -> ${target}: it belongs to uid ${owner} and ` +
+        `leads to ${p}, which does not (a link not owned by root is followed only to its ` +
+        `owner's files)`,
+    );
+  }
+
+  async readBytes(path: string): Promise<Uint8Array> {
+    // O_NOFOLLOW: a link swapped in after the path was resolved is not read through.
+    const file = await open(await this.#real(path), O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+    try {
+      return new Uint8Array(await file.readFile().catch((e) => Promise.reject(denoError(e))));
+    } finally {
+      await file.close();
+    }
+  }
+
+  async readText(path: string): Promise<string> {
+    return decoder.decode(await this.readBytes(path));
   }
 
   async stat(path: string, options: { follow?: boolean } = {}): Promise<FileStat | undefined> {
-    const real = this.realPath(path);
+    const follow = options.follow !== false;
     try {
-      const info = options.follow === false ? await Deno.lstat(real) : await Deno.stat(real);
-      return toStat(info);
+      const real = await this.#real(path, follow);
+      return toStat(follow ? await Deno.stat(real) : await Deno.lstat(real));
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
         return undefined;
@@ -144,13 +292,13 @@ export class LocalHost implements Host {
     }
   }
 
-  readLink(path: string): Promise<string> {
-    return Deno.readLink(this.realPath(path));
+  async readLink(path: string): Promise<string> {
+    return await Deno.readLink(await this.#real(path, false));
   }
 
   async readDir(path: string): Promise<string[]> {
     const names: string[] = [];
-    for await (const e of Deno.readDir(this.realPath(path))) names.push(e.name);
+    for await (const e of Deno.readDir(await this.#real(path))) names.push(e.name);
     return names.sort();
   }
 
@@ -159,57 +307,67 @@ export class LocalHost implements Host {
     data: string | Uint8Array,
     options: WriteOptions = {},
   ): Promise<{ backup?: string }> {
-    const real = this.realPath(path);
-    const existing = await this.stat(path);
+    const real = await this.#real(path, false);
+    const dir = dirname(real);
+    // The file it replaces, not what a link there points to: a link is replaced, not followed.
+    const existing = await Deno.lstat(real).then((i) => (i.isFile ? toStat(i) : undefined))
+      .catch((e) => {
+        if (e instanceof Deno.errors.NotFound) return undefined;
+        throw e;
+      });
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    const mode = options.mode ?? existing?.mode ?? 0o644;
-    const tmp = join(
-      dirname(real),
-      `.${basename(real)}.driftless-${crypto.randomUUID().slice(0, 8)}.tmp`,
-    );
+    const tmp = join(dir, `.${basename(real)}.driftless-${crypto.randomUUID().slice(0, 8)}.tmp`);
     let backup: string | undefined;
     try {
-      const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o600 });
+      // Exclusive and no-follow: a name another user planted is never opened.
+      const file = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      let made: Stats;
       try {
-        let off = 0;
-        while (off < bytes.length) off += await file.write(bytes.subarray(off));
-        await file.syncData();
+        await file.writeFile(bytes);
+        made = await file.stat();
+        const uid = options.uid ?? existing?.uid ?? made.uid;
+        const gid = options.gid ?? existing?.gid ?? made.gid;
+        // On the handle, owner first: chown clears setuid/setgid bits, chmod sets them back.
+        if (uid !== made.uid || gid !== made.gid) await file.chown(uid, gid);
+        await file.chmod(options.mode ?? existing?.mode ?? 0o644);
+        await file.datasync();
       } finally {
-        file.close();
+        await file.close();
       }
-      await Deno.chmod(tmp, mode);
-      const uid = options.uid ?? existing?.uid;
-      const gid = options.gid ?? existing?.gid;
-      if (uid !== undefined || gid !== undefined) {
-        const made = await Deno.stat(tmp);
-        if ((uid ?? made.uid) !== made.uid || (gid ?? made.gid) !== made.gid) {
-          await Deno.chown(tmp, uid ?? null, gid ?? null);
-        }
+      // Another user who owns the directory may have swapped the name since: then stop.
+      const now = await Deno.lstat(tmp);
+      if (now.ino !== made.ino || now.dev !== made.dev) {
+        throw new Error(`${tmp} was replaced while it was written: not moving it into place`);
       }
-      if (options.backup && existing?.isFile) {
-        backup = `${real}.${backupStamp()}~`;
-        await Deno.link(real, backup).catch(() => Deno.copyFile(real, backup!));
-      }
+      if (options.backup && existing) backup = await makeBackup(real);
       await Deno.rename(tmp, real);
-      await syncDir(dirname(real));
+      await syncDir(dir);
     } catch (e) {
       await Deno.remove(tmp).catch(() => {});
-      throw e;
+      throw denoError(e);
     }
     return backup ? { backup: this.hostPath(backup) } : {};
   }
 
   async mkdir(path: string, options: { mode?: number; recursive?: boolean } = {}): Promise<void> {
-    await Deno.mkdir(this.realPath(path), {
-      recursive: options.recursive ?? false,
-      mode: options.mode ?? 0o755,
-    });
-    // mkdir's mode is filtered by the umask; set it exactly as asked.
-    if (options.mode !== undefined) await Deno.chmod(this.realPath(path), options.mode);
+    const p = resolve("/", path);
+    const mode = options.mode ?? 0o755;
+    if (options.recursive) {
+      if ((await this.stat(p))?.isDirectory) return;
+      const missing: string[] = [];
+      for (let d = dirname(p); d !== "/" && !(await this.stat(d)); d = dirname(d)) {
+        missing.unshift(d);
+      }
+      for (const d of missing) await Deno.mkdir(await this.#real(d, false), { mode });
+    }
+    const real = await this.#real(p, false);
+    await Deno.mkdir(real, { mode });
+    // mkdir's mode is filtered by the umask; set it exactly as asked, on the new directory.
+    if (options.mode !== undefined) await onHandle(real, (f) => f.chmod(mode));
   }
 
-  chmod(path: string, mode: number): Promise<void> {
-    return Deno.chmod(this.realPath(path), mode);
+  async chmod(path: string, mode: number): Promise<void> {
+    await onHandle(await this.#real(path), (f) => f.chmod(mode));
   }
 
   async chown(
@@ -218,34 +376,33 @@ export class LocalHost implements Host {
     gid: number | null,
     options: { follow?: boolean } = {},
   ): Promise<void> {
-    const real = this.realPath(path);
-    if (options.follow === false && (await Deno.lstat(real)).isSymlink) {
-      const { lchown } = await import("node:fs/promises");
+    if (options.follow === false) {
+      const real = await this.#real(path, false);
       const info = await Deno.lstat(real);
-      await lchown(real, uid ?? info.uid ?? -1, gid ?? info.gid ?? -1);
-      return;
+      // lchown never follows: the link itself changes owner.
+      if (info.isSymlink) return await lchown(real, uid ?? -1, gid ?? -1);
     }
-    await Deno.chown(real, uid, gid);
+    await onHandle(await this.#real(path), (f) => f.chown(uid ?? -1, gid ?? -1));
   }
 
-  remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
-    return Deno.remove(this.realPath(path), { recursive: options.recursive ?? false });
+  async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await Deno.remove(await this.#real(path, false), { recursive: options.recursive ?? false });
   }
 
-  symlink(target: string, path: string): Promise<void> {
-    return Deno.symlink(target, this.realPath(path));
+  async symlink(target: string, path: string): Promise<void> {
+    await Deno.symlink(target, await this.#real(path, false));
   }
 
-  link(target: string, path: string): Promise<void> {
-    return Deno.link(this.realPath(target), this.realPath(path));
+  async link(target: string, path: string): Promise<void> {
+    await Deno.link(await this.#real(target, false), await this.#real(path, false));
   }
 
-  rename(from: string, to: string): Promise<void> {
-    return Deno.rename(this.realPath(from), this.realPath(to));
+  async rename(from: string, to: string): Promise<void> {
+    await Deno.rename(await this.#real(from, false), await this.#real(to, false));
   }
 
-  utime(path: string, atime: Date, mtime: Date): Promise<void> {
-    return Deno.utime(this.realPath(path), atime, mtime);
+  async utime(path: string, atime: Date, mtime: Date): Promise<void> {
+    await onHandle(await this.#real(path), (f) => f.utimes(atime, mtime));
   }
 
   async run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -259,7 +416,7 @@ export class LocalHost implements Host {
       stdout: "piped",
       stderr: "piped",
       ...(options.env ? { env: { ...options.env } } : {}),
-      ...(options.cwd && !this.#chroot ? { cwd: this.realPath(options.cwd) } : {}),
+      ...(options.cwd && !this.#chroot ? { cwd: await this.#real(options.cwd) } : {}),
       ...(signal ? { signal } : {}),
     });
     const child = command.spawn();
@@ -300,8 +457,119 @@ export class LocalHost implements Host {
     );
   }
 
+  /** The managed-host path of a path on this machine under the root. */
   hostPath(real: string): string {
-    return this.root === "/" ? real : `/${real.slice(this.root.length).replace(/^\/+/, "")}`;
+    const root = this.#machineRoot ?? this.root;
+    return root === "/" ? real : `/${real.slice(root.length).replace(/^\/+/, "")}`;
+  }
+}
+
+/** A symlink in a managed path leads where its owner may not: it is not followed. */
+export class UnsafeLinkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsafeLinkError";
+  }
+}
+
+/**
+ * Runs `fn` on a handle opened without following a symlink, so the change lands on the file
+ * that was resolved, not on one swapped in since. Only a file this process may not open at all
+ * (a non-root owner's mode 000 file: no one else can be tricked then) falls back to the path.
+ */
+async function onHandle(real: string, fn: (file: FileHandle) => Promise<void>): Promise<void> {
+  let file: FileHandle;
+  try {
+    file = await open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
+    return await fn(pathHandle(real));
+  }
+  try {
+    await fn(file).catch((e) => Promise.reject(denoError(e)));
+  } finally {
+    await file.close();
+  }
+}
+
+/** The handle operations by path, for a file that cannot be opened. */
+function pathHandle(real: string): FileHandle {
+  return {
+    chmod: (mode: number) => Deno.chmod(real, mode),
+    chown: (uid: number, gid: number) =>
+      Deno.chown(real, uid === -1 ? null : uid, gid === -1 ? null : gid),
+    utimes: (atime: Date, mtime: Date) => Deno.utime(real, atime, mtime),
+  } as unknown as FileHandle;
+}
+
+/** Keeps the current file as `<path>.<stamp>~`: a hard link, or a copy made through handles. */
+async function makeBackup(real: string): Promise<string> {
+  const backup = `${real}.${backupStamp()}~`;
+  try {
+    await Deno.link(real, backup); // link(2) never follows a symlink
+    return backup;
+  } catch {
+    // Another file system or no hard links: copy.
+  }
+  const from = await open(real, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+  try {
+    const info = await from.stat();
+    const to = await open(backup, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    try {
+      await to.writeFile(await from.readFile());
+      await to.chown(info.uid, info.gid);
+      await to.chmod(info.mode & 0o7777);
+      await to.datasync();
+    } finally {
+      await to.close();
+    }
+  } catch (e) {
+    throw denoError(e);
+  } finally {
+    await from.close();
+  }
+  return backup;
+}
+
+/** node:fs's open, failing with Deno's error classes (tasks test for `Deno.errors.NotFound`). */
+function open(path: string, flags: number, mode?: number): Promise<FileHandle> {
+  return nodeOpen(path, flags, mode).catch((e) => {
+    throw denoError(e);
+  });
+}
+
+function lchown(path: string, uid: number, gid: number): Promise<void> {
+  return nodeLchown(path, uid, gid).catch((e) => {
+    throw denoError(e);
+  });
+}
+
+const ERRORS: Readonly<Record<string, new (message: string) => Error>> = {
+  ENOENT: Deno.errors.NotFound,
+  EEXIST: Deno.errors.AlreadyExists,
+  EACCES: Deno.errors.PermissionDenied,
+  EPERM: Deno.errors.PermissionDenied,
+  ELOOP: Deno.errors.FilesystemLoop,
+  ENOTDIR: Deno.errors.NotADirectory,
+  EISDIR: Deno.errors.IsADirectory,
+};
+
+/** A node:fs error as the Deno error class of its code, message kept. */
+function denoError(e: unknown): unknown {
+  const code = (e as { code?: string }).code;
+  const Class = code ? ERRORS[code] : undefined;
+  if (!Class) return e;
+  const out = new Class((e as Error).message);
+  Object.assign(out, { code });
+  return out;
+}
+
+/** This process's uid, when the permissions let it be known. */
+function ownUid(): number | undefined {
+  try {
+    return Deno.uid() ?? undefined;
+  } catch {
+    return undefined;
   }
 }
 

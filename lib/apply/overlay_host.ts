@@ -15,6 +15,9 @@ import {
   type RunResult,
   type WriteOptions,
 } from "./host.ts";
+import { shellJoin } from "../shlex.ts";
+import { ACCOUNT_COMMANDS, simulateAccounts } from "./overlay_accounts.ts";
+import { PlannedPackages } from "./overlay_packages.ts";
 
 interface Meta {
   mode: number;
@@ -39,6 +42,7 @@ export class OverlayHost implements Host {
   readonly #entries = new Map<string, Entry>();
   /** Symlink targets (or undefined) of real-host paths already looked at. */
   readonly #realLinks = new Map<string, string | undefined>();
+  readonly #packages = new PlannedPackages();
   /** Commands that apply() asked for, as `cmd arg ...` lines: the "would run" list. */
   readonly commands: string[] = [];
   /**
@@ -335,10 +339,16 @@ export class OverlayHost implements Host {
     e.mtime = mtime;
   }
 
-  run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    if (!this.applying) return this.#base.run(cmd, args, options);
-    this.commands.push([cmd, ...args].map(shellQuote).join(" "));
-    return Promise.resolve({ code: 0, stdout: "", stderr: "", timedOut: false });
+  async run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const program = cmd.slice(cmd.lastIndexOf("/") + 1);
+    if (!this.applying) {
+      return this.#packages.adjust(program, args, await this.#base.run(cmd, args, options));
+    }
+    this.commands.push(shellJoin([cmd, ...args]));
+    // What later tasks ask about: the accounts and packages this command would have made.
+    if (ACCOUNT_COMMANDS.has(program)) await simulateAccounts(this, program, args);
+    else this.#packages.record(program, args);
+    return { code: 0, stdout: "", stderr: "", timedOut: false };
   }
 
   user(nameOrId: string | number): Promise<Account | undefined> {
@@ -359,9 +369,4 @@ export class OverlayHost implements Host {
       a,
     ) => (typeof nameOrId === "number" ? a.id === nameOrId : a.name === nameOrId));
   }
-}
-
-/** Quotes an argument for display the way a shell would need it. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,62 +1,64 @@
 /**
- * The apply runner: the task language (vars, when, loop, register, notify/handlers, tags,
- * blocks, includes, changed_when/failed_when, ignore_errors, no_log) on top of the task
- * contract. It is the only place that knows about dry-run: changes go to the host, or to an
- * in-memory overlay of it (DESIGN §3).
+ * The apply runner: the task language (vars, when, loops, register, notify/handlers, tags,
+ * blocks, roles, includes, changed_when/failed_when, until, ignore_errors, no_log, check_mode,
+ * become, environment) on top of the task contract. It is the only place that knows about
+ * dry-run: changes go to the host, or to an in-memory overlay of it (DESIGN §3).
+ *
+ * A run is a play, as in Ansible: `pre_tasks`, then `roles` and `tasks`, then `post_tasks`,
+ * with the notified handlers run after each of the three (and at `meta: flush_handlers`).
  *
  * @module
  */
-import { isAbsolute, join } from "node:path";
 import type { Condition, TaskSpec } from "../config/apply_schema.ts";
-import { type ApplyConfig, originOf, type TaskOrigin } from "../config/loader.ts";
-import { ConfigError, type ConfigIssue, formatPath } from "../errors.ts";
+import type { ApplyConfig } from "../config/loader.ts";
+import type { RoleCall } from "../config/roles.ts";
+import type { TaskSource } from "../config/task_loader.ts";
+import { originOf, type TaskOrigin } from "../config/task_list.ts";
 import type { Host } from "./host.ts";
+import { loopItems } from "./loops.ts";
 import { OverlayHost } from "./overlay_host.ts";
+import {
+  evaluateCondition,
+  labelOf,
+  OMIT,
+  renderParams,
+  rootsOf,
+  searchPathOf,
+  type TemplateEngine,
+  type Templating,
+} from "./params.ts";
+import { assertPreflight } from "./preflight.ts";
+import { VarLayers } from "./scope.ts";
 import {
   type AnyTaskModule,
   type Change,
   type Diff,
+  type IncludeRole,
   isRunnerTask,
   type RunnerTask,
   type Scope,
   type TaskContext,
   type TaskModule,
 } from "./task.ts";
+import { type BecomeUser, TaskHost } from "./task_host.ts";
 import { truthy } from "./vars.ts";
+import { shellJoin } from "../shlex.ts";
 import { markUnsafeDeep } from "../template/unsafe.ts";
 
-/** The template functions the runner needs (lib/template/engine.ts provides them). */
-export interface TemplateEngine {
-  templateValue(
-    value: unknown,
-    vars: Record<string, unknown>,
-    options?: EngineOptions,
-  ): Promise<unknown>;
-  evaluateExpression(
-    expression: string,
-    vars: Record<string, unknown>,
-    options?: EngineOptions,
-  ): Promise<unknown>;
-  renderFile(path: string, vars: Record<string, unknown>, options?: EngineOptions): Promise<string>;
-  checkTemplate(source: string, options?: EngineOptions): Promise<void>;
-}
-
-/** Options passed through to the template engine. */
-export interface EngineOptions {
-  searchPath?: string[];
-  trimBlocks?: boolean;
-  lstripBlocks?: boolean;
-  newlineSequence?: string;
-  name?: string;
-}
+export type { EngineOptions, TemplateEngine } from "./params.ts";
 
 /** Options for {@linkcode runApply}. */
 export interface RunApplyOptions {
   readonly host: Host;
+  /**
+   * The machine driftless runs on, for `delegate_to: localhost` when `host` is a directory
+   * tree (`apply --root`); default `host`.
+   */
+  readonly localHost?: Host;
   readonly engine: TemplateEngine;
   /** Task types by name. */
   readonly tasks: Readonly<Record<string, AnyTaskModule>>;
-  /** The config dir (templates/, files/, include files). */
+  /** The config dir (templates/, files/, roles/, include files). */
   readonly configDir: string;
   /** Host facts, exposed as `ansible_facts` and `ansible_*`. */
   readonly facts?: Readonly<Record<string, unknown>>;
@@ -66,8 +68,10 @@ export interface RunApplyOptions {
   /** Only tasks with one of these tags (plus `always`). */
   readonly tags?: readonly string[];
   readonly skipTags?: readonly string[];
-  /** Loads and normalises a task file for include_tasks (path relative to the config dir). */
-  loadTasks(path: string): Promise<TaskSpec[]>;
+  /** Loads what includes name at run time: task files, roles, vars files. */
+  readonly loader: TaskSource;
+  /** Called with each preflight warning (an include that fails to load, under a condition). */
+  onWarning?(message: string): void;
   /** Called with each task's record as soon as it is done. */
   onRecord?(record: TaskRecord): void | Promise<void>;
 }
@@ -79,7 +83,6 @@ export type TaskStatus = "ok" | "changed" | "failed" | "skipped";
 export interface ReportedChange {
   readonly summary: string;
   readonly diff?: Diff;
-  readonly sensitive?: boolean;
 }
 
 /** The outcome of one task (or one loop item). */
@@ -99,19 +102,32 @@ export interface TaskRecord {
   /** no_log: params, output and diffs are withheld. */
   readonly hidden?: boolean;
   readonly handler?: boolean;
+  /** `check_mode: false` in a dry run: the task ran for real. */
+  readonly ranForReal?: boolean;
   /** Per-item records of a loop. */
   readonly items?: readonly TaskRecord[];
   readonly durationMs: number;
   readonly origin?: TaskOrigin;
+  /** What `register:` stored, under its name. */
+  readonly registered?: {
+    readonly name: string;
+    readonly value: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Counts as in Ansible's recap. */
 export interface RunStats {
+  /** Tasks that were already as configured. */
   ok: number;
+  /** Tasks that changed something (in a dry run: would have). */
   changed: number;
+  /** Tasks that failed (ignored and rescued ones included). */
   failed: number;
+  /** Tasks skipped by `when:`, tags, or an earlier failure. */
   skipped: number;
+  /** Failures a block's `rescue:` handled. */
   rescued: number;
+  /** Failures `ignore_errors` let pass. */
   ignored: number;
 }
 
@@ -135,31 +151,72 @@ interface Ran {
 
 /** Raised inside the runner to unwind to the nearest block with a rescue. */
 class TaskFailed extends Error {
-  constructor(readonly record: TaskRecord, readonly result: Record<string, unknown>) {
+  constructor(
+    readonly task: TaskSpec,
+    readonly record: TaskRecord,
+    readonly result: Record<string, unknown>,
+  ) {
     super(record.message ?? "task failed");
   }
 }
 
-/** What a task inherits from the blocks around it. */
+/** Raised by `meta: end_play` / `end_host`: the run ends here, successfully. */
+class EndPlay extends Error {}
+
+/** What a task inherits from the blocks, roles and includes around it. */
 interface Inherited {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly tags: readonly string[];
   readonly when: readonly Condition[];
+  /** The roles the task is in, outermost first. */
+  readonly roles: readonly RoleCall[];
+  /** Include params (`include_tasks` / `include_role` vars). */
+  readonly params: Readonly<Record<string, unknown>>;
   readonly ignoreErrors?: boolean | string;
   readonly noLog?: boolean | string;
+  readonly checkMode?: boolean | string;
+  readonly diff?: boolean | string;
+  readonly become?: boolean | string;
+  readonly becomeUser?: string;
+  /** `environment` of each enclosing level, outermost first; inner keys win. */
+  readonly environment: readonly (Readonly<Record<string, unknown>> | string)[];
+  readonly delegateTo?: string;
   readonly handler?: boolean;
 }
 
-const NO_INHERIT: Inherited = { vars: {}, tags: [], when: [] };
+const NO_INHERIT: Inherited = {
+  vars: {},
+  tags: [],
+  when: [],
+  roles: [],
+  params: {},
+  environment: [],
+};
 
-/** The placeholder `default(omit)` yields; params holding it are dropped. */
-const OMIT = `__omit_place_holder__${crypto.randomUUID().replaceAll("-", "")}`;
+/** A handler and the context it runs in (its role's vars and files). */
+interface Handler {
+  readonly task: TaskSpec;
+  readonly inherited: Inherited;
+}
+
+/** Where and how a task runs: the host it sees, whether it only plans, its file roots. */
+interface Exec {
+  readonly host: Host;
+  /** Plan only (a dry run, or `check_mode: true`). */
+  readonly dry: boolean;
+  /** The overlay a dry task applies to. */
+  readonly overlay?: OverlayHost;
+  /** `check_mode: false` inside a dry run. */
+  readonly forcedReal: boolean;
+  readonly showDiff: boolean;
+  readonly roots: readonly string[];
+  readonly environment?: Readonly<Record<string, string>>;
+}
 
 /** Runs an apply config. Task failures are in the summary; config errors throw ConfigError. */
 export async function runApply(config: ApplyConfig, options: RunApplyOptions): Promise<RunSummary> {
-  const run = new Run(config, options);
-  await run.validate();
-  return await run.execute();
+  await assertPreflight(config, options);
+  return await new Run(config, options).execute();
 }
 
 class Run {
@@ -167,251 +224,106 @@ class Run {
   readonly records: TaskRecord[] = [];
   readonly #config: ApplyConfig;
   readonly #o: RunApplyOptions;
-  readonly #host: Host;
   readonly #overlay: OverlayHost | undefined;
-  readonly #base: Record<string, unknown>;
-  /** set_fact and register: the highest precedence. */
-  readonly #runtime: Record<string, unknown> = {};
-  readonly #notified = new Set<string>();
-  readonly #searchPath: string[];
-  readonly #includes = new Map<string, TaskSpec[]>();
+  #localOverlay: OverlayHost | undefined;
+  readonly #layers: VarLayers;
+  /** Handlers notified and not run yet. */
+  readonly #pending = new Set<Handler>();
+  readonly #handlers: Handler[] = [];
+  readonly #handlerRoles = new Set<string>();
+  readonly #ranRoles = new Set<string>();
 
   constructor(config: ApplyConfig, options: RunApplyOptions) {
     this.#config = config;
     this.#o = options;
     this.#overlay = options.dryRun ? new OverlayHost(options.host) : undefined;
-    this.#host = this.#overlay ?? options.host;
     // Facts come from the host (file contents, env): data, never templates.
     const facts = markUnsafeDeep(structuredClone({ ...options.facts }));
     const aliases = Object.fromEntries(Object.entries(facts).map(([k, v]) => [`ansible_${k}`, v]));
-    this.#base = {
+    this.#layers = new VarLayers({
       ...aliases,
       ansible_facts: facts,
       inventory_hostname: facts.hostname ?? "localhost",
+      inventory_hostname_short: String(facts.hostname ?? "localhost").split(".")[0],
+      ansible_play_hosts: [facts.hostname ?? "localhost"],
       playbook_dir: options.configDir,
       ansible_check_mode: options.dryRun ?? false,
       ansible_diff_mode: true,
       omit: OMIT,
-      ...options.vars,
-      ...config.vars,
-    };
-    const dir = options.configDir;
-    this.#searchPath = [join(dir, "templates"), join(dir, "files"), dir];
-  }
-
-  // ---------------------------------------------------------------- validation
-
-  /** Checks everything that can be checked before the first change; throws ConfigError. */
-  async validate(): Promise<void> {
-    const issues: ConfigIssue[] = [];
-    const handlerNames = new Set<string>();
-    for (const h of this.#config.handlers) {
-      if (h.description) handlerNames.add(h.description);
-      for (const l of h.listen) handlerNames.add(l);
-    }
-    const seen = new Set<string>();
-    const dynamic = await this.#runtimeNames();
-    const visit = async (
-      tasks: readonly TaskSpec[],
-      vars: Record<string, unknown> = {},
-    ): Promise<void> => {
-      for (const task of tasks) {
-        const origin = originOf(task);
-        const fail = (message: string, hint?: string) =>
-          issues.push({
-            file: origin?.file ?? "apply",
-            ...(origin?.line ? { line: origin.line } : {}),
-            ...(origin?.column ? { column: origin.column } : {}),
-            path: origin?.path ?? "",
-            message,
-            ...(hint ? { hint } : {}),
-          });
-        for (const name of task.notify) {
-          if (!handlerNames.has(name)) fail(`notify: no handler is named or listens to "${name}"`);
-        }
-        for (const [where, text] of templateStrings(task)) {
-          try {
-            await this.#o.engine.checkTemplate(text, {
-              name: `${origin?.path ?? "task"}.${where}`,
-            });
-          } catch (e) {
-            fail(`${where}: ${(e as Error).message}`);
-          }
-        }
-        if (task.type === "block") {
-          const inner = { ...vars, ...task.vars };
-          await visit(task.block ?? [], inner);
-          await visit(task.rescue ?? [], inner);
-          await visit(task.always ?? [], inner);
-        } else if (task.type === "include_tasks") {
-          const file = task.params.file;
-          if (typeof file === "string" && !/\{\{|\{%/.test(file) && !seen.has(file)) {
-            seen.add(file);
-            try {
-              await visit(await this.#loadInclude(file), { ...vars, ...task.vars });
-            } catch (e) {
-              if (e instanceof ConfigError) issues.push(...e.issues);
-              else fail(`include_tasks: ${(e as Error).message}`);
-            }
-          }
-        } else {
-          const problem = await this.#checkStatic(task, vars, dynamic);
-          if (problem) fail(problem);
-        }
-      }
-    };
-    await visit(this.#config.tasks);
-    await visit(this.#config.handlers);
-    await this.#checkTemplateFiles(issues);
-    if (issues.length > 0) throw new ConfigError(issues);
-  }
-
-  /** Names that only exist at run time: `register` targets and `set_fact` keys, includes too. */
-  async #runtimeNames(): Promise<Set<string>> {
-    const names = new Set<string>();
-    const walk = async (tasks: readonly TaskSpec[]): Promise<void> => {
-      for (const t of tasks) {
-        if (t.register) names.add(t.register);
-        if (t.type === "set_fact") { for (const k of Object.keys(t.params)) names.add(k); }
-        await walk([...(t.block ?? []), ...(t.rescue ?? []), ...(t.always ?? [])]);
-        const file = t.type === "include_tasks" ? t.params.file : undefined;
-        if (typeof file === "string" && !/\{\{|\{%/.test(file)) {
-          await walk(await this.#loadInclude(file).catch(() => []));
-        }
-      }
-    };
-    await walk([...this.#config.tasks, ...this.#config.handlers]);
-    return names;
-  }
-
-  /**
-   * Renders a task's params with what is known before the run (vars, facts, static loop items)
-   * and checks them against the task's schema, so `mode: "{{ m }}"` with `m: 644` stops the
-   * run before the first change. Tasks whose params, loop or `when` use names that only exist
-   * at run time (register, set_fact) are checked when they run instead.
-   */
-  async #checkStatic(
-    task: TaskSpec,
-    vars: Record<string, unknown>,
-    dynamic: ReadonlySet<string>,
-  ): Promise<string | undefined> {
-    const module = this.#o.tasks[task.type];
-    if (!module || isRunnerTask(module)) return undefined;
-    const text = JSON.stringify([task.params, task.loop, task.when, task.vars]);
-    if (!/\{\{|\{%/.test(text)) return undefined; // already checked by the loader
-    for (const name of dynamic) if (new RegExp(`\\b${name}\\b`).test(text)) return undefined;
-    const inherited = { ...NO_INHERIT, vars };
-    const options = { searchPath: this.#searchPath };
-    let items: unknown[] = [undefined];
-    if (task.loop !== undefined) {
-      const loop = await this.#o.engine.templateValue(
-        task.loop,
-        this.#scope(task, inherited),
-        options,
-      )
-        .catch(() => undefined);
-      if (!Array.isArray(loop)) return undefined;
-      items = task.flatten_loop ? loop.flatMap((i) => (Array.isArray(i) ? i : [i])) : loop;
-    }
-    const loopVar = task.loop_control?.loop_var ?? "item";
-    for (const [i, item] of items.slice(0, 100).entries()) {
-      const extra: Record<string, unknown> = task.loop === undefined ? {} : { [loopVar]: item };
-      if (task.loop_control?.index_var) extra[task.loop_control.index_var] = i;
-      const scope = this.#scope(task, inherited, extra);
-      try {
-        if (task.when !== undefined && !(await this.#condition(task.when, scope))) continue;
-        await this.#params(module, task, scope);
-      } catch (e) {
-        const message = (e as Error).message;
-        // Only a schema violation is certain now; a template error may depend on the run.
-        if (message.startsWith("invalid parameters")) {
-          return task.loop === undefined ? message : `item ${labelOf(item)}: ${message}`;
-        }
-        return undefined;
-      }
-    }
-    return undefined;
-  }
-
-  /** Compiles every file under templates/, so a syntax error stops the run before it starts. */
-  async #checkTemplateFiles(issues: ConfigIssue[]): Promise<void> {
-    const dir = join(this.#o.configDir, "templates");
-    const files: string[] = [];
-    const walk = async (d: string) => {
-      for await (const e of Deno.readDir(d)) {
-        const p = join(d, e.name);
-        if (e.isDirectory) await walk(p);
-        else if (e.isFile) files.push(p);
-      }
-    };
-    try {
-      await walk(dir);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return;
-      throw e;
-    }
-    for (const path of files.sort()) {
-      const name = path.slice(this.#o.configDir.length + 1);
-      try {
-        await this.#o.engine.checkTemplate(await Deno.readTextFile(path), {
-          name,
-          searchPath: this.#searchPath,
-        });
-      } catch (e) {
-        const err = e as Error & { line?: number; column?: number };
-        issues.push({
-          file: name,
-          ...(err.line ? { line: err.line } : {}),
-          ...(err.column ? { column: err.column } : {}),
-          path: "",
-          message: `template error: ${err.message}`,
-        });
-      }
+    }, { ...options.vars, ...config.vars });
+    const lists = [
+      config.pre_tasks ?? [],
+      config.roles ?? [],
+      config.tasks,
+      config.post_tasks ?? [],
+    ];
+    for (const list of lists) this.#discoverRoles(list, NO_INHERIT);
+    for (const h of config.handlers) {
+      this.#handlers.push({ task: h, inherited: { ...NO_INHERIT, handler: true } });
     }
   }
 
-  async #loadInclude(file: string): Promise<TaskSpec[]> {
-    let tasks = this.#includes.get(file);
-    if (!tasks) {
-      tasks = await this.#o.loadTasks(file);
-      this.#includes.set(file, tasks);
+  /** Registers the static roles of a list: public vars, and handlers in their role's context. */
+  #discoverRoles(tasks: readonly TaskSpec[], inherited: Inherited): void {
+    for (const t of tasks) {
+      if (t.type !== "block") continue;
+      const inner = t.role ? { ...inherited, roles: [...inherited.roles, t.role] } : inherited;
+      if (t.role) {
+        if (t.role.public) this.#layers.addPublic(t.role);
+        this.#addHandlers(t.role, inner);
+      }
+      for (const list of [t.block, t.rescue, t.always]) this.#discoverRoles(list ?? [], inner);
     }
-    return tasks;
+  }
+
+  #addHandlers(call: RoleCall, inherited: Inherited): void {
+    if (this.#handlerRoles.has(call.key)) return;
+    this.#handlerRoles.add(call.key);
+    for (const h of call.role.handlers) {
+      this.#handlers.push({ task: h, inherited: { ...inherited, handler: true } });
+    }
   }
 
   // ---------------------------------------------------------------- execution
 
   async execute(): Promise<RunSummary> {
+    const c = this.#config;
     let failed = false;
     try {
-      await this.#runList(this.#config.tasks, NO_INHERIT);
-    } catch (e) {
-      if (!(e instanceof TaskFailed)) throw e;
-      failed = true;
-    }
-    if (!failed) {
-      try {
-        await this.#runHandlers();
-      } catch (e) {
-        if (!(e instanceof TaskFailed)) throw e;
-        failed = true;
+      for (const section of [c.pre_tasks ?? [], [...(c.roles ?? []), ...c.tasks], c.post_tasks]) {
+        if (!section?.length) continue;
+        await this.#runList(section, NO_INHERIT);
+        await this.#flushHandlers();
       }
+    } catch (e) {
+      if (e instanceof TaskFailed) failed = true;
+      else if (!(e instanceof EndPlay)) throw e;
     }
     return { stats: this.stats, records: this.records, failed, dryRun: this.#o.dryRun ?? false };
   }
 
-  async #runHandlers(): Promise<void> {
-    const done = new Set<TaskSpec>();
-    // Handlers may notify handlers: repeat until no notified handler is left, in definition order.
-    for (;;) {
-      const next = this.#config.handlers.find((h) =>
-        !done.has(h) &&
-        ((h.description !== undefined && this.#notified.has(h.description)) ||
-          h.listen.some((l) => this.#notified.has(l)))
-      );
-      if (!next) return;
-      done.add(next);
-      await this.#runTask(next, { ...NO_INHERIT, handler: true });
+  /**
+   * Runs the notified handlers in one pass, in definition order, as Ansible does: a handler
+   * notified during the pass runs in it if it comes later, else at the next flush.
+   */
+  async #flushHandlers(): Promise<void> {
+    for (const h of this.#handlers) {
+      if (!this.#pending.delete(h)) continue;
+      await this.#runTask(h.task, h.inherited);
+    }
+  }
+
+  /** Marks every handler a name notifies (its name, `role : name`, or a `listen` topic). */
+  #notify(name: string): void {
+    for (const h of this.#handlers) {
+      const role = h.inherited.roles.at(-1);
+      const d = h.task.description;
+      if (
+        h.task.listen.includes(name) ||
+        (d !== undefined && (d === name || (role && `${role.role.name} : ${d}` === name)))
+      ) {
+        this.#pending.add(h);
+      }
     }
   }
 
@@ -442,17 +354,54 @@ class Run {
     inherited: Inherited,
     extra: Record<string, unknown> = {},
   ): Record<string, unknown> {
-    return { ...this.#base, ...inherited.vars, ...task.vars, ...extra, ...this.#runtime };
+    return this.#layers.scope({
+      roles: inherited.roles,
+      vars: { ...inherited.vars, ...task.vars },
+      params: inherited.params,
+      extra,
+    });
+  }
+
+  #roots(task: TaskSpec, inherited: Inherited): string[] {
+    const roles = inherited.roles.map((c) => c.role).reverse();
+    return rootsOf(this.#o.configDir, originOf(task)?.file, roles);
+  }
+
+  #templating(roots: readonly string[]): Templating {
+    return { engine: this.#o.engine, searchPath: searchPathOf(roots) };
+  }
+
+  /** The keywords a block (or role, or include) passes down to what it holds. */
+  #inner(task: TaskSpec, inherited: Inherited): Inherited {
+    return {
+      ...inherited,
+      vars: { ...inherited.vars, ...task.vars },
+      tags: [...inherited.tags, ...task.tags],
+      when: task.when !== undefined ? [...inherited.when, task.when] : inherited.when,
+      ...(task.role ? { roles: [...inherited.roles, task.role] } : {}),
+      ...(task.ignore_errors !== undefined ? { ignoreErrors: task.ignore_errors } : {}),
+      ...(task.no_log !== undefined ? { noLog: task.no_log } : {}),
+      ...(task.check_mode !== undefined ? { checkMode: task.check_mode } : {}),
+      ...(task.diff !== undefined ? { diff: task.diff } : {}),
+      ...(task.become !== undefined ? { become: task.become } : {}),
+      ...(task.become_user !== undefined ? { becomeUser: task.become_user } : {}),
+      ...(task.delegate_to !== undefined ? { delegateTo: task.delegate_to } : {}),
+      environment: task.environment !== undefined
+        ? [...inherited.environment, task.environment]
+        : inherited.environment,
+    };
   }
 
   async #runTask(task: TaskSpec, inherited: Inherited): Promise<void> {
+    if (task.type === "block") return await this.#runBlock(task, inherited);
     const tags = [...inherited.tags, ...task.tags];
-    if (task.type !== "block" && !this.#selected(tags)) return;
-    if (task.type === "block") return await this.#runBlock(task, { ...inherited, tags });
+    if (!inherited.handler && !this.#selected(tags)) return;
     const started = performance.now();
     const scope = this.#scope(task, inherited);
-    const name = await this.#name(task, scope);
-    const hidden = truthy(await this.#flag(task.no_log ?? inherited.noLog, scope));
+    const roots = this.#roots(task, inherited);
+    const t = this.#templating(roots);
+    const name = await this.#name(task, scope, t);
+    const hidden = truthy(await this.#flag(task.no_log ?? inherited.noLog, scope, t));
     const base = {
       name,
       type: task.type,
@@ -464,13 +413,15 @@ class Run {
     let record: TaskRecord;
     let result: Record<string, unknown>;
     try {
+      const exec = await this.#exec(task, inherited, scope, roots);
+      const b = exec.forcedReal ? { ...base, ranForReal: true } : base;
       if (task.loop !== undefined) {
-        ({ record, result } = await this.#runLoop(task, inherited, scope, base, started));
+        ({ record, result } = await this.#runLoop(task, inherited, exec, b, started));
       } else {
-        ({ record, result } = await this.#runItem(task, inherited, scope, base, started));
+        ({ record, result } = await this.#runItem(task, inherited, scope, exec, b, started));
       }
     } catch (e) {
-      if (isPermissionError(e) || e instanceof TaskFailed) throw e;
+      if (isPermissionError(e) || e instanceof TaskFailed || e instanceof EndPlay) throw e;
       record = {
         ...base,
         status: "failed",
@@ -482,55 +433,151 @@ class Run {
       result = { changed: false, failed: true, msg: record.message };
     }
 
+    // An include loads what it names as part of its own run, so a missing file or an unknown
+    // task is the include task's failure, and ignore_errors covers it, as in Ansible.
+    let then: (() => Promise<void>) | undefined;
+    if (record.status !== "failed" && record.status !== "skipped") {
+      try {
+        then = await this.#include(task, inherited, result);
+      } catch (e) {
+        if (!(e instanceof IncludeFailed)) throw e;
+        record = { ...record, status: "failed", message: e.message };
+        result = { ...result, failed: true, msg: e.message };
+      }
+    }
     if (record.status === "failed") {
       const ignore = truthy(
-        await this.#flag(task.ignore_errors ?? inherited.ignoreErrors, scope).catch(() => false),
+        await this.#flag(task.ignore_errors ?? inherited.ignoreErrors, scope, t).catch(() => false),
       );
       if (ignore) record = { ...record, ignored: true };
     }
-    // Command output may contain "{{": like Ansible, registered results are never templated.
-    if (task.register) this.#runtime[task.register] = markUnsafeDeep(structuredClone(result));
+    // Facts a module returns (setup, package_facts, getent, ...) become host facts.
+    if (isRecord(result.ansible_facts) && !OWN_FACTS.has(task.type) && !result.failed) {
+      this.#layers.addFacts(markUnsafeDeep(structuredClone(result.ansible_facts)));
+    }
+    if (task.register) {
+      // Command output may contain "{{": like Ansible, registered results are never templated.
+      this.#layers.runtime[task.register] = markUnsafeDeep(structuredClone(result));
+      record = { ...record, registered: { name: task.register, value: result } };
+    }
     if (record.status === "changed" || record.items?.some((i) => i.status === "changed")) {
-      for (const n of task.notify) this.#notified.add(await this.#renderString(n, scope));
+      for (const n of task.notify) this.#notify(await this.#renderString(n, scope, t));
     }
-    await this.#report(record);
-    if (record.status === "failed" && !record.ignored) throw new TaskFailed(record, result);
-
-    if (
-      task.type === "include_tasks" && record.status !== "skipped" && record.status !== "failed"
-    ) {
-      const file = String(result.include);
-      const tasks = await this.#loadInclude(file).catch((e) => {
-        throw new TaskFailed({ ...record, status: "failed", message: errorMessage(e) }, result);
-      });
-      await this.#runList(tasks, { ...inherited, vars: { ...inherited.vars, ...task.vars } });
-    }
+    await this.#report(record, result.changed === true);
+    if (record.status === "failed" && !record.ignored) throw new TaskFailed(task, record, result);
+    await then?.();
+    if (result.meta === "flush_handlers") await this.#flushHandlers();
+    if (result.meta === "end_play" || result.meta === "end_host") throw new EndPlay();
   }
 
-  async #report(record: TaskRecord): Promise<void> {
+  /**
+   * Loads what an include task names (a task file or a role) and returns how to run it, once
+   * the include itself is reported. A load failure throws IncludeFailed.
+   */
+  async #include(
+    task: TaskSpec,
+    inherited: Inherited,
+    result: Record<string, unknown>,
+  ): Promise<(() => Promise<void>) | undefined> {
+    // A looped include runs what it names once per item, with the item's loop vars.
+    const items = Array.isArray(result.results)
+      ? (result.results as Record<string, unknown>[]).filter((r) => !r.skipped)
+      : [result];
+    const runs: (() => Promise<void>)[] = [];
+    for (const r of items) {
+      const loopVar = typeof r.ansible_loop_var === "string" ? r.ansible_loop_var : undefined;
+      const extra = loopVar ? { [loopVar]: r[loopVar], ansible_loop_var: loopVar } : {};
+      const run = await this.#includeOne(task, inherited, r, extra);
+      if (run) runs.push(run);
+    }
+    if (runs.length === 0) return undefined;
+    return async () => {
+      for (const run of runs) await run();
+    };
+  }
+
+  async #includeOne(
+    task: TaskSpec,
+    inherited: Inherited,
+    result: Record<string, unknown>,
+    extra: Record<string, unknown>,
+  ): Promise<(() => Promise<void>) | undefined> {
+    const origin = originOf(task);
+    const from = {
+      ...(origin?.file ? { file: origin.file } : {}),
+      ...(inherited.roles.length ? { role: inherited.roles.at(-1)!.role } : {}),
+    };
+    // Include params: the include's vars (and loop item), for everything it runs.
+    const inner: Inherited = {
+      ...inherited,
+      params: { ...inherited.params, ...task.vars, ...extra },
+    };
+    const apply = task.params.apply;
+    const wrap = (block: TaskSpec): TaskSpec =>
+      isRecord(apply) ? { ...applyBlock(apply), block: [block] } : block;
+    if (typeof result.include === "string") {
+      const file = result.include;
+      const tasks = await this.#o.loader.includeTasks(file, from).catch((e) => {
+        throw new IncludeFailed(`include_tasks ${file}: ${errorMessage(e)}`);
+      });
+      return () => this.#runTask(wrap({ ...emptyBlock(), block: tasks }), inner);
+    }
+    if (isRecord(result.include_role)) {
+      const r = result.include_role as unknown as IncludeRole;
+      const block = await this.#o.loader.roleBlock(
+        { name: r.name, params: {}, vars: {}, keywords: {} },
+        {
+          public: r.public,
+          once: false,
+          files: {
+            ...(r.tasksFrom ? { tasks: r.tasksFrom } : {}),
+            ...(r.varsFrom ? { vars: r.varsFrom } : {}),
+            ...(r.defaultsFrom ? { defaults: r.defaultsFrom } : {}),
+            ...(r.handlersFrom ? { handlers: r.handlersFrom } : {}),
+          },
+        },
+        origin ?? { file: from.file ?? "apply", path: "" },
+      ).catch((e) => {
+        throw new IncludeFailed(`include_role ${r.name}: ${errorMessage(e)}`);
+      });
+      this.#discoverRoles([block], inner);
+      return () => this.#runTask(wrap(block), inner);
+    }
+    return undefined;
+  }
+
+  /** Records a task and counts it as Ansible's recap does. */
+  async #report(record: TaskRecord, changed: boolean): Promise<void> {
     this.records.push(record);
     const s = this.stats;
     if (record.status === "failed") {
       if (record.ignored) {
         s.ignored++;
         s.ok++;
+        if (changed) s.changed++;
       } else s.failed++;
     } else if (record.status === "skipped") s.skipped++;
-    else {
-      s.ok++;
+    else if (record.type === "include_role" || record.type === "meta") {
+      // Ansible counts an include_role by the tasks it runs, and meta tasks not at all.
+    } else {
+      // A looped include counts once per file it includes.
+      const includes = record.type === "include_tasks" || record.type === "include";
+      s.ok += includes && record.items
+        ? record.items.filter((i) => i.status !== "skipped").length
+        : 1;
       if (record.status === "changed") s.changed++;
     }
     await this.#o.onRecord?.(record);
   }
 
   async #runBlock(task: TaskSpec, inherited: Inherited): Promise<void> {
-    const inner: Inherited = {
-      ...inherited,
-      vars: { ...inherited.vars, ...task.vars },
-      when: task.when !== undefined ? [...inherited.when, task.when] : inherited.when,
-      ...(task.ignore_errors !== undefined ? { ignoreErrors: task.ignore_errors } : {}),
-      ...(task.no_log !== undefined ? { noLog: task.no_log } : {}),
-    };
+    const call = task.role;
+    if (call?.once && !call.role.allowDuplicates) {
+      // A role listed again (or a dependency of two roles) runs once, as in Ansible.
+      if (this.#ranRoles.has(call.key)) return;
+      this.#ranRoles.add(call.key);
+    }
+    const inner = this.#inner(task, inherited);
     let failure: TaskFailed | undefined;
     try {
       await this.#runList(task.block ?? [], inner);
@@ -540,7 +587,8 @@ class Run {
     }
     if (failure && (task.rescue?.length ?? 0) > 0) {
       const rescueVars = {
-        ansible_failed_task: { name: failure.record.name },
+        // Ansible's task object: an unnamed task has the name "".
+        ansible_failed_task: { name: failure.task.description ?? "", action: failure.task.type },
         ansible_failed_result: failure.result,
       };
       try {
@@ -558,21 +606,104 @@ class Run {
     if (failure) throw failure;
   }
 
-  async #runLoop(
+  /** The host, check mode, user and environment a task runs with. */
+  async #exec(
     task: TaskSpec,
     inherited: Inherited,
     scope: Record<string, unknown>,
+    roots: readonly string[],
+  ): Promise<Exec> {
+    const t = this.#templating(roots);
+    const o = this.#o;
+    let base = o.host;
+    let overlay = this.#overlay;
+    const delegate = task.delegate_to ?? inherited.delegateTo;
+    if (delegate !== undefined) {
+      const target = await this.#renderString(delegate, scope, t);
+      const self = ["localhost", "127.0.0.1", "::1", scope.inventory_hostname];
+      if (!self.includes(target)) {
+        throw new Error(
+          `delegate_to: ${target} is another host; driftless manages only the host it runs on`,
+        );
+      }
+      if (o.localHost && target !== scope.inventory_hostname) {
+        base = o.localHost;
+        this.#localOverlay ??= o.dryRun ? new OverlayHost(o.localHost) : undefined;
+        overlay = this.#localOverlay;
+      }
+    }
+    const checkMode = task.check_mode ?? inherited.checkMode;
+    const forced = checkMode === undefined ? undefined : await this.#flag(checkMode, scope, t);
+    const dry = forced ?? o.dryRun ?? false;
+    const forcedReal = (o.dryRun ?? false) && !dry;
+    let host: Host = base;
+    if (dry) {
+      // check_mode: true in a real run plans against a throwaway overlay of the host.
+      overlay = o.dryRun ? overlay! : new OverlayHost(base);
+      host = overlay;
+    }
+    const become = await this.#flag(task.become ?? inherited.become, scope, t);
+    if (become && !isRoot()) {
+      throw new Error("become: driftless does not call sudo; run it as root to act as root");
+    }
+    const userName = task.become_user ?? inherited.becomeUser;
+    const user = become && userName !== undefined
+      ? await becomeUser(host, await this.#renderString(userName, scope, t))
+      : undefined;
+    const environment = await this.#environment(task, inherited, scope, t);
+    if (user || environment) {
+      host = new TaskHost(host, {
+        ...(user && user.uid !== 0 ? { user } : {}),
+        ...(environment ? { env: environment } : {}),
+      });
+    }
+    const diff = task.diff ?? inherited.diff;
+    return {
+      host,
+      dry,
+      ...(dry && overlay ? { overlay } : {}),
+      forcedReal,
+      showDiff: diff === undefined ? true : await this.#flag(diff, scope, t),
+      roots,
+      ...(environment ? { environment } : {}),
+    };
+  }
+
+  /** The merged `environment` of the task and what encloses it, rendered to strings. */
+  async #environment(
+    task: TaskSpec,
+    inherited: Inherited,
+    scope: Record<string, unknown>,
+    t: Templating,
+  ): Promise<Record<string, string> | undefined> {
+    const levels = task.environment !== undefined
+      ? [...inherited.environment, task.environment]
+      : inherited.environment;
+    if (levels.length === 0) return undefined;
+    const out: Record<string, string> = {};
+    for (const level of levels) {
+      const value = await t.engine.templateValue(level, scope, { searchPath: t.searchPath });
+      if (!isRecord(value)) {
+        throw new Error(`environment: expected a mapping, found ${JSON.stringify(value)}`);
+      }
+      for (const [k, v] of Object.entries(value)) {
+        if (v === OMIT || v === null || v === undefined) continue;
+        out[k] = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+      }
+    }
+    return out;
+  }
+
+  async #runLoop(
+    task: TaskSpec,
+    inherited: Inherited,
+    exec: Exec,
     base: RecordBase,
     started: number,
   ): Promise<Ran> {
-    const value = await this.#o.engine.templateValue(task.loop, scope, {
-      searchPath: this.#searchPath,
-    });
-    if (!Array.isArray(value)) {
-      throw new Error(`loop: expected a list, got ${JSON.stringify(value)}`);
-    }
-    let items: unknown[] = value;
-    if (task.flatten_loop) items = items.flatMap((i) => (Array.isArray(i) ? i : [i]));
+    const scope = this.#scope(task, inherited);
+    const items = await loopItems(task, scope, { engine: this.#o.engine, roots: exec.roots });
+    const t = this.#templating(exec.roots);
     const lc = task.loop_control ?? {};
     const loopVar = lc.loop_var ?? "item";
     const itemRecords: TaskRecord[] = [];
@@ -585,14 +716,21 @@ class Run {
       if (lc.extended) extra.ansible_loop = loopInfo(items, i);
       const itemScope = this.#scope(task, inherited, extra);
       const label = lc.label !== undefined
-        ? await this.#renderString(lc.label, itemScope)
+        ? await this.#renderString(lc.label, itemScope, t)
         : labelOf(item);
       const itemStart = performance.now();
       let r: Ran;
       try {
-        r = await this.#runItem(task, inherited, itemScope, { ...base, item: label }, itemStart);
+        r = await this.#runItem(
+          task,
+          inherited,
+          itemScope,
+          exec,
+          { ...base, item: label },
+          itemStart,
+        );
       } catch (e) {
-        if (isPermissionError(e)) throw e;
+        if (isPermissionError(e) || e instanceof EndPlay) throw e;
         const message = errorMessage(e);
         r = {
           record: {
@@ -642,17 +780,19 @@ class Run {
     };
   }
 
-  /** Runs a task once (or one loop item) with a ready scope. */
+  /** Runs a task once (or one loop item) with a ready scope; `until` retries it. */
   async #runItem(
     task: TaskSpec,
     inherited: Inherited,
     scope: Record<string, unknown>,
+    exec: Exec,
     base: RecordBase,
     started: number,
   ): Promise<Ran> {
+    const t = this.#templating(exec.roots);
     const conditions = [...inherited.when, ...(task.when !== undefined ? [task.when] : [])];
     for (const c of conditions) {
-      if (!(await this.#condition(c, scope))) {
+      if (!(await evaluateCondition(c, scope, t))) {
         return {
           record: {
             ...base,
@@ -666,18 +806,52 @@ class Run {
         };
       }
     }
+    if (task.until === undefined) return await this.#once(task, scope, exec, base, started);
+    const retries = Number(await this.#o.engine.templateValue(task.retries ?? 3, scope));
+    const delay = Number(await this.#o.engine.templateValue(task.delay ?? 5, scope));
+    for (let attempt = 1;; attempt++) {
+      const ran = await this.#once(task, scope, exec, base, started);
+      const result: Record<string, unknown> = { ...ran.result, attempts: attempt };
+      if (result.skipped) return { ...ran, result };
+      const withResult = task.register ? { ...scope, [task.register]: result } : scope;
+      if (await evaluateCondition(task.until, withResult, t)) {
+        return { ...ran, result: { ...result, failed: false } };
+      }
+      if (attempt > retries) {
+        const message = `still failing after ${attempt} attempts (until: ${
+          JSON.stringify(task.until)
+        })${ran.record.message ? `: ${ran.record.message}` : ""}`;
+        return {
+          record: { ...ran.record, status: "failed", message },
+          result: { ...result, failed: true, msg: result.msg ?? message },
+        };
+      }
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));
+    }
+  }
+
+  async #once(
+    task: TaskSpec,
+    scope: Record<string, unknown>,
+    exec: Exec,
+    base: RecordBase,
+    started: number,
+  ): Promise<Ran> {
     const module = this.#o.tasks[task.type];
     if (!module) throw new Error(`unknown task type "${task.type}"`);
-    const params = await this.#params(module, task, scope);
-
+    const t = this.#templating(exec.roots);
+    // ansible_check_mode says what the run is (`--dry-run`), not a task's check_mode, as Ansible.
+    const itemScope = scope;
+    const params = await renderParams(module, task.params, itemScope, t);
     if (isRunnerTask(module)) {
-      return await this.#evaluate(module, task, params, scope, base, started);
+      return await this.#evaluate(module, task, params, itemScope, exec, base, started);
     }
     return await this.#converge(
       module as TaskModule<unknown, unknown, unknown>,
       task,
       params,
-      scope,
+      itemScope,
+      exec,
       base,
       started,
     );
@@ -688,24 +862,30 @@ class Run {
     task: TaskSpec,
     params: unknown,
     scope: Record<string, unknown>,
+    exec: Exec,
     base: RecordBase,
     started: number,
   ): Promise<Ran> {
+    const t = this.#templating(exec.roots);
     const api: Scope = {
       vars: scope,
       configDir: this.#o.configDir,
+      sourceDirs: exec.roots,
       evaluate: (expr) =>
-        this.#o.engine.evaluateExpression(expr, scope, { searchPath: this.#searchPath }),
-      render: (text) => this.#renderString(text, scope),
+        this.#o.engine.evaluateExpression(expr, scope, { searchPath: t.searchPath }),
+      render: (text) => this.#renderString(text, scope, t),
+      readVars: (path) => this.#o.loader.varsFile(path),
     };
     const outcome = await module.evaluate(params, api);
-    if (outcome.facts) {
-      for (const [k, v] of Object.entries(outcome.facts)) this.#runtime[k] = v;
-    }
+    if (outcome.facts) Object.assign(this.#layers.runtime, outcome.facts);
+    if (outcome.includeVars) Object.assign(this.#layers.included, outcome.includeVars);
     const failed = outcome.failed !== undefined;
     let result: Record<string, unknown> = { changed: false, failed, ...outcome.result };
     if (failed) result.msg = outcome.failed;
-    result = await this.#overrides(task, scope, result);
+    if (outcome.include !== undefined) result.include = outcome.include;
+    if (outcome.includeRole) result.include_role = outcome.includeRole;
+    if (outcome.meta) result.meta = outcome.meta;
+    result = await this.#overrides(task, scope, result, t);
     const status: TaskStatus = result.failed ? "failed" : result.changed ? "changed" : "ok";
     const message = status === "failed" ? String(result.msg ?? outcome.failed) : outcome.message;
     return {
@@ -726,11 +906,12 @@ class Run {
     task: TaskSpec,
     params: unknown,
     scope: Record<string, unknown>,
+    exec: Exec,
     base: RecordBase,
     started: number,
   ): Promise<Ran> {
-    const ctx = this.#context(scope);
-    const host = this.#host;
+    const ctx = this.#context(scope, exec);
+    const host = exec.host;
     const current = await module.read(params, host, ctx);
     const changes = module.plan(params, current);
     let result: Record<string, unknown> = {
@@ -739,26 +920,35 @@ class Run {
       ...module.result?.(params, current),
     };
     let wouldRun: string[] = [];
-    const dryRun = this.#o.dryRun ?? false;
+    let message: string | undefined;
 
     if (changes.length > 0) {
-      if (dryRun && module.acts) {
+      if (exec.dry && module.acts) {
         wouldRun = changes.map((c) => c.summary);
         result = { ...result, skipped: true, msg: "not run in a dry run" };
-      } else if (dryRun) {
-        this.#overlay!.applying = true;
+      } else if (exec.dry) {
+        const overlay = exec.overlay!;
+        overlay.applying = true;
         try {
           for (const change of changes) await module.apply(change.op, host, ctx);
         } finally {
-          this.#overlay!.applying = false;
+          overlay.applying = false;
         }
-        wouldRun = this.#overlay!.takeCommands();
+        wouldRun = overlay.takeCommands();
       } else {
-        for (const change of changes) {
-          const fields = await module.apply(change.op, host, ctx);
-          if (fields) result = { ...result, ...fields };
+        try {
+          for (const change of changes) {
+            const fields = await module.apply(change.op, host, ctx);
+            if (fields) result = { ...result, ...fields };
+          }
+        } catch (e) {
+          // check_mode: false in a dry run without the permission to act: show what it needs.
+          if (!(exec.forcedReal && isPermissionError(e))) throw e;
+          wouldRun = changes.map((c) => c.summary);
+          message = `check_mode: false, but not run: ${errorMessage(e)}`;
+          result = { ...result, skipped: true, msg: message };
         }
-        if (!module.acts && !result.failed) {
+        if (!module.acts && !result.failed && !result.skipped) {
           // One-shot actions (restarts, cache refreshes) plan again by nature: not drift.
           const again = module.plan(params, await module.read(params, host, ctx))
             .filter((c) => !c.action);
@@ -774,17 +964,30 @@ class Run {
         }
       }
     }
-    if (changes.length > 0) {
-      result.diff = changes.filter((c) => c.diff && !c.sensitive).map((c) => c.diff);
+    if (changes.length > 0 && exec.showDiff) {
+      result.diff = changes.filter((c) => c.diff).map((c) => c.diff);
     }
-    if (!(dryRun && module.acts)) result = await this.#overrides(task, scope, result);
-    const status: TaskStatus = result.failed ? "failed" : result.changed ? "changed" : "ok";
-    const message = result.failed ? String(result.msg ?? "failed") : undefined;
+    const skippedRun = result.skipped === true;
+    if (!skippedRun) {
+      result = await this.#overrides(task, scope, result, this.#templating(exec.roots));
+    }
+    // check_mode: true on a command in a real run skips it, as in Ansible; in a dry run the
+    // command shows as a pending change ("would run").
+    const skipped = exec.dry && module.acts && !this.#o.dryRun && changes.length > 0;
+    const status: TaskStatus = result.failed
+      ? "failed"
+      : skipped
+      ? "skipped"
+      : result.changed
+      ? "changed"
+      : "ok";
+    if (result.failed) message = failureMessage(result);
+    const shown = exec.showDiff ? changes.map(reported) : changes.map(withoutDiff);
     return {
       record: {
         ...base,
         status,
-        changes: changes.map(reported),
+        changes: shown,
         wouldRun,
         ...(message !== undefined ? { message } : {}),
         durationMs: elapsed(started),
@@ -798,34 +1001,33 @@ class Run {
     task: TaskSpec,
     scope: Record<string, unknown>,
     result: Record<string, unknown>,
+    t: Templating,
   ) {
     if (task.changed_when === undefined && task.failed_when === undefined) return result;
     const withResult = task.register ? { ...scope, [task.register]: result } : scope;
     const out = { ...result };
     if (task.changed_when !== undefined) {
-      out.changed = await this.#condition(task.changed_when, withResult);
+      out.changed = await evaluateCondition(task.changed_when, withResult, t);
     }
     if (task.failed_when !== undefined) {
-      out.failed = await this.#condition(task.failed_when, withResult);
+      out.failed = await evaluateCondition(task.failed_when, withResult, t);
       if (out.failed && out.msg === undefined) out.msg = "failed_when condition was true";
       if (!out.failed) delete out.msg;
     }
     return out;
   }
 
-  #context(scope: Record<string, unknown>): TaskContext {
+  #context(scope: Record<string, unknown>, exec: Exec): TaskContext {
+    const searchPath = searchPathOf(exec.roots);
+    const configDir = this.#o.configDir;
     return {
-      configDir: this.#o.configDir,
-      renderTemplate: async (src, options) => {
-        const path = isAbsolute(src) ? src : await firstExisting([
-          join(this.#o.configDir, "templates", src),
-          join(this.#o.configDir, src),
-        ]);
+      configDir,
+      sourceDirs: exec.roots,
+      ...(exec.environment ? { environment: exec.environment } : {}),
+      renderTemplate: async (path, options) => {
         return await this.#o.engine.renderFile(path, { ...scope, ...options.extraVars }, {
-          searchPath: this.#searchPath,
-          name: path.startsWith(this.#o.configDir)
-            ? path.slice(this.#o.configDir.length + 1)
-            : path,
+          searchPath,
+          name: path.startsWith(`${configDir}/`) ? path.slice(configDir.length + 1) : path,
           ...(options.trimBlocks !== undefined ? { trimBlocks: options.trimBlocks } : {}),
           ...(options.lstripBlocks !== undefined ? { lstripBlocks: options.lstripBlocks } : {}),
           ...(options.newlineSequence !== undefined
@@ -836,62 +1038,29 @@ class Run {
     };
   }
 
-  /** Renders params (except expression params), drops omitted ones, validates the result. */
-  async #params(
-    module: AnyTaskModule,
-    task: TaskSpec,
-    scope: Record<string, unknown>,
-  ): Promise<unknown> {
-    const raw: Record<string, unknown> = {};
-    const expressions = isRunnerTask(module) ? module.expressions ?? [] : [];
-    for (const [key, value] of Object.entries(task.params)) {
-      const rendered = expressions.includes(key)
-        ? value
-        : await this.#o.engine.templateValue(value, scope, { searchPath: this.#searchPath });
-      if (rendered !== OMIT) raw[key] = dropOmitted(rendered);
-    }
-    const parsed = module.schema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    const lines = parsed.error.issues.map((i) =>
-      `${formatPath(i.path as (string | number)[]) || "params"}: ${i.message}`
-    );
-    throw new Error(`invalid parameters after templating: ${lines.join("; ")}`);
-  }
-
-  async #condition(condition: Condition, scope: Record<string, unknown>): Promise<boolean> {
-    const list = Array.isArray(condition) ? condition : [condition];
-    for (const c of list) {
-      if (typeof c === "boolean") {
-        if (!c) return false;
-        continue;
-      }
-      const expr = stripMustache(c);
-      const value = await this.#o.engine.evaluateExpression(expr, scope, {
-        searchPath: this.#searchPath,
-      });
-      if (!truthy(typeof value === "string" ? stringTruth(value) : value)) return false;
-    }
-    return true;
-  }
-
   async #flag(
     value: boolean | string | undefined,
     scope: Record<string, unknown>,
+    t: Templating,
   ): Promise<boolean> {
     if (value === undefined) return false;
     if (typeof value === "boolean") return value;
-    return await this.#condition(value, scope);
+    return await evaluateCondition(value, scope, t);
   }
 
-  async #renderString(text: string, scope: Record<string, unknown>): Promise<string> {
-    const v = await this.#o.engine.templateValue(text, scope, { searchPath: this.#searchPath });
+  async #renderString(
+    text: string,
+    scope: Record<string, unknown>,
+    t: Templating,
+  ): Promise<string> {
+    const v = await t.engine.templateValue(text, scope, { searchPath: t.searchPath });
     return typeof v === "string" ? v : JSON.stringify(v);
   }
 
-  async #name(task: TaskSpec, scope: Record<string, unknown>): Promise<string> {
+  async #name(task: TaskSpec, scope: Record<string, unknown>, t: Templating): Promise<string> {
     if (task.description !== undefined) {
       try {
-        return await this.#renderString(task.description, scope);
+        return await this.#renderString(task.description, scope, t);
       } catch {
         return task.description;
       }
@@ -900,72 +1069,84 @@ class Run {
     const keys = module?.mainParam === undefined ? [] : [module.mainParam].flat();
     const main = keys.map((k) => task.params[k]).find((v) => v !== undefined);
     if (main === undefined) return task.type;
-    return `${task.type} ${typeof main === "string" ? main : JSON.stringify(main)}`;
+    // The label shows the value the task works on (`directory /etc/app`), not its template.
+    const shown = await this.#renderString(labelOf(main), scope, t).catch(() => labelOf(main));
+    return `${task.type} ${shown}`;
   }
 }
 
-/** Every template string of a task (params, conditions, loop), with where it sits. */
-function templateStrings(task: TaskSpec): [string, string][] {
-  const out: [string, string][] = [];
-  const walk = (v: unknown, where: string) => {
-    if (typeof v === "string") {
-      if (/\{\{|\{%/.test(v)) out.push([where, v]);
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`));
-    else if (v && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+/** Tasks whose `ansible_facts` are vars they set themselves, above host facts. */
+const OWN_FACTS = new Set(["set_fact", "include_vars"]);
+
+/** An include that could not load what it names. */
+class IncludeFailed extends Error {}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function emptyBlock(): TaskSpec {
+  return { type: "block", params: {}, notify: [], listen: [], tags: [], rescue: [], always: [] };
+}
+
+/** An include's `apply:` keywords (tags, when, become, ...) as a block around what it runs. */
+function applyBlock(apply: Record<string, unknown>): TaskSpec {
+  const tags = apply.tags === undefined ? [] : [apply.tags].flat().map(String);
+  const { tags: _tags, ...rest } = apply;
+  return { ...emptyBlock(), ...(rest as Partial<TaskSpec>), tags };
+}
+
+/** The user `become_user` names, from the host's passwd database. */
+async function becomeUser(host: Host, name: string): Promise<BecomeUser> {
+  const text = await host.readText("/etc/passwd").catch(() => "");
+  for (const line of text.split("\n")) {
+    const [user, , uid, gid, , home] = line.split(":");
+    if (user === name && uid !== undefined && gid !== undefined) {
+      return { name, uid: Number(uid), gid: Number(gid), ...(home ? { home } : {}) };
     }
-  };
-  for (const [k, v] of Object.entries(task.params)) walk(v, k);
-  walk(task.loop, "loop");
-  walk(task.description, "description");
-  for (const key of ["when", "changed_when", "failed_when"] as const) {
-    const c = task[key];
-    const list = c === undefined ? [] : Array.isArray(c) ? c : [c];
-    list.forEach((e, i) => {
-      if (typeof e === "string") {
-        out.push([
-          `${key}${list.length > 1 ? `[${i}]` : ""}`,
-          `{% if ${stripMustache(e)} %}{% endif %}`,
-        ]);
-      }
-    });
   }
-  return out;
+  throw new Error(`become_user: no user ${name} in /etc/passwd`);
 }
 
-/** `when: "{{ x }}"` is accepted by Ansible (with a warning); treat it as the expression `x`. */
-function stripMustache(expr: string): string {
-  const m = /^\s*\{\{(.*)\}\}\s*$/s.exec(expr);
-  return m && !m[1]!.includes("}}") ? m[1]!.trim() : expr;
-}
-
-/** Ansible evaluates a string result of a condition as a bare expression ("false" is false). */
-function stringTruth(value: string): unknown {
-  const v = value.trim().toLowerCase();
-  if (["false", "no", "off", "0", "none", ""].includes(v)) return false;
-  return true;
-}
-
-function dropOmitted(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== OMIT).map(dropOmitted);
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== OMIT).map(([k, v]) => [k, dropOmitted(v)]),
-    );
+function isRoot(): boolean {
+  try {
+    return Deno.uid() === 0;
+  } catch {
+    return true; // without --allow-sys the uid is unknown: the task itself will say if it is denied
   }
-  return value;
+}
+
+/**
+ * Why a task failed, for people: the module's message, and for a command its exit code, the
+ * command and the last lines of its stderr.
+ */
+function failureMessage(result: Record<string, unknown>): string {
+  const parts = [String(result.msg ?? "failed")];
+  if (typeof result.rc === "number" && result.rc !== 0) parts[0] += ` (rc=${result.rc})`;
+  const cmd = result.cmd;
+  if (cmd !== undefined && cmd !== null) {
+    parts.push(`command: ${Array.isArray(cmd) ? shellJoin(cmd.map(String)) : String(cmd)}`);
+  }
+  const stderr = typeof result.stderr === "string" ? result.stderr.trim() : "";
+  if (stderr) {
+    const lines = stderr.split("\n");
+    const tail = lines.slice(-5).join("\n").slice(-1000);
+    parts.push(`stderr${lines.length > 5 ? " (last 5 lines)" : ""}: ${tail}`);
+  } else if (typeof result.stdout === "string" && result.stdout.trim() && result.rc !== undefined) {
+    parts.push(`stdout: ${result.stdout.trim().split("\n").slice(-3).join("\n").slice(-500)}`);
+  }
+  return parts.join("\n");
 }
 
 function reported(change: Change<unknown>): ReportedChange {
   return {
     summary: change.summary,
     ...(change.diff ? { diff: change.diff } : {}),
-    ...(change.sensitive ? { sensitive: true } : {}),
   };
 }
 
-function labelOf(item: unknown): string {
-  return typeof item === "string" ? item : JSON.stringify(item);
+function withoutDiff(change: Change<unknown>): ReportedChange {
+  return { summary: change.summary };
 }
 
 function loopInfo(items: unknown[], i: number): Record<string, unknown> {
@@ -994,16 +1175,4 @@ function errorMessage(e: unknown): string {
 function isPermissionError(e: unknown): boolean {
   return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied &&
       /--allow-/.test((e as Error).message);
-}
-
-async function firstExisting(paths: string[]): Promise<string> {
-  for (const p of paths) {
-    try {
-      await Deno.stat(p);
-      return p;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return paths[0]!;
 }

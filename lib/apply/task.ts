@@ -16,8 +16,6 @@ export interface Change<Op> {
   readonly summary: string;
   /** Before/after text for a unified diff. */
   readonly diff?: Diff;
-  /** The diff holds secrets: withhold it everywhere. */
-  readonly sensitive?: boolean;
   /**
    * A one-shot action rather than a state (`state: restarted`, a cache refresh): planned every
    * run, so the convergence check after apply does not count it.
@@ -38,12 +36,27 @@ export interface Diff {
   readonly binary?: boolean;
 }
 
-/** What a task can use besides the host: the config dir's sources and templating. */
-export interface TaskContext {
-  /** The config dir; `files/` and `templates/` live under it. */
+/**
+ * Where a task finds the files of the config repo it names (`src:` of copy, template, script):
+ * a relative source is looked up in each source dir, under the task's folder (`files/`,
+ * `templates/`) first, then in the dir itself.
+ */
+export interface SourceContext {
+  /** The config dir. */
   readonly configDir: string;
-  /** Renders a template file from `templates/` (or an absolute path) with the task's vars. */
+  /**
+   * The dirs searched, in order: the role's dir (and those of the roles around it), the task
+   * file's dir, the config dir. Default: the config dir.
+   */
+  readonly sourceDirs?: readonly string[];
+}
+
+/** What a task can use besides the host: the config repo's sources and templating. */
+export interface TaskContext extends SourceContext {
+  /** Renders a template file (a path from `findSource`) with the task's vars. */
   renderTemplate(src: string, options: RenderFileOptions): Promise<string>;
+  /** The task's `environment` (downloads take their proxy settings from it). */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /** Options for rendering a template file, as the template module's parameters. */
@@ -72,6 +85,11 @@ export interface TaskModule<Params = unknown, Current = unknown, Op = unknown> {
   readonly freeForm?: string;
   /** The param (or aliases, first set wins) shown in the default description (`file /etc/motd`). */
   readonly mainParam?: string | readonly string[];
+  /**
+   * Checks what the config repo alone decides (a source file in `files/` or `templates/`
+   * exists), before the run starts: `validate` and `apply` both call it. Throws the problem.
+   */
+  check?(params: Params, ctx: SourceContext): Promise<void>;
   /** Reads current state. Never writes. */
   read(params: Params, host: Host, ctx: TaskContext): Promise<Current>;
   /** Plans the changes from params and current state. Pure; `[]` means converged. */
@@ -87,16 +105,16 @@ export interface TaskModule<Params = unknown, Current = unknown, Op = unknown> {
   readonly acts?: boolean;
 }
 
-/** What a runner-evaluated task can see and do: vars, expressions, templates. */
-export interface Scope {
+/** What a runner-evaluated task can see and do: vars, expressions, templates, vars files. */
+export interface Scope extends SourceContext {
   /** Every variable visible to the task (vars, facts, registered results). */
   readonly vars: Readonly<Record<string, unknown>>;
   /** Evaluates a Jinja expression (`x > 3`, `item.name`) to its value. */
   evaluate(expression: string): Promise<unknown>;
   /** Renders a template string. */
   render(template: string): Promise<string>;
-  /** The config dir. */
-  readonly configDir: string;
+  /** Reads a vars file of the config repo (YAML 1.1, secrets substituted): a mapping. */
+  readVars(path: string): Promise<Record<string, unknown>>;
 }
 
 /** What a runner-evaluated task produced. */
@@ -107,10 +125,27 @@ export interface Outcome {
   readonly failed?: string;
   /** Variables to set for the rest of the run (set_fact). */
   readonly facts?: Readonly<Record<string, unknown>>;
-  /** A task file to run next, relative to the config dir (include_tasks). */
+  /** Variables from files, below set_fact (include_vars). */
+  readonly includeVars?: Readonly<Record<string, unknown>>;
+  /** A task file to run next, as `include_tasks` names it. */
   readonly include?: string;
+  /** A role to run next (include_role). */
+  readonly includeRole?: IncludeRole;
+  /** A `meta` action for the runner (`flush_handlers`, `end_play`, ...). */
+  readonly meta?: string;
   /** Fields for the registered result. */
   readonly result?: TaskResult;
+}
+
+/** What `include_role` asks the runner to run. */
+export interface IncludeRole {
+  readonly name: string;
+  readonly tasksFrom?: string;
+  readonly varsFrom?: string;
+  readonly defaultsFrom?: string;
+  readonly handlersFrom?: string;
+  /** Its defaults and vars stay visible after it ran. */
+  readonly public: boolean;
 }
 
 /**

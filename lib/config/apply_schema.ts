@@ -1,11 +1,15 @@
 /**
- * The apply file: top level, the task envelope (DESIGN §4), and the normalisation of
- * Ansible-style entries (`ansible.builtin.copy: {...}`, `shell: echo hi`) to the flat form.
+ * The apply file: top level, the task envelope (DESIGN §4) with Ansible's task keywords, and the
+ * normalisation of Ansible-style entries (`ansible.builtin.copy: {...}`, `shell: echo hi`,
+ * `apt: name=git state=present`, `with_dict: ...`) to the flat form.
  *
  * @module
  */
 import * as z from "zod";
 import { didYouMean, type KeyPath } from "../errors.ts";
+import { constructPlain } from "../yaml11.ts";
+import { parseKv } from "./kv.ts";
+import type { RoleCall } from "./roles.ts";
 
 /** A `when` / `changed_when` / `failed_when` value: an expression, a boolean, or a list (all true). */
 export type Condition = string | boolean | readonly (string | boolean)[];
@@ -32,10 +36,10 @@ export interface TaskSpec {
   readonly description?: string;
   /** Run only when true. */
   readonly when?: Condition;
-  /** Items to run the task for (`loop` or `with_items`). */
+  /** Items to run the task for (`loop`), or the terms of `with_<lookup>`. */
   readonly loop?: unknown;
-  /** The loop came from `with_items`, which flattens one level of nested lists. */
-  readonly flatten_loop?: boolean;
+  /** The lookup of `with_<lookup>` (`items`, `dict`, `first_found`, ...): `loop` holds its terms. */
+  readonly loop_with?: string;
   /** Loop settings. */
   readonly loop_control?: LoopControl;
   /** Variable that receives the task's result. */
@@ -56,6 +60,24 @@ export interface TaskSpec {
   readonly failed_when?: Condition;
   /** Withhold params, output and diffs. */
   readonly no_log?: boolean | string;
+  /** `true`: only plan, even in a real run; `false`: run for real, even in a dry run. */
+  readonly check_mode?: boolean | string;
+  /** `false`: show no diff for this task. */
+  readonly diff?: boolean | string;
+  /** Run as root: a no-op when driftless is root, a failure otherwise (it does not call sudo). */
+  readonly become?: boolean | string;
+  /** Run commands, and create files, as this user (with `become`). */
+  readonly become_user?: string;
+  /** Environment variables for commands and downloads (a mapping, or a template of one). */
+  readonly environment?: Readonly<Record<string, unknown>> | string;
+  /** `localhost`: the machine driftless runs on (outside `--root`). */
+  readonly delegate_to?: string;
+  /** Retry until this holds (with `retries` and `delay`). */
+  readonly until?: Condition;
+  /** Attempts after the first for `until` (default 3). */
+  readonly retries?: number | string;
+  /** Seconds between `until` attempts (default 5). */
+  readonly delay?: number | string;
   /** Everything that is not an envelope key: validated by the task type's own schema. */
   readonly params: Readonly<Record<string, unknown>>;
   /** `block` tasks: the nested lists. */
@@ -64,6 +86,8 @@ export interface TaskSpec {
   readonly rescue?: readonly TaskSpec[];
   /** `block` tasks: run in any case. */
   readonly always?: readonly TaskSpec[];
+  /** A block that applies a role: its tasks run with the role's vars, files and handlers. */
+  readonly role?: RoleCall;
 }
 
 /** What the loader needs to know about task types; the registry in `tasks/mod.ts` provides it. */
@@ -84,6 +108,7 @@ export interface TaskCatalog {
 const condition = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
 const stringList = z.union([z.string(), z.array(z.string())]);
 const flag = z.union([z.boolean(), z.string()]);
+const count = z.union([z.number().int().nonnegative(), z.string()]);
 
 /** The envelope keys of a task (DESIGN §4); everything else is params. */
 export const envelopeShape = {
@@ -98,7 +123,9 @@ export const envelopeShape = {
     pause: z.number().nonnegative().optional(),
     extended: z.boolean().optional(),
   }).optional(),
-  with_items: z.union([z.string(), z.array(z.unknown())]).optional(),
+  with_items: z.unknown().optional().meta({
+    description: "Ansible's with_<lookup> loops: with_items, with_dict, with_fileglob, ...",
+  }),
   register: z.string().regex(/^[A-Za-z_]\w*$/, "expected a variable name").optional(),
   notify: stringList.optional(),
   listen: stringList.optional(),
@@ -108,6 +135,22 @@ export const envelopeShape = {
   changed_when: condition.optional(),
   failed_when: condition.optional(),
   no_log: flag.optional(),
+  check_mode: flag.optional(),
+  diff: flag.optional(),
+  become: flag.optional(),
+  become_user: z.string().min(1).optional(),
+  become_method: z.enum(["sudo", "su", "runas", "doas", "machinectl", "runuser"]).optional()
+    .meta({ description: "accepted; driftless switches user itself (it runs as root)" }),
+  environment: z.union([z.record(z.string(), z.unknown()), z.string()]).optional(),
+  delegate_to: z.string().min(1).optional(),
+  run_once: flag.optional().meta({ description: "a no-op: driftless manages one host" }),
+  any_errors_fatal: flag.optional().meta({
+    description: "a no-op: on one host, a failure already stops the run",
+  }),
+  throttle: count.optional().meta({ description: "a no-op: tasks run one at a time" }),
+  until: condition.optional(),
+  retries: count.optional(),
+  delay: z.union([z.number().nonnegative(), z.string()]).optional(),
 };
 
 /** Envelope keys, in the order they are documented. */
@@ -117,21 +160,31 @@ const envelope = z.strictObject(envelopeShape);
 
 /** Ansible task keywords that Driftless does not support, with the reason shown to the user. */
 const UNSUPPORTED_KEYWORDS: Readonly<Record<string, string>> = {
-  become: "driftless applies as the user it runs as; run it as root instead",
-  become_user: "driftless applies as the user it runs as",
-  delegate_to: "driftless only manages the host it runs on",
-  check_mode: "use `driftless apply --dry-run`",
-  until: "retries are not supported yet",
-  environment: "set `env:` on command, shell or script tasks",
+  async: "tasks run to completion one after another; remove async/poll",
+  poll: "tasks run to completion one after another; remove async/poll",
+  connection: "driftless manages the host it runs on",
+  remote_user: "driftless manages the host it runs on; use become_user to act as a user",
+  delegate_facts: "driftless manages only the host it runs on",
 };
+
+/** `with_<lookup>` keys: the loop comes from the lookup. */
+const WITH = /^with_((?:[a-z_][a-z0-9_]*\.){0,2}[a-z_][a-z0-9_]*)$/;
 
 /** Keys an Ansible-style entry may carry besides the module key (mapped onto the envelope). */
 const ANSIBLE_KEYS = new Set([...ENVELOPE_KEYS, "name", "args", "block", "rescue", "always"]);
 
-/** The top level of an apply file, before tasks are normalised. */
+/** Whether a key of an Ansible-style entry is a keyword (not the module key). */
+function isKeyword(key: string): boolean {
+  return ANSIBLE_KEYS.has(key) || WITH.test(key) || key in UNSUPPORTED_KEYWORDS;
+}
+
+/** The top level of an apply file, before tasks are normalised: a play, as in Ansible. */
 export const applyTopSchema = z.strictObject({
   vars: z.record(z.string(), z.unknown()).optional(),
+  roles: z.array(z.unknown()).optional(),
+  pre_tasks: z.array(z.unknown()).optional(),
   tasks: z.array(z.unknown()).optional(),
+  post_tasks: z.array(z.unknown()).optional(),
   handlers: z.array(z.unknown()).optional(),
 }).meta({ title: "driftless apply config" });
 
@@ -167,6 +220,8 @@ export function referencedTypes(list: unknown, names: readonly string[]): Set<st
         const last = key.slice(key.lastIndexOf(".") + 1);
         if (names.includes(last)) out.add(last);
       }
+      const action = actionModule(e);
+      if (action) out.add(action.key.slice(action.key.lastIndexOf(".") + 1));
       for (const nested of ["block", "rescue", "always"]) walk(e[nested]);
     }
   };
@@ -180,31 +235,30 @@ function moduleType(key: string, catalog: TaskCatalog): string | undefined {
   return catalog.names.includes(last) ? last : undefined;
 }
 
+/**
+ * `action: copy src=a dest=b` / `local_action: {module: copy, ...}`: the old spellings of a task,
+ * as the module key and its body.
+ */
+function actionModule(entry: Record<string, unknown>): { key: string; body: unknown } | undefined {
+  const value = entry.action ?? entry.local_action;
+  if (typeof value === "string") {
+    const m = /^\s*(\S+)\s*(.*)$/s.exec(value);
+    return m ? { key: m[1]!, body: m[2]! } : undefined;
+  }
+  if (isRecord(value) && typeof value.module === "string") {
+    const { module, ...body } = value;
+    return { key: module, body };
+  }
+  return undefined;
+}
+
 /** Splits Ansible's free-form `k=v` arguments off a command line (`chdir=/tmp ls -l`). */
 export function splitFreeForm(text: string, keys: readonly string[]): {
   rest: string;
   args: Record<string, string>;
 } {
-  const args: Record<string, string> = {};
-  const kept: string[] = [];
-  // Ansible reads key=value tokens that name a known option anywhere in the string.
-  const re = /("[^"]*"|'[^']*'|\S+)(\s*)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    const token = m[1]!;
-    const eq = token.indexOf("=");
-    const key = eq > 0 ? token.slice(0, eq) : "";
-    if (keys.includes(key)) {
-      args[key] = unquote(token.slice(eq + 1));
-    } else {
-      kept.push(m[0]);
-    }
-  }
-  return { rest: kept.join("").trim(), args };
-}
-
-function unquote(s: string): string {
-  return /^(["']).*\1$/.test(s) ? s.slice(1, -1) : s;
+  const { args, raw } = parseKv(text, keys);
+  return { rest: raw, args };
 }
 
 function asList(value: string | readonly string[] | undefined): string[] {
@@ -213,6 +267,57 @@ function asList(value: string | readonly string[] | undefined): string[] {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** The params of a module body: a mapping, nothing, or a `k=v` (or free-form) string. */
+function moduleParams(
+  type: string,
+  body: unknown,
+  catalog: TaskCatalog,
+): { params: Record<string, unknown> } | { problem: string } {
+  if (body === null || body === undefined) return { params: {} };
+  if (isRecord(body)) return { params: { ...body } };
+  if (typeof body !== "string") {
+    return { problem: `expected a mapping of parameters, found ${describe(body)}` };
+  }
+  const target = catalog.freeForm(type);
+  const schema = catalog.params(type);
+  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  let parsed;
+  try {
+    parsed = parseKv(body, target ? keys : undefined);
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+  if (target) {
+    return { params: { ...parsed.args, ...(parsed.raw ? { [target]: parsed.raw } : {}) } };
+  }
+  if (parsed.raw) {
+    return {
+      problem: `"${type}" takes key=value arguments or a mapping, found ${
+        describe(parsed.raw)
+      } that is neither`,
+    };
+  }
+  return { params: typedArgs(parsed.args, schema) };
+}
+
+/**
+ * `k=v` values are strings; a module's argument spec turns them into the type each option
+ * takes (`verbosity=0` is a number), so a value its param refuses as text is read as YAML.
+ */
+function typedArgs(args: Record<string, string>, schema: z.ZodType | undefined) {
+  if (!(schema instanceof z.ZodObject)) return args;
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const out: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(args)) {
+    const field = shape[key];
+    const typed = constructPlain(text).value;
+    const retype = field && !/\{\{|\{%/.test(text) && !field.safeParse(text).success &&
+      field.safeParse(typed).success;
+    out[key] = retype ? typed : text;
+  }
+  return out;
 }
 
 /**
@@ -234,6 +339,7 @@ export function normaliseTask(
   let flat: Record<string, unknown>;
   let paramsSource: KeyPath = [];
   let paramsKeys: Set<string> | undefined;
+  const action = "type" in entry || "block" in entry ? undefined : actionModule(entry);
 
   if ("block" in entry && !("type" in entry)) {
     flat = { type: "block" };
@@ -244,21 +350,11 @@ export function normaliseTask(
   } else if ("type" in entry) {
     flat = { ...entry };
   } else {
-    const moduleKeys = Object.keys(entry).filter((k) => !ANSIBLE_KEYS.has(k));
+    const moduleKeys = Object.keys(entry).filter((k) => !isKeyword(k));
+    if (action) moduleKeys.push(action.key);
     const known = moduleKeys.filter((k) => moduleType(k, catalog));
     if (known.length !== 1) {
-      for (const key of moduleKeys) {
-        if (key in UNSUPPORTED_KEYWORDS) {
-          problems.push({
-            path: [key],
-            message: `"${key}" is not supported`,
-            hint: UNSUPPORTED_KEYWORDS[key]!,
-          });
-        }
-      }
-      const unknown = moduleKeys.filter((k) =>
-        !(k in UNSUPPORTED_KEYWORDS) && !moduleType(k, catalog)
-      );
+      const unknown = moduleKeys.filter((k) => !moduleType(k, catalog));
       if (known.length > 1) {
         problems.push({
           path: [known[1]!],
@@ -268,11 +364,11 @@ export function normaliseTask(
         const key = unknown[0]!;
         const last = key.includes(".") ? key.slice(key.lastIndexOf(".") + 1) : key;
         problems.push({
-          path: [key],
+          path: action?.key === key ? [entry.action ? "action" : "local_action"] : [key],
           message: `unknown task "${key}"`,
           ...hintFor(last, catalog.names),
         });
-      } else if (problems.length === 0) {
+      } else {
         problems.push({
           path: [],
           message: "task has no type",
@@ -283,38 +379,20 @@ export function normaliseTask(
     }
     const moduleKey = known[0]!;
     const type = moduleType(moduleKey, catalog)!;
-    const body = entry[moduleKey];
-    let params: Record<string, unknown>;
-    if (typeof body === "string") {
-      const target = catalog.freeForm(type);
-      if (!target) {
-        problems.push({
-          path: [moduleKey],
-          message: `"${type}" takes a mapping of parameters, found a string`,
-        });
-        return { task: undefined, problems, sourcePath: identity };
-      }
-      const schema = catalog.params(type);
-      const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-      const { rest, args } = splitFreeForm(body, keys);
-      params = { ...args, ...(rest ? { [target]: rest } : {}) };
-    } else if (body === null || body === undefined) {
-      params = {};
-    } else if (isRecord(body)) {
-      params = { ...body };
-    } else {
-      problems.push({
-        path: [moduleKey],
-        message: `expected a mapping of parameters, found ${describe(body)}`,
-      });
+    const fromAction = action?.key === moduleKey;
+    const sourceKey = fromAction ? (entry.action ? "action" : "local_action") : moduleKey;
+    const body = moduleParams(type, fromAction ? action!.body : entry[moduleKey], catalog);
+    if ("problem" in body) {
+      problems.push({ path: [sourceKey], message: body.problem });
       return { task: undefined, problems, sourcePath: identity };
     }
+    let params = body.params;
     if (isRecord(entry.args)) params = { ...entry.args, ...params };
-    flat = { type };
+    flat = { type, ...(entry.local_action !== undefined ? { delegate_to: "localhost" } : {}) };
     for (const [key, value] of Object.entries(entry)) {
-      if (key === moduleKey || key === "args") continue;
+      if (key === sourceKey || key === "args") continue;
       if (key === "name") flat.description = value;
-      else if (ANSIBLE_KEYS.has(key) || key in UNSUPPORTED_KEYWORDS) flat[key] = value;
+      else if (isKeyword(key)) flat[key] = value;
       else {
         problems.push({
           path: [key],
@@ -326,7 +404,7 @@ export function normaliseTask(
     }
     paramsKeys = new Set(Object.keys(params));
     Object.assign(flat, params);
-    paramsSource = [moduleKey];
+    paramsSource = [sourceKey];
   }
 
   for (const key of Object.keys(flat)) {
@@ -342,8 +420,10 @@ export function normaliseTask(
   }
   const envelopePart: Record<string, unknown> = {};
   const params: Record<string, unknown> = {};
+  const loops: [string, unknown][] = [];
   for (const [key, value] of Object.entries(flat)) {
     if (paramsKeys?.has(key)) params[key] = value;
+    else if (WITH.test(key)) loops.push([key, value]);
     else if (key in envelopeShape) envelopePart[key] = value;
     else if (flat.type === "block" && (key === "block" || key === "rescue" || key === "always")) {
       continue;
@@ -362,14 +442,23 @@ export function normaliseTask(
     return { task: undefined, problems, sourcePath };
   }
   const e = parsed.data;
+  if (loops.length + (e.loop !== undefined ? 1 : 0) > 1) {
+    const second = loops[e.loop !== undefined ? 0 : 1]![0];
+    problems.push({
+      path: [second],
+      message: "a task has one loop: loop or one with_<lookup>",
+      key: true,
+    });
+  }
+  const [withKey, withTerms] = loops[0] ?? [];
   const task: TaskSpec = {
     type: e.type,
     ...(e.description !== undefined ? { description: e.description } : {}),
     ...(e.when !== undefined ? { when: e.when } : {}),
     ...(e.loop !== undefined
       ? { loop: e.loop }
-      : e.with_items !== undefined
-      ? { loop: e.with_items, flatten_loop: true }
+      : withKey !== undefined
+      ? { loop: withTerms, loop_with: WITH.exec(withKey)![1]! }
       : {}),
     ...(e.loop_control ? { loop_control: stripUndefined(e.loop_control) as LoopControl } : {}),
     ...(e.register !== undefined ? { register: e.register } : {}),
@@ -377,10 +466,21 @@ export function normaliseTask(
     listen: asList(e.listen),
     tags: asList(e.tags),
     ...(e.vars ? { vars: e.vars } : {}),
-    ...(e.ignore_errors !== undefined ? { ignore_errors: e.ignore_errors } : {}),
-    ...(e.changed_when !== undefined ? { changed_when: e.changed_when } : {}),
-    ...(e.failed_when !== undefined ? { failed_when: e.failed_when } : {}),
-    ...(e.no_log !== undefined ? { no_log: e.no_log } : {}),
+    ...stripUndefined({
+      ignore_errors: e.ignore_errors,
+      changed_when: e.changed_when,
+      failed_when: e.failed_when,
+      no_log: e.no_log,
+      check_mode: e.check_mode,
+      diff: e.diff,
+      become: e.become,
+      become_user: e.become_user,
+      environment: e.environment,
+      delegate_to: e.delegate_to,
+      until: e.until,
+      retries: e.retries,
+      delay: e.delay,
+    }),
     params,
     ...(e.type === "block"
       ? {
@@ -390,9 +490,6 @@ export function normaliseTask(
       }
       : {}),
   };
-  if (e.loop !== undefined && e.with_items !== undefined) {
-    problems.push({ path: ["with_items"], message: "a task takes loop or with_items, not both" });
-  }
   return { task, problems, sourcePath };
 }
 

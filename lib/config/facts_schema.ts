@@ -7,7 +7,9 @@
  * @module
  */
 import * as z from "zod";
+import { s3TargetShape } from "../sinks/config.ts";
 import { durationSchema } from "../sinks/units.ts";
+import { IPVS_LABELS } from "../facts/ipvs.ts";
 import { parseSelector } from "../facts/thresholds.ts";
 
 /** A regular expression, checked when the file is loaded. */
@@ -45,7 +47,15 @@ const devices = z.strictObject({
 /** The collectors, by name. */
 export const collectorsSchema = z.strictObject({
   arp: devices.optional(),
+  bcache: z.strictObject({
+    ...common,
+    /** Also read each cache device's priority_stats (slow on large caches). */
+    priority_stats: z.boolean().optional(),
+  }).optional(),
   bonding: plain.optional(),
+  btrfs: plain.optional(),
+  buddyinfo: plain.optional(),
+  cgroups: plain.optional(),
   command: z.strictObject({
     ...common,
     commands: z.array(z.strictObject({
@@ -66,9 +76,22 @@ export const collectorsSchema = z.strictObject({
     })).optional(),
   }).optional(),
   conntrack: plain.optional(),
-  cpu: plain.optional(),
+  cpu: z.strictObject({
+    ...common,
+    /** Export `node_cpu_info` from /proc/cpuinfo (node_exporter's `--collector.cpu.info`). */
+    info: z.boolean().optional(),
+    /** Regex of the first core's `flags` to export as `node_cpu_flag_info`. */
+    flags_include: regex.optional(),
+    /** Regex of the first core's `bugs` to export as `node_cpu_bug_info`. */
+    bugs_include: regex.optional(),
+  }).optional(),
+  cpufreq: plain.optional(),
+  dmi: plain.optional(),
   diskstats: devices.optional(),
+  drbd: plain.optional(),
+  edac: plain.optional(),
   entropy: plain.optional(),
+  fibrechannel: plain.optional(),
   filefd: plain.optional(),
   filesystem: z.strictObject({
     ...common,
@@ -77,13 +100,38 @@ export const collectorsSchema = z.strictObject({
     /** Longest one statfs may take; a mount that does not answer is skipped until it does. */
     mount_timeout: durationSchema.optional(),
   }).optional(),
+  hwmon: plain.optional(),
+  infiniband: plain.optional(),
+  interrupts: plain.optional(),
+  ipvs: z.strictObject({
+    ...common,
+    /** The labels backends are summed by (default all six). */
+    backend_labels: z.array(z.enum(IPVS_LABELS)).optional(),
+  }).optional(),
+  ksmd: plain.optional(),
+  lnstat: plain.optional(),
   loadavg: plain.optional(),
   mdadm: plain.optional(),
   meminfo: plain.optional(),
-  netclass: z.strictObject({ ...common, ignored_devices: regex.optional() }).optional(),
+  meminfo_numa: plain.optional(),
+  mountstats: plain.optional(),
+  netclass: z.strictObject({
+    ...common,
+    ignored_devices: regex.optional(),
+    /** Leave out `node_network_speed_bytes` where the kernel reports an unknown speed (-1). */
+    ignore_invalid_speed: z.boolean().optional(),
+  }).optional(),
   netdev: devices.optional(),
   netstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  nfs: plain.optional(),
+  nfsd: plain.optional(),
+  nvme: plain.optional(),
   os: plain.optional(),
+  powersupplyclass: z.strictObject({
+    ...common,
+    /** Regex of power supplies to leave out. */
+    ignored_supplies: regex.optional(),
+  }).optional(),
   pressure: plain.optional(),
   process: z.strictObject({
     ...common,
@@ -95,27 +143,55 @@ export const collectorsSchema = z.strictObject({
       cmdline: z.boolean().optional(),
     })).optional(),
   }).optional(),
+  processes: plain.optional(),
+  rapl: plain.optional(),
+  schedstat: plain.optional(),
   selinux: plain.optional(),
+  slabinfo: z.strictObject({
+    ...common,
+    slab_include: regex.optional(),
+    slab_exclude: regex.optional(),
+  }).optional(),
   sockstat: plain.optional(),
   softnet: plain.optional(),
-  stat: plain.optional(),
+  stat: z.strictObject({
+    ...common,
+    /** Export `node_softirqs_total{vector}` (node_exporter's `--collector.stat.softirq`). */
+    softirq: z.boolean().optional(),
+  }).optional(),
+  sysctl: z.strictObject({
+    ...common,
+    /** Numeric parameters: `kernel.threads-max`, or `fs.file-nr:total,current,max` to name fields. */
+    include: z.array(z.string().regex(/^[\w.-]+(:[\w,]+)?$/, "expected a sysctl name")).optional(),
+    /** String parameters, exported as `node_sysctl_info{name,index,value}`. */
+    include_info: z.array(z.string().regex(/^[\w.-]+$/, "expected a sysctl name")).optional(),
+  }).optional(),
   systemd: z.strictObject({
     ...common,
     unit_include: regex.optional(),
     unit_exclude: regex.optional(),
   }).optional(),
+  tapestats: z.strictObject({
+    ...common,
+    /** Regex of tape devices to leave out. */
+    ignored_devices: regex.optional(),
+  }).optional(),
   textfile: z.strictObject({ ...common, directory: z.string().min(1).optional() }).optional(),
+  thermal_zone: plain.optional(),
   time: plain.optional(),
   timex: plain.optional(),
   udp_queues: plain.optional(),
   uname: plain.optional(),
   vmstat: z.strictObject({ ...common, fields: regex.optional() }).optional(),
+  xfs: plain.optional(),
+  zfs: plain.optional(),
+  zoneinfo: plain.optional(),
 });
 
 /** A threshold on a metric's series. */
 export const thresholdSchema = z.strictObject({
-  /** Name for events (default: the metric). */
-  name: z.string().min(1).optional(),
+  /** Names the rule: the `threshold` label of `driftless_threshold_state` and of its events. */
+  name: z.string().min(1),
   /** Metric name, or a selector: `node_filesystem_avail_bytes{mountpoint="/",fstype!~"tmpfs"}`. */
   metric: z.string().refine(
     (s) => {
@@ -134,6 +210,11 @@ export const thresholdSchema = z.strictObject({
   crit: z.number().optional(),
   /** `above` (default): a value at or over the bound trips it; `below`: at or under. */
   direction: z.enum(["above", "below"]).optional(),
+  /**
+   * How far back past a bound the value must go before the severity falls, in the metric's
+   * unit, so a value hovering at a bound does not flap (default: 5 % of each bound; 0: off).
+   */
+  hysteresis: z.number().nonnegative().optional(),
 }).refine((t) => t.warn !== undefined || t.crit !== undefined, "set warn, crit or both");
 
 const listen = z.string().regex(
@@ -159,6 +240,15 @@ export const serveSchema = z.strictObject({
   exporter_metrics: z.boolean().optional(),
   /** Scrapes served at once; more wait (default 40, like node_exporter; 0 = no limit). */
   max_requests: z.number().int().nonnegative().optional(),
+  /**
+   * Connections open at once (default: a quarter of the open-file limit, 16 to 512); when full,
+   * the connection idle the longest is closed for the new one.
+   */
+  max_connections: z.number().int().min(1).optional(),
+  /** Longest wait for a request's headers (default 10s): slow or silent clients are dropped. */
+  header_timeout: durationSchema.optional(),
+  /** Longest a keep-alive connection stays open between requests (default 60s). */
+  idle_timeout: durationSchema.optional(),
 });
 
 const exporterCommon = {
@@ -174,18 +264,8 @@ const exporterCommon = {
 export const s3ExporterSchema = z.strictObject({
   type: z.literal("s3"),
   ...exporterCommon,
-  bucket: z.string().min(1),
-  /** Key prefix: objects are `prefix/host/YYYY/MM/DD/HHMMSS.prom.gz` (default `metrics`). */
-  prefix: z.string().optional(),
-  region: z.string().optional(),
-  /** Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:4568`. */
-  endpoint: z.url().optional(),
-  /** Path-style URLs, needed by most S3-compatible servers. */
-  force_path_style: z.boolean().optional(),
-  /** Static credentials; by default the standard AWS chain (env, shared files, instance role). */
-  access_key_id: z.string().optional(),
-  secret_access_key: z.string().optional(),
-  session_token: z.string().optional(),
+  /** Objects are `prefix/host/YYYY/MM/DD/HHMMSS.prom.gz` (default prefix `metrics`). */
+  ...s3TargetShape,
 });
 
 /** Write a snapshot to a local directory on an interval, keeping the newest files. */
@@ -208,9 +288,25 @@ export const factsSchema = z.strictObject({
     procfs: z.string().min(1).optional(),
     sysfs: z.string().min(1).optional(),
     rootfs: z.string().min(1).optional(),
+    /** udev's database of device properties (default `/run/udev/data`). */
+    udev_data: z.string().min(1).optional(),
   }).optional(),
   collectors: collectorsSchema.optional(),
-  thresholds: z.array(thresholdSchema).optional(),
+  thresholds: z.array(thresholdSchema).superRefine((rules, ctx) => {
+    const seen = new Map<string, number>();
+    rules.forEach((r, i) => {
+      const first = seen.get(r.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message:
+            `threshold name "${r.name}" is also used by thresholds[${first}]; names must differ`,
+        });
+      }
+      seen.set(r.name, first ?? i);
+    });
+  }).optional(),
   serve: serveSchema.optional(),
   exporters: z.array(z.discriminatedUnion("type", [s3ExporterSchema, fileExporterSchema]))
     .optional(),

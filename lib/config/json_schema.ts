@@ -16,9 +16,15 @@ export function jsonSchema(name: SchemaName, catalog: TaskCatalog): Record<strin
     catalog.names.filter((n) => n !== "block").map((type) => flatTask(type, catalog)),
   );
   const list = z.array(z.union([task, blockTask(), ansibleStyle()]));
+  const role = z.union([z.string(), z.looseObject({ role: z.string() })]).meta({
+    description: "a role of roles/: its name, or {role, vars, when, tags, ...role params}",
+  });
   const top = z.strictObject({
     vars: z.record(z.string(), z.unknown()).optional(),
+    roles: z.array(role).optional(),
+    pre_tasks: list.optional(),
     tasks: list.optional(),
+    post_tasks: list.optional(),
     handlers: list.optional(),
   }).meta({ title: "driftless apply config" });
   return z.toJSONSchema(top, OPTIONS) as Record<string, unknown>;

@@ -7,23 +7,32 @@
  */
 import { basename, extname, join, relative } from "node:path";
 import type * as z from "zod";
-import { ConfigError, type ConfigIssue, didYouMean, formatPath, type KeyPath } from "../errors.ts";
-import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
 import {
-  describeIssue,
-  normaliseTask,
-  referencedTypes,
-  type TaskCatalog,
-  type TaskSpec,
-} from "./apply_schema.ts";
+  ConfigError,
+  type ConfigIssue,
+  didYouMean,
+  formatPath,
+  type KeyPath,
+  sortIssues,
+} from "../errors.ts";
+import { type Redactor, type SecretSource, secretSource, substitute } from "../secrets.ts";
+import { describeIssue, type TaskCatalog, type TaskSpec } from "./apply_schema.ts";
 import { readEnvFile } from "./env_file.ts";
 import { type Merged, mergeDocs } from "./merge.ts";
 import { SCHEMA_NAMES, type SchemaName, SCHEMAS } from "./schemas.ts";
+import type { AgentConfig } from "./agent_schema.ts";
+import type { FactsConfig } from "./facts_schema.ts";
+import type { LogsConfig } from "./logs_schema.ts";
 import { formatOf, parseSource, type SourceDoc } from "./source.ts";
 import { expandHome } from "./paths.ts";
+import { type Locator, shapeKeysAt } from "./task_list.ts";
+import { TaskLoader } from "./task_loader.ts";
 
 /** Folders of the config dir that hold sources, not config. */
-export const SOURCE_DIRS: readonly string[] = ["templates", "files", "tasks"];
+export const SOURCE_DIRS: readonly string[] = ["templates", "files", "tasks", "roles"];
+
+/** Schemas whose files users bring from Ansible: read as YAML 1.1, as Ansible reads them. */
+const ANSIBLE_SCHEMAS: ReadonlySet<SchemaName> = new Set(["apply", "vars"]);
 
 /** Options for {@linkcode loadConfig}. */
 export interface LoadOptions {
@@ -37,30 +46,31 @@ export interface LoadOptions {
   readonly redactor?: Redactor;
 }
 
-/** The apply part of a loaded config. */
+/**
+ * The apply part of a loaded config: a play, as in Ansible. It runs `pre_tasks`, then `roles`
+ * and `tasks`, then `post_tasks`, with notified handlers run after each of the three.
+ */
 export interface ApplyConfig {
-  /** Variables (apply vars, or global vars from `vars.*`). */
+  /** Play vars (apply.yml `vars:`), above global vars. */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** Tasks before the roles (their handlers run before the roles start). */
+  readonly pre_tasks?: readonly TaskSpec[];
+  /** The `roles:` entries, each a block that applies the role. */
+  readonly roles?: readonly TaskSpec[];
   /** Tasks, in order. */
   readonly tasks: readonly TaskSpec[];
-  /** Handlers, in definition order. */
+  /** Tasks after the tasks and their handlers. */
+  readonly post_tasks?: readonly TaskSpec[];
+  /** Handlers, in definition order (roles bring their own). */
   readonly handlers: readonly TaskSpec[];
 }
 
-/** Where a task was defined. */
-export interface TaskOrigin {
-  /** The file, relative to the config dir. */
-  readonly file: string;
-  /** 1-based line. */
-  readonly line?: number;
-  /** 1-based column. */
-  readonly column?: number;
-  /** Key path in the merged document, e.g. `tasks[3]`. */
-  readonly path: string;
-}
-
-/** A loaded, validated config dir. */
-export interface LoadedConfig {
+/**
+ * A loaded, validated config dir as the library API (`mod.ts`) shows it. JSR's no-slow-types
+ * rule keeps the zod-derived section types out of the public API, so sections are plain records
+ * here; {@linkcode LoadedConfig} narrows them.
+ */
+export interface LoadedConfigBase {
   /** The config dir, absolute. */
   readonly dir: string;
   /** Config files read, relative to `dir`, in merge order. */
@@ -81,13 +91,28 @@ export interface LoadedConfig {
   readonly warnings: readonly string[];
   /** Where `${NAME}` values come from (env, then env file), for files loaded later. */
   readonly secrets: SecretSource;
+  /** Where a key of a schema's merged document is written (file, line, column). */
+  locate(schema: SchemaName, path: KeyPath): ConfigIssueLocation | undefined;
 }
 
-const origins = new WeakMap<TaskSpec, TaskOrigin>();
+/** A place in a config file. */
+export interface ConfigIssueLocation {
+  /** The file, relative to the config dir. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line?: number;
+  /** 1-based column. */
+  readonly column?: number;
+}
 
-/** Where a task came from, for run-time error messages. */
-export function originOf(task: TaskSpec): TaskOrigin | undefined {
-  return origins.get(task);
+/** A loaded, validated config dir, each section typed by its schema. */
+export interface LoadedConfig extends LoadedConfigBase {
+  /** The facts schema, validated. */
+  readonly facts?: FactsConfig;
+  /** The logs schema, validated. */
+  readonly logs?: LogsConfig;
+  /** The agent schema, validated. */
+  readonly agent?: AgentConfig;
 }
 
 /** Loads and validates every file of a config dir; throws ConfigError listing all problems. */
@@ -126,7 +151,9 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const rel = relative(root, path);
     let doc: SourceDoc;
     try {
-      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!);
+      doc = parseSource(await Deno.readTextFile(path), rel, formatOf(path)!, {
+        yaml11: ANSIBLE_SCHEMAS.has(schema),
+      });
     } catch (e) {
       if (e instanceof ConfigError) {
         issues.push(...e.issues);
@@ -157,6 +184,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     bySchema.set(schema, list);
   }
 
+  const mergedBySchema = new Map<SchemaName, Merged>();
   const result: {
     -readonly [K in keyof LoadedConfig]: LoadedConfig[K];
   } = {
@@ -166,37 +194,54 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     warnings,
     secrets: source,
     ...(env.path ? { envFile: env.path } : {}),
+    locate(schema, path) {
+      const at = mergedBySchema.get(schema)?.locate(path);
+      if (!at) return undefined;
+      return {
+        file: at.file,
+        ...(at.position ? { line: at.position.line, column: at.position.column } : {}),
+      };
+    },
   };
   for (const schema of SCHEMA_NAMES) {
     const docs = bySchema.get(schema);
     if (!docs) continue;
     const merged = mergeDocs(docs, issues);
-    const parsed = validate(SCHEMAS[schema], merged, issues);
-    if (parsed === undefined) continue;
+    mergedBySchema.set(schema, merged);
     if (schema === "apply") {
-      const top = parsed as ApplyTop;
-      await options.catalog?.load?.(
-        referencedTypes([...(top.tasks ?? []), ...(top.handlers ?? [])], options.catalog.names),
-      );
-      result.apply = normaliseApply(top, merged, options.catalog, issues);
+      const top = validate(SCHEMAS.apply, merged, issues);
+      if (top === undefined) continue;
+      const loader = new TaskLoader(root, {
+        ...(options.catalog ? { catalog: options.catalog } : {}),
+        ...(options.redactor ? { redactor: options.redactor } : {}),
+        secrets: source,
+      });
+      result.apply = await normaliseApply(top, merged, loader, issues);
     } else if (schema === "vars") {
-      result.vars = parsed as Record<string, unknown>;
+      result.vars = validate(SCHEMAS.vars, merged, issues) ?? result.vars;
+    } else if (schema === "facts") {
+      const facts = validate(SCHEMAS.facts, merged, issues);
+      if (facts) result.facts = facts;
+    } else if (schema === "logs") {
+      const logs = validate(SCHEMAS.logs, merged, issues);
+      if (logs) result.logs = logs;
     } else {
-      result[schema] = parsed as Record<string, unknown>;
+      const agent = validate(SCHEMAS.agent, merged, issues);
+      if (agent) result.agent = agent;
     }
   }
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return result;
 }
 
-interface ApplyTop {
-  vars?: Record<string, unknown>;
-  tasks?: unknown[];
-  handlers?: unknown[];
-}
+type ApplyTop = z.output<typeof SCHEMAS.apply>;
 
 /** Validates data with a schema; issues are located through the merged origins. */
-function validate(schema: z.ZodType, merged: Merged, issues: ConfigIssue[]): unknown {
+function validate<S extends z.ZodType>(
+  schema: S,
+  merged: Merged,
+  issues: ConfigIssue[],
+): z.output<S> | undefined {
   const parsed = schema.safeParse(merged.value);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
@@ -221,26 +266,6 @@ function validate(schema: z.ZodType, merged: Merged, issues: ConfigIssue[]): unk
   return undefined;
 }
 
-/** The keys a (possibly nested) object schema allows at a path, for did-you-mean hints. */
-export function shapeKeysAt(schema: z.ZodType, path: KeyPath): string[] {
-  let cur: unknown = schema;
-  const unwrap = () => {
-    while (cur && typeof cur === "object" && "unwrap" in cur && typeof cur.unwrap === "function") {
-      cur = cur.unwrap();
-    }
-  };
-  for (const key of path) {
-    unwrap();
-    if (typeof key === "number" && cur && typeof cur === "object" && "element" in cur) {
-      cur = cur.element;
-    } else if (cur && typeof cur === "object" && "shape" in cur) {
-      cur = (cur.shape as Record<string, unknown>)[key];
-    } else return [];
-  }
-  unwrap();
-  return cur && typeof cur === "object" && "shape" in cur ? Object.keys(cur.shape as object) : [];
-}
-
 function locatedIssue(
   merged: Merged,
   path: KeyPath,
@@ -258,127 +283,24 @@ function locatedIssue(
   };
 }
 
-/** Normalises and validates the task lists of the merged apply document. */
-function normaliseApply(
-  top: ApplyTop,
+/** Normalises and validates the task lists and roles of the merged apply document. */
+async function normaliseApply(
+  top: z.output<typeof SCHEMAS.apply>,
   merged: Merged,
-  catalog: TaskCatalog | undefined,
+  loader: TaskLoader,
   issues: ConfigIssue[],
-): ApplyConfig {
-  const lists = (key: "tasks" | "handlers") =>
-    normaliseTasks(top[key] ?? [], [key], catalog, issues, (p, k) => merged.locate(p, k));
-  return { vars: top.vars ?? {}, tasks: lists("tasks"), handlers: lists("handlers") };
-}
-
-/** Locates a key path in some document (merged, or a single include file). */
-export type Locator = (
-  path: KeyPath,
-  key?: boolean,
-) => { file: string; position?: { line: number; column: number } };
-
-/** Normalises a task list and validates each task's params against the catalog. */
-export function normaliseTasks(
-  list: unknown,
-  base: KeyPath,
-  catalog: TaskCatalog | undefined,
-  issues: ConfigIssue[],
-  locate: Locator,
-): TaskSpec[] {
-  const push = (path: KeyPath, message: string, hint?: string, key?: boolean) => {
-    const at = locate(path, key);
-    issues.push({
-      file: at.file,
-      ...(at.position ? { line: at.position.line, column: at.position.column } : {}),
-      path: formatPath(path),
-      message,
-      ...(hint ? { hint } : {}),
-    });
+): Promise<ApplyConfig> {
+  const locate: Locator = (p, k) => merged.locate(p, k);
+  const list = (key: "pre_tasks" | "tasks" | "post_tasks" | "handlers") =>
+    loader.tasks(top[key] ?? [], { base: [key], locate, from: {} }, issues);
+  return {
+    vars: top.vars ?? {},
+    pre_tasks: await list("pre_tasks"),
+    roles: await loader.roles(top.roles ?? [], { base: ["roles"], locate }, issues),
+    tasks: await list("tasks"),
+    post_tasks: await list("post_tasks"),
+    handlers: await list("handlers"),
   };
-  if (!Array.isArray(list)) {
-    push(base, "expected a list of tasks");
-    return [];
-  }
-  const out: TaskSpec[] = [];
-  list.forEach((entry, i) => {
-    const at = [...base, i];
-    const names = catalog?.names ?? [];
-    const n = normaliseTask(
-      entry,
-      catalog ?? emptyCatalog,
-      (child, key) => normaliseTasks(child, [...at, key], catalog, issues, locate),
-    );
-    for (const p of n.problems) push([...at, ...n.sourcePath(p.path)], p.message, p.hint, p.key);
-    if (!n.task) return;
-    const where = locate(at);
-    origins.set(n.task, {
-      file: where.file,
-      ...(where.position ? { line: where.position.line, column: where.position.column } : {}),
-      path: formatPath(at),
-    });
-    out.push(n.task);
-    if (!catalog || n.task.type === "block") return;
-    const schema = catalog.params(n.task.type);
-    if (!schema) {
-      const typePath = n.sourcePath(["type"]);
-      push([...at, ...typePath], `unknown task "${n.task.type}"`, didYouMean(n.task.type, names));
-      return;
-    }
-    for (const issue of checkParams(schema, n.task.params)) {
-      push([...at, ...n.sourcePath(issue.path)], issue.message, issue.hint, issue.key);
-    }
-  });
-  return out;
-}
-
-const emptyCatalog: TaskCatalog = { names: [], params: () => undefined, freeForm: () => undefined };
-
-/** A template marker: such strings are only known after rendering, so their check waits. */
-const TEMPLATE = /\{\{|\{%/;
-
-/**
- * Checks task params against their schema. Values that are templates are checked after they
- * are rendered, at run time, so issues at (or under) a templated path are left out here.
- */
-export function checkParams(
-  schema: z.ZodType,
-  params: Readonly<Record<string, unknown>>,
-): { path: KeyPath; message: string; hint?: string; key?: boolean }[] {
-  const parsed = schema.safeParse(params);
-  if (parsed.success) return [];
-  const templated = templatedPaths(params, []);
-  const out: { path: KeyPath; message: string; hint?: string; key?: boolean }[] = [];
-  for (const issue of parsed.error.issues) {
-    const path = issue.path as KeyPath;
-    if (templated.some((t) => startsWith(path, t))) continue;
-    if (issue.code === "unrecognized_keys") {
-      const known = shapeKeysAt(schema, path);
-      for (const key of issue.keys) {
-        const hint = didYouMean(key, known);
-        out.push({
-          path: [...path, key],
-          message: `unknown parameter "${key}"`,
-          ...(hint ? { hint } : {}),
-          key: true,
-        });
-      }
-      continue;
-    }
-    out.push({ path, message: describeIssue(issue, params) });
-  }
-  return out;
-}
-
-function templatedPaths(value: unknown, path: (string | number)[]): KeyPath[] {
-  if (typeof value === "string") return TEMPLATE.test(value) ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => templatedPaths(v, [...path, i]));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) => templatedPaths(v, [...path, k]));
-  }
-  return [];
-}
-
-function startsWith(path: KeyPath, prefix: KeyPath): boolean {
-  return prefix.every((k, i) => path[i] === k);
 }
 
 /** A config file found in the dir and the schema its name selects. */
@@ -451,70 +373,4 @@ async function walk(dir: string): Promise<string[]> {
     else out.push(path);
   }
   return out;
-}
-
-function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) =>
-    a.file === b.file
-      ? (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
-      : a.file < b.file
-      ? -1
-      : 1
-  );
-}
-
-/**
- * Loads a task file for `include_tasks` (a list of tasks, path relative to the config dir),
- * with secrets substituted and every task normalised and validated.
- */
-export async function loadTaskFile(
-  dir: string,
-  path: string,
-  options: { catalog?: TaskCatalog; redactor?: Redactor; secrets?: SecretSource } = {},
-): Promise<TaskSpec[]> {
-  const full = join(dir, path);
-  const format = formatOf(full);
-  if (!format) {
-    throw new ConfigError([{
-      file: path,
-      path: "",
-      message: "expected a .yml, .yaml, .json or .toml task file",
-    }]);
-  }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(full);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new ConfigError([{
-        file: path,
-        path: "",
-        message: "task file not found (paths are relative to the config dir)",
-      }]);
-    }
-    throw e;
-  }
-  const doc = parseSource(text, path, format);
-  const issues: ConfigIssue[] = [];
-  const { value, missing } = substitute(
-    doc.data,
-    options.secrets ?? secretSource({}),
-    options.redactor,
-  );
-  for (const m of missing) {
-    const pos = doc.locate(m.path);
-    issues.push({
-      file: path,
-      ...(pos ? { line: pos.line, column: pos.column } : {}),
-      path: formatPath(m.path),
-      message: `\${${m.name}} is not set`,
-    });
-  }
-  if (options.catalog) await options.catalog.load?.(referencedTypes(value, options.catalog.names));
-  const tasks = normaliseTasks(value, [], options.catalog, issues, (p, key) => {
-    const position = doc.locate(p, key);
-    return { file: path, ...(position ? { position } : {}) };
-  });
-  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
-  return tasks;
 }

@@ -168,7 +168,7 @@ export const sourceSchema = z.strictObject({
 
 /** The top level of `logs.*`. */
 export const logsSchema = z.strictObject({
-  /** Checkpoints (default `~/.local/state/driftless/logs`). */
+  /** Checkpoints (default `$DRIFTLESS_STATE_DIR/logs`, else `~/.local/state/driftless/logs`). */
   state_dir: z.string().optional(),
   /** Host name in events and templates (default the system's). */
   host: z.string().optional(),

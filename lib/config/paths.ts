@@ -40,3 +40,11 @@ export async function realPathOrSelf(path: string): Promise<string> {
     return resolve(path);
   }
 }
+
+/**
+ * Where driftless keeps its state (apply lock, audit log, log checkpoints, agent snapshots):
+ * `DRIFTLESS_STATE_DIR`, else `~/.local/state/driftless`. Absolute.
+ */
+export function stateDir(): string {
+  return expandHome(envOr("DRIFTLESS_STATE_DIR") || "~/.local/state/driftless");
+}

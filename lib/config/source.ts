@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Node as YamlNode } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
+import type { Node as YamlNode, ScalarTag } from "yaml";
 import { parse as parseToml } from "smol-toml";
 import { ConfigError, type ConfigIssue, formatPath, type KeyPath } from "../errors.ts";
+import { constructPlain } from "../yaml11.ts";
 
 /** A line and column, both 1-based. */
 export interface Position {
@@ -41,15 +42,25 @@ export function formatOf(name: string): "yaml" | "json" | "toml" | undefined {
   return dot < 0 ? undefined : FORMATS[name.slice(dot).toLowerCase()];
 }
 
+/** Options for {@linkcode parseSource}. */
+export interface ParseOptions {
+  /**
+   * Read YAML as Ansible does (YAML 1.1 as PyYAML reads it: `0644` is octal, `yes`/`off` are
+   * booleans): apply, task and vars files, which users bring from Ansible.
+   */
+  readonly yaml11?: boolean;
+}
+
 /** Parses text in the given format; syntax errors throw a ConfigError with positions. */
 export function parseSource(
   text: string,
   file: string,
   format: "yaml" | "json" | "toml",
+  options: ParseOptions = {},
 ): SourceDoc {
   switch (format) {
     case "yaml":
-      return parseYaml(text, file);
+      return parseYaml(text, file, options.yaml11 ?? false);
     case "json":
       return parseJson(text, file);
     case "toml":
@@ -57,9 +68,36 @@ export function parseSource(
   }
 }
 
-function parseYaml(text: string, file: string): SourceDoc {
+/**
+ * Ansible's own tags. `!unsafe` marks a string that is never templated: it is kept as a raw
+ * block, which renders to the text itself. `!vault` is refused.
+ */
+const ANSIBLE_TAGS: ScalarTag[] = [
+  {
+    tag: "!unsafe",
+    resolve: (s, onError) => {
+      if (!/\{\{|\{%|\{#/.test(s)) return s;
+      if (s.includes("endraw")) onError("an !unsafe value may not contain endraw");
+      return `{% raw %}${s}{% endraw %}`;
+    },
+  },
+  {
+    tag: "!vault",
+    resolve: (_s, onError) => {
+      onError("Ansible Vault values are not supported: use ${NAME} secrets from the env file");
+      return "";
+    },
+  },
+];
+
+function parseYaml(text: string, file: string, yaml11 = false): SourceDoc {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: true,
+    uniqueKeys: true,
+    ...(yaml11 ? { merge: true, customTags: ANSIBLE_TAGS } : {}),
+  });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({
       file,
@@ -67,6 +105,16 @@ function parseYaml(text: string, file: string): SourceDoc {
       path: "",
       message: `invalid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`,
     })));
+  }
+  if (yaml11) {
+    // Plain values as PyYAML reads them; keys stay as written (Ansible's keys are names).
+    visit(doc, {
+      Scalar(key, node) {
+        if (key !== "key" && node.type === "PLAIN" && !node.tag && node.source !== undefined) {
+          node.value = constructPlain(node.source).value;
+        }
+      },
+    });
   }
   const data = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   return {

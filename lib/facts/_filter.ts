@@ -7,8 +7,8 @@
 
 /** Include/exclude options of a device collector. */
 export interface DeviceFilterOptions {
-  readonly deviceInclude?: string;
-  readonly deviceExclude?: string;
+  readonly deviceInclude?: string | undefined;
+  readonly deviceExclude?: string | undefined;
 }
 
 /** A predicate that keeps the devices the options select. */

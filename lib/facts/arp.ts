@@ -4,7 +4,7 @@
  * @module
  */
 import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { family, type MetricFamily } from "./metric.ts";
 
@@ -36,13 +36,11 @@ export function arpCollector(options: ArpOptions = {}): Collector {
   return {
     name: "arp",
     collect({ paths }) {
-      return task(() => {
-        const counts = parseArp(readText(at(paths.proc, "net/arp")));
-        for (const device of [...counts.keys()]) {
-          if (!keep(device)) counts.delete(device);
-        }
-        return arpFamilies(counts);
-      });
+      const counts = parseArp(readText(at(paths.proc, "net/arp")));
+      for (const device of [...counts.keys()]) {
+        if (!keep(device)) counts.delete(device);
+      }
+      return arpFamilies(counts);
     },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readAttr, task } from "./_read.ts";
+import { at, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -36,27 +36,27 @@ export function bondingCollector(): Collector {
   return {
     name: "bonding",
     collect({ paths }) {
-      return task(() => {
-        const net = at(paths.sys, "class/net");
-        const masters = readAttr(`${net}/bonding_masters`);
-        if (masters === undefined) throw new NoDataError("bonding driver not loaded");
-        const bonds = masters.split(/\s+/).filter(Boolean).map((master) => {
-          const slaves = (readAttr(`${net}/${master}/bonding/slaves`) ?? "").split(/\s+/).filter(
-            Boolean,
-          );
-          return {
-            master,
-            slaves: slaves.map((s) =>
-              [
-                s,
-                readAttr(`${net}/${master}/lower_${s}/bonding_slave/mii_status`) ??
-                  readAttr(`${net}/${s}/bonding_slave/mii_status`),
-              ] as const
-            ),
-          };
-        });
-        return bondingFamilies(bonds);
+      const net = at(paths.sys, "class/net");
+      const masters = readAttr(`${net}/bonding_masters`);
+      if (masters === undefined) throw new NoDataError("bonding driver not loaded");
+      const bonds = masters.split(/\s+/).filter(Boolean).map((master) => {
+        const slaves = (readAttr(`${net}/${master}/bonding/slaves`) ?? "").split(/\s+/).filter(
+          Boolean,
+        );
+        return {
+          master,
+          slaves: slaves.map((s) =>
+            [
+              s,
+              // lower_<if> on current kernels, slave_<if> on older ones.
+              readAttr(`${net}/${master}/lower_${s}/bonding_slave/mii_status`) ??
+                readAttr(`${net}/${master}/slave_${s}/bonding_slave/mii_status`) ??
+                readAttr(`${net}/${s}/bonding_slave/mii_status`),
+            ] as const
+          ),
+        };
       });
+      return bondingFamilies(bonds);
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The collector contract: a named source of metric families, read fresh on every run. Each
  * collector lives in its own file with pure `parse*(text)` functions; the scraper runs them
- * concurrently with a timeout each (a hung mount must not hang a scrape).
+ * concurrently with a timeout each (a hung mount must not hang a scrape). A collector that only
+ * reads /proc and /sys returns its families synchronously (so its duration is its own); one
+ * that waits on I/O (statfs, files on disk, commands) returns a promise.
  *
  * @module
  */
@@ -15,10 +17,17 @@ export interface ProcPaths {
   readonly sys: string;
   /** The host's root, default `/` (a container can mount the host's root elsewhere). */
   readonly root: string;
+  /** udev's database of device properties, default `/run/udev/data`. */
+  readonly udev: string;
 }
 
 /** The default paths. */
-export const DEFAULT_PATHS: ProcPaths = { proc: "/proc", sys: "/sys", root: "/" };
+export const DEFAULT_PATHS: ProcPaths = {
+  proc: "/proc",
+  sys: "/sys",
+  root: "/",
+  udev: "/run/udev/data",
+};
 
 /** What a collector gets for one run. */
 export interface CollectContext {
@@ -31,6 +40,8 @@ export interface CollectContext {
 export interface Collector {
   /** The name used in config, `collect[]` filters and `node_scrape_collector_*{collector}`. */
   readonly name: string;
-  /** Reads and returns the families; throws when the source cannot be read. */
-  collect(ctx: CollectContext): Promise<MetricFamily[]>;
+  /** Its own longest run (ms), used when the config sets no timeout for it. */
+  readonly timeoutMs?: number;
+  /** Reads and returns the families; throws (or rejects) when the source cannot be read. */
+  collect(ctx: CollectContext): MetricFamily[] | Promise<MetricFamily[]>;
 }

@@ -1,20 +1,50 @@
 /**
- * The collector catalogue: every collector by name, whether it is on by default, and how its
- * options in `facts.collectors.<name>` become an instance.
+ * The collector catalogue: every collector by name, whether it is on by default (node_exporter
+ * 1.5's defaults, with Debian's), and how its options in `facts.collectors.<name>` become an
+ * instance. Option names are node_exporter's flags in snake_case (`device_include`); a
+ * collector receives them camel-cased (`deviceInclude`).
  *
  * @module
  */
 import type { CollectorName, FactsConfig } from "../config/facts_schema.ts";
 import { arpCollector } from "./arp.ts";
 import { bondingCollector } from "./bonding.ts";
+import { buddyinfoCollector } from "./buddyinfo.ts";
+import { cgroupsCollector } from "./cgroups.ts";
 import type { Collector } from "./collector.ts";
+import { ipvsCollector } from "./ipvs.ts";
+import { hwmonCollector } from "./hwmon.ts";
+import { tapestatsCollector } from "./tapestats.ts";
+import { infinibandCollector } from "./infiniband.ts";
+import { fibrechannelCollector } from "./fibrechannel.ts";
+import { thermalZoneCollector } from "./thermal_zone.ts";
+import { raplCollector } from "./rapl.ts";
+import { powerSupplyClassCollector } from "./powersupplyclass.ts";
+import { nvmeCollector } from "./nvme.ts";
+import { edacCollector } from "./edac.ts";
+import { dmiCollector } from "./dmi.ts";
+import { btrfsCollector } from "./btrfs.ts";
+import { bcacheCollector } from "./bcache.ts";
+import { zfsCollector } from "./zfs.ts";
+import { xfsCollector } from "./xfs.ts";
+import { zoneinfoCollector } from "./zoneinfo.ts";
+import { schedstatCollector } from "./schedstat.ts";
+import { nfsdCollector } from "./nfsd.ts";
+import { nfsCollector } from "./nfs.ts";
+import { mountstatsCollector } from "./mountstats.ts";
+import { meminfoNumaCollector } from "./meminfo_numa.ts";
+import { lnstatCollector } from "./lnstat.ts";
+import { drbdCollector } from "./drbd.ts";
 import { commandCollector } from "./command.ts";
 import { conntrackCollector } from "./conntrack.ts";
 import { cpuCollector } from "./cpu.ts";
+import { cpufreqCollector } from "./cpufreq.ts";
 import { diskstatsCollector } from "./diskstats.ts";
 import { entropyCollector } from "./entropy.ts";
 import { filefdCollector } from "./filefd.ts";
 import { filesystemCollector } from "./filesystem.ts";
+import { interruptsCollector } from "./interrupts.ts";
+import { ksmdCollector } from "./ksmd.ts";
 import { loadavgCollector } from "./loadavg.ts";
 import { mdadmCollector } from "./mdadm.ts";
 import { meminfoCollector } from "./meminfo.ts";
@@ -24,10 +54,13 @@ import { netstatCollector } from "./netstat.ts";
 import { osCollector } from "./os.ts";
 import { pressureCollector } from "./pressure.ts";
 import { processCollector } from "./process.ts";
+import { processesCollector } from "./processes.ts";
 import { selinuxCollector } from "./selinux.ts";
+import { slabinfoCollector } from "./slabinfo.ts";
 import { sockstatCollector } from "./sockstat.ts";
 import { softnetCollector } from "./softnet.ts";
 import { statCollector } from "./stat.ts";
+import { sysctlCollector } from "./sysctl.ts";
 import { systemdCollector } from "./systemd.ts";
 import { textfileCollector } from "./textfile.ts";
 import { timeCollector } from "./time.ts";
@@ -40,33 +73,66 @@ type Options = NonNullable<FactsConfig["collectors"]>;
 /** Receives collector warnings (a bad textfile, a failed command). */
 export type CollectorLog = (collector: string, message: string) => void;
 
-interface Entry<N extends CollectorName> {
-  /** On when the config does not say (node_exporter's defaults; opt-in ones need options). */
-  readonly enabled: (o: Options[N] | undefined) => boolean;
-  readonly create: (
-    o: NonNullable<Options[N]> | Record<string, never>,
-    log: CollectorLog,
-  ) => Collector;
+/** The scheduling keys every collector takes; the rest are its own. */
+const COMMON = new Set(["enabled", "interval", "timeout"]);
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}`
+  : S;
+/** A collector's own options from its config block, camel-cased. */
+export type Own<O> = {
+  [K in keyof O as K extends "enabled" | "interval" | "timeout" ? never : Camel<K & string>]: O[K];
+};
+
+/** The collector's own options of a config block (`device_include` → `deviceInclude`). */
+export function own<O extends object>(block: O | undefined): Own<O> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(block ?? {})) {
+    if (v !== undefined && !COMMON.has(k)) {
+      out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+    }
+  }
+  return out as Own<O>;
 }
 
-const on = () => true;
+interface Entry<N extends CollectorName> {
+  /** On when the config does not say (node_exporter's defaults; opt-in ones need options). */
+  readonly enabled: boolean | ((o: Options[N]) => boolean);
+  readonly create: (o: Own<NonNullable<Options[N]>>, log: CollectorLog) => Collector;
+}
 
 /** Every collector, by name. */
 export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
-  arp: {
-    enabled: on,
-    create: (o) =>
-      arpCollector({
-        ...("device_include" in o && o.device_include ? { deviceInclude: o.device_include } : {}),
-        ...("device_exclude" in o && o.device_exclude ? { deviceExclude: o.device_exclude } : {}),
-      }),
-  },
-  bonding: { enabled: on, create: () => bondingCollector() },
+  ipvs: { enabled: true, create: (o) => ipvsCollector(o) },
+  hwmon: { enabled: true, create: () => hwmonCollector() },
+  tapestats: { enabled: true, create: (o) => tapestatsCollector(o) },
+  infiniband: { enabled: true, create: () => infinibandCollector() },
+  fibrechannel: { enabled: true, create: () => fibrechannelCollector() },
+  thermal_zone: { enabled: true, create: () => thermalZoneCollector() },
+  rapl: { enabled: true, create: () => raplCollector() },
+  powersupplyclass: { enabled: true, create: (o) => powerSupplyClassCollector(o) },
+  nvme: { enabled: true, create: () => nvmeCollector() },
+  edac: { enabled: true, create: () => edacCollector() },
+  dmi: { enabled: true, create: () => dmiCollector() },
+  btrfs: { enabled: true, create: () => btrfsCollector() },
+  bcache: { enabled: true, create: (o) => bcacheCollector(o) },
+  zfs: { enabled: true, create: () => zfsCollector() },
+  xfs: { enabled: true, create: () => xfsCollector() },
+  zoneinfo: { enabled: false, create: () => zoneinfoCollector() },
+  schedstat: { enabled: true, create: () => schedstatCollector() },
+  nfsd: { enabled: true, create: () => nfsdCollector() },
+  nfs: { enabled: true, create: () => nfsCollector() },
+  mountstats: { enabled: false, create: () => mountstatsCollector() },
+  meminfo_numa: { enabled: false, create: () => meminfoNumaCollector() },
+  lnstat: { enabled: false, create: () => lnstatCollector() },
+  drbd: { enabled: false, create: () => drbdCollector() },
+  arp: { enabled: true, create: (o) => arpCollector(o) },
+  bonding: { enabled: true, create: () => bondingCollector() },
+  buddyinfo: { enabled: false, create: () => buddyinfoCollector() },
+  cgroups: { enabled: false, create: () => cgroupsCollector() },
   command: {
     enabled: (o) => (o?.commands?.length ?? 0) > 0,
     create: (o, log) =>
       commandCollector({
-        commands: ("commands" in o ? o.commands ?? [] : []).map((c) => ({
+        commands: (o.commands ?? []).map((c) => ({
           name: c.name,
           command: c.command,
           ...(c.timeout !== undefined ? { timeoutMs: c.timeout } : {}),
@@ -76,104 +142,55 @@ export const CATALOG: { readonly [N in CollectorName]: Entry<N> } = {
         onError: (m) => log("command", m),
       }),
   },
-  conntrack: { enabled: on, create: () => conntrackCollector() },
-  cpu: { enabled: on, create: () => cpuCollector() },
-  diskstats: {
-    enabled: on,
-    create: (o) =>
-      diskstatsCollector({
-        ...("device_include" in o && o.device_include ? { deviceInclude: o.device_include } : {}),
-        ...("device_exclude" in o && o.device_exclude ? { deviceExclude: o.device_exclude } : {}),
-      }),
-  },
-  entropy: { enabled: on, create: () => entropyCollector() },
-  filefd: { enabled: on, create: () => filefdCollector() },
+  conntrack: { enabled: true, create: () => conntrackCollector() },
+  cpu: { enabled: true, create: (o) => cpuCollector(o) },
+  cpufreq: { enabled: true, create: () => cpufreqCollector() },
+  diskstats: { enabled: true, create: (o) => diskstatsCollector(o) },
+  entropy: { enabled: true, create: () => entropyCollector() },
+  filefd: { enabled: true, create: () => filefdCollector() },
   filesystem: {
-    enabled: on,
-    create: (o) =>
-      filesystemCollector({
-        ...("mount_points_exclude" in o && o.mount_points_exclude !== undefined
-          ? { mountPointsExclude: o.mount_points_exclude }
-          : {}),
-        ...("fs_types_exclude" in o && o.fs_types_exclude !== undefined
-          ? { fsTypesExclude: o.fs_types_exclude }
-          : {}),
-        ...("mount_timeout" in o && o.mount_timeout !== undefined
-          ? { mountTimeoutMs: o.mount_timeout }
-          : {}),
-      }),
+    enabled: true,
+    create: ({ mountTimeout, ...o }) =>
+      filesystemCollector({ ...o, ...(mountTimeout ? { mountTimeoutMs: mountTimeout } : {}) }),
   },
-  loadavg: { enabled: on, create: () => loadavgCollector() },
-  mdadm: { enabled: on, create: () => mdadmCollector() },
-  meminfo: { enabled: on, create: () => meminfoCollector() },
-  netclass: {
-    enabled: on,
-    create: (o) =>
-      netclassCollector(
-        "ignored_devices" in o && o.ignored_devices !== undefined
-          ? { ignoredDevices: o.ignored_devices }
-          : {},
-      ),
-  },
-  netdev: {
-    enabled: on,
-    create: (o) =>
-      netdevCollector({
-        ...("device_include" in o && o.device_include ? { deviceInclude: o.device_include } : {}),
-        ...("device_exclude" in o && o.device_exclude ? { deviceExclude: o.device_exclude } : {}),
-      }),
-  },
-  netstat: {
-    enabled: on,
-    create: (o) =>
-      netstatCollector("fields" in o && o.fields !== undefined ? { fields: o.fields } : {}),
-  },
-  os: { enabled: on, create: () => osCollector() },
-  pressure: { enabled: on, create: () => pressureCollector() },
+  interrupts: { enabled: false, create: () => interruptsCollector() },
+  ksmd: { enabled: false, create: () => ksmdCollector() },
+  loadavg: { enabled: true, create: () => loadavgCollector() },
+  mdadm: { enabled: true, create: () => mdadmCollector() },
+  meminfo: { enabled: true, create: () => meminfoCollector() },
+  netclass: { enabled: true, create: (o) => netclassCollector(o) },
+  netdev: { enabled: true, create: (o) => netdevCollector(o) },
+  netstat: { enabled: true, create: (o) => netstatCollector(o) },
+  os: { enabled: true, create: () => osCollector() },
+  pressure: { enabled: true, create: () => pressureCollector() },
   process: {
     enabled: (o) => (o?.groups?.length ?? 0) > 0,
     create: (o) =>
       processCollector({
-        groups: ("groups" in o ? o.groups ?? [] : []).map((g) => ({
+        groups: (o.groups ?? []).map((g) => ({
           name: g.name,
           pattern: g.pattern,
           ...(g.cmdline !== undefined ? { cmdline: g.cmdline } : {}),
         })),
       }),
   },
-  selinux: { enabled: on, create: () => selinuxCollector() },
-  sockstat: { enabled: on, create: () => sockstatCollector() },
-  softnet: { enabled: on, create: () => softnetCollector() },
-  stat: { enabled: on, create: () => statCollector() },
-  systemd: {
-    enabled: () => false,
-    create: (o) =>
-      systemdCollector({
-        ...("unit_include" in o && o.unit_include !== undefined
-          ? { unitInclude: o.unit_include }
-          : {}),
-        ...("unit_exclude" in o && o.unit_exclude !== undefined
-          ? { unitExclude: o.unit_exclude }
-          : {}),
-      }),
-  },
+  processes: { enabled: false, create: () => processesCollector() },
+  selinux: { enabled: true, create: () => selinuxCollector() },
+  slabinfo: { enabled: false, create: (o) => slabinfoCollector(o) },
+  sockstat: { enabled: true, create: () => sockstatCollector() },
+  softnet: { enabled: true, create: () => softnetCollector() },
+  stat: { enabled: true, create: (o) => statCollector(o) },
+  sysctl: { enabled: false, create: (o) => sysctlCollector(o) },
+  systemd: { enabled: false, create: (o) => systemdCollector(o) },
   textfile: {
-    enabled: on,
-    create: (o, log) =>
-      textfileCollector({
-        ...("directory" in o && o.directory !== undefined ? { directory: o.directory } : {}),
-        onError: (m) => log("textfile", m),
-      }),
+    enabled: true,
+    create: (o, log) => textfileCollector({ ...o, onError: (m) => log("textfile", m) }),
   },
-  time: { enabled: on, create: () => timeCollector() },
-  timex: { enabled: on, create: () => timexCollector() },
-  udp_queues: { enabled: on, create: () => udpQueuesCollector() },
-  uname: { enabled: on, create: () => unameCollector() },
-  vmstat: {
-    enabled: on,
-    create: (o) =>
-      vmstatCollector("fields" in o && o.fields !== undefined ? { fields: o.fields } : {}),
-  },
+  time: { enabled: true, create: () => timeCollector() },
+  timex: { enabled: true, create: () => timexCollector() },
+  udp_queues: { enabled: true, create: () => udpQueuesCollector() },
+  uname: { enabled: true, create: () => unameCollector() },
+  vmstat: { enabled: true, create: (o) => vmstatCollector(o) },
 };
 
 /** Every collector name, sorted. */
@@ -198,21 +215,19 @@ export function configureCollectors(
   const out: ConfiguredCollector[] = [];
   for (const name of COLLECTOR_NAMES) {
     const o = all[name] as
-      | (NonNullable<Options[typeof name]> & {
-        enabled?: boolean;
-        interval?: number;
-        timeout?: number;
-      })
+      | { enabled?: boolean; interval?: number; timeout?: number }
       | undefined;
     const entry = CATALOG[name] as Entry<typeof name>;
-    const enabled = options.only
-      ? options.only.includes(name)
-      : o?.enabled ?? entry.enabled(o as never);
+    const byDefault = typeof entry.enabled === "boolean"
+      ? entry.enabled
+      : entry.enabled(o as never);
+    const enabled = options.only ? options.only.includes(name) : o?.enabled ?? byDefault;
     if (!enabled) continue;
+    const collector = entry.create(own(o) as never, options.log);
     out.push({
-      collector: entry.create((o ?? {}) as never, options.log),
+      collector,
       ...(o?.interval ? { intervalMs: o.interval } : {}),
-      timeoutMs: o?.timeout ?? defaultTimeout,
+      timeoutMs: o?.timeout ?? Math.max(defaultTimeout, collector.timeoutMs ?? 0),
     });
   }
   return out;

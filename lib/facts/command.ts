@@ -100,10 +100,17 @@ export interface CommandOptions {
   readonly onError?: (message: string) => void;
 }
 
-/** The command collector: runs every command concurrently. */
+/**
+ * The command collector: runs every command concurrently, each with its own timeout. When the
+ * collector itself is aborted (its timeout), the commands still running are killed and the
+ * ones that finished keep their results.
+ */
 export function commandCollector(options: CommandOptions): Collector {
+  const timeoutOf = (spec: CommandSpec) => spec.timeoutMs ?? options.timeoutMs ?? 10_000;
   return {
     name: "command",
+    // Long enough for every command's own timeout, the SIGKILL that may follow and a margin.
+    timeoutMs: Math.max(0, ...options.commands.map(timeoutOf)) + 2000,
     async collect({ signal }) {
       const outcomes = await Promise.all(
         options.commands.map(async (spec): Promise<CommandOutcome> => {
@@ -113,7 +120,7 @@ export function commandCollector(options: CommandOptions): Collector {
           const t0 = performance.now();
           try {
             const r = await runCommand(argv, {
-              timeoutMs: spec.timeoutMs ?? options.timeoutMs ?? 10_000,
+              timeoutMs: timeoutOf(spec),
               signal,
             });
             if (r.code !== 0) {

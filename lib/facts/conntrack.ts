@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
+import { parseStatTable } from "./lnstat.ts";
 import { type MetricFamily, single } from "./metric.ts";
 import { NoDataError } from "./errors.ts";
 
@@ -32,14 +33,12 @@ const STATS: Readonly<Record<string, readonly [string, string]>> = {
 
 /** Sums the hex per-CPU rows of /proc/net/stat/nf_conntrack by column name. */
 export function parseConntrackStat(text: string): Map<string, number> {
-  const lines = text.trim().split("\n");
-  const names = (lines[0] ?? "").trim().split(/\s+/);
+  const { columns, rows } = parseStatTable(text);
   const out = new Map<string, number>();
-  for (const line of lines.slice(1)) {
-    const values = line.trim().split(/\s+/);
-    names.forEach((n, i) => {
-      const v = parseInt(values[i] ?? "", 16);
-      if (Number.isFinite(v)) out.set(n, (out.get(n) ?? 0) + v);
+  for (const row of rows) {
+    columns.forEach((n, i) => {
+      const v = row[i];
+      if (v !== undefined && Number.isFinite(v)) out.set(n, (out.get(n) ?? 0) + v);
     });
   }
   return out;
@@ -71,19 +70,17 @@ export function conntrackCollector(): Collector {
   return {
     name: "conntrack",
     collect({ paths }) {
-      return task(() => {
-        const count = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_count"));
-        const max = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_max"));
-        if (count === undefined || max === undefined) {
-          throw new NoDataError("conntrack is not loaded");
-        }
-        const stat = readOptional(at(paths.proc, "net/stat/nf_conntrack"));
-        return conntrackFamilies(
-          Number(count.trim()),
-          Number(max.trim()),
-          stat ? parseConntrackStat(stat) : undefined,
-        );
-      });
+      const count = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_count"));
+      const max = readOptional(at(paths.proc, "sys/net/netfilter/nf_conntrack_max"));
+      if (count === undefined || max === undefined) {
+        throw new NoDataError("conntrack is not loaded");
+      }
+      const stat = readOptional(at(paths.proc, "net/stat/nf_conntrack"));
+      return conntrackFamilies(
+        Number(count.trim()),
+        Number(max.trim()),
+        stat ? parseConntrackStat(stat) : undefined,
+      );
     },
   };
 }

@@ -1,11 +1,21 @@
 /**
  * The cpu collector: `node_cpu_seconds_total{cpu,mode}` and `node_cpu_guest_seconds_total` from
- * the per-CPU lines of /proc/stat (USER_HZ = 100, as node_exporter assumes).
+ * the per-CPU lines of /proc/stat (USER_HZ = 100, as node_exporter assumes), thermal throttle
+ * counts and isolated CPUs from sysfs, and with `info` the /proc/cpuinfo families
+ * (cpu_info.ts).
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, listDir, readAttr, readOptional, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
+import {
+  cpuInfoFamilies,
+  type CpuInfoOptions,
+  isolatedFamilies,
+  parseCpuinfo,
+  parseCpuList,
+  throttleFamilies,
+} from "./cpu_info.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
 /** Kernel clock ticks per second for /proc/stat (USER_HZ, 100 on every Linux ABI). */
@@ -85,12 +95,42 @@ export function cpuFamilies(cpus: readonly CpuTimes[]): MetricFamily[] {
   return set.list();
 }
 
+/** Options of the cpu collector. */
+export interface CpuOptions extends CpuInfoOptions {
+  /** Export `node_cpu_info` (and the chosen flags and bugs) from /proc/cpuinfo. */
+  readonly info?: boolean | undefined;
+}
+
 /** The cpu collector. */
-export function cpuCollector(): Collector {
+export function cpuCollector(options: CpuOptions = {}): Collector {
   return {
     name: "cpu",
     collect({ paths }) {
-      return task(() => cpuFamilies(parseCpuStat(readText(at(paths.proc, "stat")))));
+      const out = cpuFamilies(parseCpuStat(readText(at(paths.proc, "stat"))));
+      if (options.info) {
+        out.push(...cpuInfoFamilies(parseCpuinfo(readText(at(paths.proc, "cpuinfo"))), options));
+      }
+      const base = at(paths.sys, "devices/system/cpu");
+      const cpus = listDir(base).filter((d) => /^cpu\d+$/.test(d))
+        .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+      const num = (p: string) => {
+        const v = readAttr(p);
+        return v !== undefined && v !== "" ? Number(v) : undefined;
+      };
+      out.push(...throttleFamilies(cpus.flatMap((d) => {
+        const pkg = readAttr(`${base}/${d}/topology/physical_package_id`);
+        const core = readAttr(`${base}/${d}/topology/core_id`);
+        if (pkg === undefined || core === undefined) return [];
+        return [{
+          package: pkg,
+          core,
+          coreThrottles: num(`${base}/${d}/thermal_throttle/core_throttle_count`),
+          packageThrottles: num(`${base}/${d}/thermal_throttle/package_throttle_count`),
+        }];
+      })));
+      const isolated = readOptional(`${base}/isolated`);
+      if (isolated !== undefined) out.push(...isolatedFamilies(parseCpuList(isolated)));
+      return out;
     },
   };
 }

@@ -1,12 +1,13 @@
 /**
  * The diskstats collector: `node_disk_*{device}` from /proc/diskstats (11, 15 or 17 stat
  * columns depending on the kernel; absent columns give absent families) and `node_disk_info`
- * from udev's database, with node_exporter's default device excludes.
+ * with the filesystem, device-mapper and ATA families from udev's database, and node_exporter's
+ * default device excludes.
  *
  * @module
  */
 import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
-import { at, readAttr, readText, task } from "./_read.ts";
+import { at, readAttr, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -103,6 +104,21 @@ const COLUMNS: readonly [number, string, string, "counter" | "gauge", number][] 
   ],
 ];
 
+/** [udev property, metric, help] of the ATA families (disks whose udev data has `ID_ATA`). */
+const ATA: readonly [string, string, string][] = [
+  [
+    "ID_ATA_ROTATION_RATE_RPM",
+    "ata_rotation_rate_rpm",
+    "ATA disk rotation rate in RPMs (0 for SSDs).",
+  ],
+  ["ID_ATA_WRITE_CACHE", "ata_write_cache", "ATA disk has a write cache."],
+  [
+    "ID_ATA_WRITE_CACHE_ENABLED",
+    "ata_write_cache_enabled",
+    "ATA disk has its write cache enabled.",
+  ],
+];
+
 /** udev properties of a block device (`E:KEY=value` lines of /run/udev/data/b<maj>:<min>). */
 export function parseUdevData(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -133,6 +149,38 @@ export function diskstatsFamilies(
       wwn: p.ID_WWN ?? "",
     }, 1);
   }
+  for (const d of disks) {
+    const p = udev.get(`${d.major}:${d.minor}`);
+    if (!p?.ID_FS_TYPE) continue;
+    set.add("node_disk_filesystem_info", "Info about disk filesystem.", "gauge", {
+      device: d.device,
+      type: p.ID_FS_TYPE,
+      usage: p.ID_FS_USAGE ?? "",
+      uuid: p.ID_FS_UUID ?? "",
+      version: p.ID_FS_VERSION ?? "",
+    }, 1);
+  }
+  for (const d of disks) {
+    const p = udev.get(`${d.major}:${d.minor}`);
+    if (!p?.DM_NAME) continue;
+    set.add("node_disk_device_mapper_info", "Info about disk device mapper.", "gauge", {
+      device: d.device,
+      name: p.DM_NAME,
+      uuid: p.DM_UUID ?? "",
+      vg_name: p.DM_VG_NAME ?? "",
+      lv_name: p.DM_LV_NAME ?? "",
+      lv_layer: p.DM_LV_LAYER ?? "",
+    }, 1);
+  }
+  for (const [key, name, help] of ATA) {
+    for (const d of disks) {
+      const p = udev.get(`${d.major}:${d.minor}`);
+      const v = p?.ID_ATA ? Number(p[key]) : NaN;
+      if (p?.[key] !== undefined && Number.isFinite(v)) {
+        set.add(`node_disk_${name}`, help, "gauge", { device: d.device }, v);
+      }
+    }
+  }
   for (const [col, name, help, type, scale] of COLUMNS) {
     for (const d of disks) {
       const v = d.stats[col];
@@ -152,18 +200,16 @@ export function diskstatsCollector(options: DiskstatsOptions = {}): Collector {
   return {
     name: "diskstats",
     collect({ paths }) {
-      return task(() => {
-        const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
-          .filter((d) => keep(d.device));
-        const udev = new Map<string, Record<string, string>>();
-        for (const d of disks) {
-          // udev's database lives on /run (tmpfs): a synchronous read never waits on a disk.
-          const key = `${d.major}:${d.minor}`;
-          const text = readAttr(at(paths.root, `run/udev/data/b${key}`));
-          if (text) udev.set(key, parseUdevData(text));
-        }
-        return diskstatsFamilies(disks, udev);
-      });
+      const disks = parseDiskstats(readText(at(paths.proc, "diskstats")))
+        .filter((d) => keep(d.device));
+      const udev = new Map<string, Record<string, string>>();
+      for (const d of disks) {
+        // udev's database lives on /run (tmpfs): a synchronous read never waits on a disk.
+        const key = `${d.major}:${d.minor}`;
+        const text = readAttr(at(paths.udev, `b${key}`));
+        if (text) udev.set(key, parseUdevData(text));
+      }
+      return diskstatsFamilies(disks, udev);
     },
   };
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { single } from "./metric.ts";
 
@@ -12,14 +12,12 @@ export function entropyCollector(): Collector {
   return {
     name: "entropy",
     collect({ paths }) {
-      return task(() => {
-        const avail = readText(at(paths.proc, "sys/kernel/random/entropy_avail"));
-        const pool = readText(at(paths.proc, "sys/kernel/random/poolsize"));
-        return [
-          single("node_entropy_available_bits", "Bits of available entropy.", Number(avail.trim())),
-          single("node_entropy_pool_size_bits", "Bits of entropy pool.", Number(pool.trim())),
-        ];
-      });
+      const avail = readText(at(paths.proc, "sys/kernel/random/entropy_avail"));
+      const pool = readText(at(paths.proc, "sys/kernel/random/poolsize"));
+      return [
+        single("node_entropy_available_bits", "Bits of available entropy.", Number(avail.trim())),
+        single("node_entropy_pool_size_bits", "Bits of entropy pool.", Number(pool.trim())),
+      ];
     },
   };
 }

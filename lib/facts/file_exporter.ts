@@ -1,7 +1,8 @@
 /**
- * Writes snapshots to a local directory, one file per push (`<host>-YYYYMMDDTHHMMSSZ.prom.gz`,
- * written to a temp name, synced, then renamed, so readers never see half a file), and rotates:
- * only the newest `max_files` snapshots of the host are kept.
+ * Writes snapshots to a local directory, one file per push (`<host>-YYYYMMDDTHHMMSS.mmmZ.prom.gz`,
+ * written to a temp name and synced, then linked to its name, so readers never see half a file
+ * and a name is never reused: a second push in the same millisecond gets `-1`, `-2`...), and
+ * rotates: only the newest `max_files` snapshots of the host are kept.
  *
  * @module
  */
@@ -11,11 +12,12 @@ import { encodeSnapshot, type Snapshot } from "./snapshot.ts";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** The file name of a snapshot. */
-export function snapshotFileName(host: string, t: Date, ext: string): string {
+/** The file name of a snapshot; `n` > 0 for the n-th other push of the same millisecond. */
+export function snapshotFileName(host: string, t: Date, ext: string, n = 0): string {
   const stamp = `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}T` +
-    `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}Z`;
-  return `${host}-${stamp}${ext}`;
+    `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}.` +
+    `${String(t.getUTCMilliseconds()).padStart(3, "0")}Z`;
+  return `${host}-${stamp}${n > 0 ? `-${n}` : ""}${ext}`;
 }
 
 /** Writes snapshots to a directory. */
@@ -35,8 +37,7 @@ export class FileExporter {
       ...(this.#c.gzip !== undefined ? { gzip: this.#c.gzip } : {}),
     });
     await Deno.mkdir(this.#c.dir, { recursive: true });
-    const path = join(this.#c.dir, snapshotFileName(s.host, s.time, enc.ext));
-    const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+    const tmp = join(this.#c.dir, `.${s.host}.tmp-${crypto.randomUUID().slice(0, 8)}`);
     const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o640 });
     try {
       let off = 0;
@@ -45,7 +46,21 @@ export class FileExporter {
     } finally {
       file.close();
     }
-    await Deno.rename(tmp, path);
+    // A link fails when the name exists, where a rename would replace the earlier snapshot.
+    let path: string;
+    try {
+      for (let n = 0;; n++) {
+        path = join(this.#c.dir, snapshotFileName(s.host, s.time, enc.ext, n));
+        try {
+          await Deno.link(tmp, path);
+          break;
+        } catch (e) {
+          if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+        }
+      }
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
     await this.#rotate(s.host);
     return path;
   }
@@ -55,7 +70,9 @@ export class FileExporter {
     if (keep === 0) return;
     const mine: string[] = [];
     const pattern = new RegExp(
-      `^${host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-\\d{8}T\\d{6}Z\\.(prom|json)(\\.gz)?$`,
+      `^${
+        host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      }-\\d{8}T\\d{6}(\\.\\d{3})?Z(-\\d+)?\\.(prom|json)(\\.gz)?$`,
     );
     for await (const e of Deno.readDir(this.#c.dir)) {
       if (e.isFile && pattern.test(e.name)) mine.push(e.name);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { type MetricFamily, single } from "./metric.ts";
 
@@ -30,7 +30,7 @@ export function filefdCollector(): Collector {
   return {
     name: "filefd",
     collect({ paths }) {
-      return task(() => filefdFamilies(parseFileNr(readText(at(paths.proc, "sys/fs/file-nr")))));
+      return filefdFamilies(parseFileNr(readText(at(paths.proc, "sys/fs/file-nr"))));
     },
   };
 }

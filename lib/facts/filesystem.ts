@@ -118,10 +118,10 @@ export function filesystemFamilies(results: readonly FsResult[]): MetricFamily[]
 
 /** Options of the filesystem collector. */
 export interface FilesystemOptions {
-  readonly mountPointsExclude?: string;
-  readonly fsTypesExclude?: string;
+  readonly mountPointsExclude?: string | undefined;
+  readonly fsTypesExclude?: string | undefined;
   /** How long one `statfs` may take before the mount is reported as failed. */
-  readonly mountTimeoutMs?: number;
+  readonly mountTimeoutMs?: number | undefined;
   /** The statfs call; replaceable so the stuck-mount logic can be exercised. */
   readonly statfs?: (path: string) => Promise<FsStats>;
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { unescapeMount } from "./filesystem.ts";
+
 type Obj = Record<string, unknown>;
 
 /**
@@ -125,6 +127,20 @@ export function ansibleMounts(mounts: readonly MountLine[]): MountLine[] {
     (m.device.startsWith("/") || m.device.startsWith("\\") || m.device.includes(":/")) &&
     m.fstype !== "none"
   );
+}
+
+/**
+ * The mount points that are bind mounts, as Ansible finds them with findmnt: the mounts whose
+ * root in /proc/self/mountinfo is a directory below the filesystem's root (Ansible then adds
+ * `,bind` to their options).
+ */
+export function bindMounts(mountinfo: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of mountinfo.split("\n")) {
+    const f = line.split(" ");
+    if (f.length > 4 && f[3] !== "/") out.add(unescapeMount(f[4]!));
+  }
+  return out;
 }
 
 /** statvfs numbers for {@linkcode mountFact}. */

@@ -13,6 +13,7 @@ import { localZone, zoneFor } from "./_tz.ts";
 import { parseMounts } from "./filesystem.ts";
 import {
   ansibleMounts,
+  bindMounts,
   cpuFacts,
   memoryFacts,
   mountFact,
@@ -28,7 +29,17 @@ import {
   parseDefaultRoute6,
   type SysIface,
 } from "./network_facts.ts";
-import { distributionFacts, parseOsRelease } from "./os_release.ts";
+import {
+  distributionFacts,
+  distributionFileFacts,
+  lsbFacts,
+  parseOsRelease,
+} from "./os_release.ts";
+import { deviceLinks, type DeviceProbe, devicesFact, lvmFact } from "./device_facts.ts";
+import { dmiFacts } from "./dmi_facts.ts";
+import { fibreChannelWwn, hostNqn, iscsiIqn } from "./initiator_facts.ts";
+import { localFact } from "./local_facts.ts";
+import { fipsFact, isChroot, selinuxFact } from "./security_facts.ts";
 import {
   cmdlineFacts,
   dateTimeFacts,
@@ -36,6 +47,7 @@ import {
   findPasswd,
   fqdnFromHosts,
   pkgMgrFact,
+  procCmdlineFacts,
   serviceMgrFact,
   userFacts,
 } from "./system_facts.ts";
@@ -110,7 +122,16 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
     facts.distribution_file_path = readEtc("os-release") !== undefined
       ? "/etc/os-release"
       : "/usr/lib/os-release";
+    Object.assign(
+      facts,
+      distributionFileFacts(String(facts.os_family), (p) => existsIf(`${root}${p}`)),
+    );
   }
+  facts.lsb = lsbFacts({
+    lsbRelease: readEtc("lsb-release"),
+    osRelease,
+    lsbReleaseBin: existsIf(`${root}/usr/bin/lsb_release`) || existsIf(`${root}/bin/lsb_release`),
+  });
   const machineId = readEtc("machine-id")?.trim() ??
     readIf(`${root}/var/lib/dbus/machine-id`, canRead(`${root}/var/lib/dbus/machine-id`))?.trim();
   if (machineId) facts.machine_id = machineId;
@@ -149,13 +170,24 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
     (canSys("loadavg") ? attempt(() => Deno.loadavg()) : undefined);
   if (loadavg) facts.loadavg = { "15m": loadavg[2], "1m": loadavg[0], "5m": loadavg[1] };
   const cmdline = readProc("cmdline");
-  if (cmdline !== undefined) facts.cmdline = cmdlineFacts(cmdline);
+  if (cmdline !== undefined) {
+    facts.cmdline = cmdlineFacts(cmdline);
+    facts.proc_cmdline = procCmdlineFacts(cmdline);
+  }
 
   // Mounts (statfs of each, in parallel, each with a timeout).
   // /etc/mtab is a link into /proc on current systems: without /proc access there are no mounts.
   const mountsText = readProc("mounts");
   const mountsPromise = mountsText !== undefined
-    ? gatherMounts(mountsText, proc, options.mountTimeoutMs ?? 2000)
+    ? gatherMounts(
+      mountsText,
+      proc,
+      options.mountTimeoutMs ?? 2000,
+      // Ansible asks findmnt (util-linux), which reads the same mountinfo.
+      existsIf(`${root}/usr/bin/findmnt`) || existsIf(`${root}/bin/findmnt`)
+        ? bindMounts(readProc("self/mountinfo") ?? "")
+        : new Set(),
+    )
     : Promise.resolve(undefined);
 
   // Network.
@@ -212,10 +244,84 @@ export async function gatherFacts(options: GatherOptions = {}): Promise<HostFact
   // Without /proc (scoped flags) pid 1 is unknown; the canary files decide, as Ansible's fallback.
   facts.service_mgr = serviceMgrFact(serviceProbe);
   if (proc) Object.assign(facts, virtualFacts(virtProbe(readProc, readSys, root, cpuinfo)));
+  Object.assign(facts, platformFacts(proc, readProc, readSys, readEtc, env));
 
   const mounts = await mountsPromise;
   if (mounts) facts.mounts = mounts;
   return facts;
+}
+
+/**
+ * Ansible's hardware and system facts that sysfs, /proc and /etc answer without a command:
+ * DMI, block devices, SELinux, AppArmor, FIPS, chroot, storage initiators and local facts.
+ */
+function platformFacts(
+  proc: boolean,
+  readProc: (p: string) => string | undefined,
+  readSys: (p: string) => string | undefined,
+  readEtc: (p: string) => string | undefined,
+  env: Record<string, string>,
+): HostFacts {
+  const out: HostFacts = {
+    gather_subset: ["all"],
+    module_setup: true,
+    iscsi_iqn: iscsiIqn(readEtc("iscsi/initiatorname.iscsi")),
+    hostnqn: hostNqn(readEtc("nvme/hostnqn")),
+    selinux: selinuxFact({
+      enforce: proc ? readSys("fs/selinux/enforce") : undefined,
+      policyvers: proc ? readSys("fs/selinux/policyvers") : undefined,
+      config: readEtc("selinux/config"),
+    }),
+  };
+  const facts = canRead("/etc/ansible/facts.d")
+    ? attempt(() => [...Deno.readDirSync("/etc/ansible/facts.d")]) ?? []
+    : [];
+  out.local = Object.fromEntries(
+    facts.filter((e) => e.name.endsWith(".fact")).sort((a, b) => (a.name < b.name ? -1 : 1))
+      .flatMap((e) => {
+        const path = `/etc/ansible/facts.d/${e.name}`;
+        // Executable fact scripts would need a fork: left out.
+        const mode = attempt(() => Deno.statSync(path).mode) ?? 0;
+        const text = mode & 0o100 ? undefined : readEtc(`ansible/facts.d/${e.name}`) ?? "";
+        return text === undefined ? [] : [[e.name.slice(0, -5), localFact(path, text)]];
+      }),
+  );
+  const rootStat = canRead("/") ? attempt(() => Deno.statSync("/")) : undefined;
+  if (rootStat?.ino != null) {
+    const pid1 = proc ? attempt(() => Deno.statSync("/proc/1/root")) : undefined;
+    out.is_chroot = isChroot({
+      debianChroot: env.debian_chroot,
+      root: { dev: rootStat.dev, ino: rootStat.ino },
+      ...(pid1?.ino != null ? { pid1Root: { dev: pid1.dev, ino: pid1.ino } } : {}),
+    });
+  }
+  if (!proc) return out;
+  const nonEmpty = (v: string | undefined) => (v === "" ? undefined : v);
+  const dmiPresent = readSys("devices/virtual/dmi/id/product_name") !== undefined;
+  Object.assign(
+    out,
+    dmiFacts((f) => (dmiPresent ? nonEmpty(readSys(`devices/virtual/dmi/id/${f}`)) : undefined)),
+  );
+  out.apparmor = {
+    status: attempt(() => Deno.statSync("/sys/kernel/security/apparmor")) ? "enabled" : "disabled",
+  };
+  out.fips = fipsFact(readProc("sys/crypto/fips_enabled"));
+  out.fibre_channel_wwn = fibreChannelWwn(
+    (attempt(() => [...Deno.readDirSync("/sys/class/fc_host")]) ?? [])
+      .map((e) => e.name).sort().flatMap((h) => readSys(`class/fc_host/${h}/port_name`) ?? []),
+  );
+  const probe: DeviceProbe = {
+    read: (p) => nonEmpty(attempt(() => Deno.readTextFileSync(p).trim())),
+    list: (p) => attempt(() => [...Deno.readDirSync(p)].map((e) => e.name).sort()),
+    readLink: (p) => attempt(() => Deno.readLinkSync(p)),
+    realPath: (p) => attempt(() => Deno.realPathSync(p)),
+  };
+  const links = deviceLinks(probe);
+  out.device_links = links;
+  out.devices = devicesFact(probe, links);
+  const lvm = lvmFact(probe);
+  if (lvm) out.lvm = lvm;
+  return out;
 }
 
 function environment(): Record<string, string> {
@@ -307,13 +413,18 @@ function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: 
   return (value !== undefined ? { [key]: value } : {}) as { [P in K]?: string };
 }
 
-async function gatherMounts(text: string, proc: boolean, timeoutMs: number): Promise<unknown[]> {
+async function gatherMounts(
+  text: string,
+  proc: boolean,
+  timeoutMs: number,
+  binds: ReadonlySet<string>,
+): Promise<unknown[]> {
   const mounts = ansibleMounts(
     parseMounts(text).map((m) => ({
       device: m.device,
       mount: m.mountpoint,
       fstype: m.fstype,
-      options: m.options,
+      options: binds.has(m.mountpoint) ? `${m.options},bind` : m.options,
     })),
   );
   const uuids = new Map<string, string>();

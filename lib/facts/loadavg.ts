@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { type MetricFamily, single } from "./metric.ts";
 
@@ -31,7 +31,7 @@ export function loadavgCollector(): Collector {
   return {
     name: "loadavg",
     collect({ paths }) {
-      return task(() => loadavgFamilies(parseLoadavg(readText(at(paths.proc, "loadavg")))));
+      return loadavgFamilies(parseLoadavg(readText(at(paths.proc, "loadavg"))));
     },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -39,9 +39,11 @@ export function parseMdstat(text: string): MdStat[] {
     const status = lines[i + 1] ?? "";
     const blocks = Number(/(\d+) blocks/.exec(status)?.[1] ?? 0);
     const counts = /\[(\d+)\/(\d+)\]/.exec(status);
-    // Without "[n/m]" (raid0, linear, inactive arrays) every member that is not failed or spare counts.
-    const active = counts ? Number(counts[2]) : members - failed - spare;
-    const required = counts ? Number(counts[1]) : members - spare;
+    // An inactive array has no active or required disks (as node_exporter reports it); without
+    // "[n/m]" (raid0, linear) every member that is not failed or spare counts.
+    const inactive = state === "inactive";
+    const active = inactive ? 0 : counts ? Number(counts[2]) : members - failed - spare;
+    const required = inactive ? 0 : counts ? Number(counts[1]) : members - spare;
     let synced = blocks;
     for (const next of [lines[i + 2] ?? "", lines[i + 3] ?? ""]) {
       const m = /\b(recovery|resync|check|reshape)\s*=\s*[\d.]+%\s*\((\d+)\/\d+\)/.exec(next);
@@ -130,11 +132,9 @@ export function mdadmCollector(): Collector {
   return {
     name: "mdadm",
     collect({ paths }) {
-      return task(() => {
-        const text = readOptional(at(paths.proc, "mdstat"));
-        if (text === undefined) throw new NoDataError("no /proc/mdstat (md driver not loaded)");
-        return mdadmFamilies(parseMdstat(text));
-      });
+      const text = readOptional(at(paths.proc, "mdstat"));
+      if (text === undefined) throw new NoDataError("no /proc/mdstat (md driver not loaded)");
+      return mdadmFamilies(parseMdstat(text));
     },
   };
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { type MetricFamily, single } from "./metric.ts";
 
@@ -57,7 +57,7 @@ export function meminfoCollector(): Collector {
   return {
     name: "meminfo",
     collect({ paths }) {
-      return task(() => meminfoFamilies(parseMeminfo(readText(at(paths.proc, "meminfo")))));
+      return meminfoFamilies(parseMeminfo(readText(at(paths.proc, "meminfo"))));
     },
   };
 }

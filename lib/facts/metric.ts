@@ -1,7 +1,8 @@
 /**
- * The metric model every collector returns: plain families of samples, independent of
- * prom-client, so parsers stay pure and the JSON snapshot, thresholds and exporters share one
- * shape. Names, types and labels follow node_exporter (vmstat/netstat are `untyped`).
+ * The one metric model of Driftless: plain families of samples that collectors return, logs and
+ * the agent report, thresholds read and exposition.ts renders, so parsers stay pure and every
+ * exporter shares one shape. Names, types and labels follow node_exporter (vmstat/netstat are
+ * `untyped`).
  *
  * @module
  */
@@ -16,15 +17,21 @@ export type Labels = Readonly<Record<string, string>>;
 export interface Sample {
   /** Full series name when it differs from the family (`_bucket`, `_sum`, `_count`). */
   readonly name?: string;
+  /** Label names to values. */
   readonly labels: Labels;
+  /** The sample's value. */
   readonly value: number;
 }
 
 /** A metric family: one name, help and type, and its samples. */
 export interface MetricFamily {
+  /** Metric name, e.g. `node_load1`. */
   readonly name: string;
+  /** The HELP text. */
   readonly help: string;
+  /** The TYPE. */
   readonly type: MetricType;
+  /** The series. */
   readonly samples: Sample[];
 }
 

@@ -43,6 +43,7 @@ export class MetricsAgent {
       proc: config?.paths?.procfs ?? "/proc",
       sys: config?.paths?.sysfs ?? "/sys",
       root: config?.paths?.rootfs ?? "/",
+      udev: config?.paths?.udev_data ?? "/run/udev/data",
     };
     const only = options.only && options.only.length > 0 ? { only: options.only } : {};
     const collectors = configureCollectors(config, {

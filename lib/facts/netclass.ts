@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -69,6 +69,7 @@ export function parseSysfsNumber(text: string | undefined): number | undefined {
 /** The families for interfaces and their attributes. */
 export function netclassFamilies(
   devices: ReadonlyArray<readonly [string, NetClassAttrs]>,
+  options: { ignoreInvalidSpeed?: boolean | undefined } = {},
 ): MetricFamily[] {
   const set = new FamilySet();
   for (const [device, a] of devices) {
@@ -97,7 +98,7 @@ export function netclassFamilies(
   for (const [metric, attr, type] of NUMERIC) {
     for (const [device, a] of devices) {
       let v = parseSysfsNumber(a[attr]);
-      if (v === undefined) continue;
+      if (v === undefined || (attr === "speed" && v < 0 && options.ignoreInvalidSpeed)) continue;
       // Mbit/s to bytes/s, as node_exporter does (an unknown speed of -1 stays negative).
       if (attr === "speed") v = v * 125000;
       set.add(`node_network_${metric}`, `Network device property: ${metric}`, type, { device }, v);
@@ -109,7 +110,9 @@ export function netclassFamilies(
 /** Options of the netclass collector. */
 export interface NetclassOptions {
   /** Regex of devices to leave out (node_exporter: `^$`, none). */
-  readonly ignoredDevices?: string;
+  readonly ignoredDevices?: string | undefined;
+  /** Leave out `speed_bytes` when the kernel reports an unknown speed (-1). */
+  readonly ignoreInvalidSpeed?: boolean | undefined;
 }
 
 /** The netclass collector. */
@@ -118,18 +121,16 @@ export function netclassCollector(options: NetclassOptions = {}): Collector {
   return {
     name: "netclass",
     collect({ paths }) {
-      return task(() => {
-        const base = at(paths.sys, "class/net");
-        const names = listDir(base).filter((n) => !ignored.test(n));
-        const devices = names.map((name) => {
-          const attrs = Object.fromEntries(
-            NETCLASS_ATTRS.map((k) => [k, readAttr(`${base}/${name}/${k}`)]),
-          );
-          return [name, attrs] as const;
-        });
-        // bonding_masters is a file in the same directory, not a device.
-        return netclassFamilies(devices.filter(([, a]) => a.ifindex !== undefined));
+      const base = at(paths.sys, "class/net");
+      const names = listDir(base).filter((n) => !ignored.test(n));
+      const devices = names.map((name) => {
+        const attrs = Object.fromEntries(
+          NETCLASS_ATTRS.map((k) => [k, readAttr(`${base}/${name}/${k}`)]),
+        );
+        return [name, attrs] as const;
       });
+      // bonding_masters is a file in the same directory, not a device.
+      return netclassFamilies(devices.filter(([, a]) => a.ifindex !== undefined), options);
     },
   };
 }

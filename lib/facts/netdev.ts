@@ -6,7 +6,7 @@
  * @module
  */
 import { deviceFilter, type DeviceFilterOptions } from "./_filter.ts";
-import { at, readAttr, readText, task } from "./_read.ts";
+import { at, readAttr, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -75,16 +75,14 @@ export function netdevCollector(options: NetdevOptions = {}): Collector {
   return {
     name: "netdev",
     collect({ paths }) {
-      return task(() => {
-        const devices = parseNetDev(readText(at(paths.proc, "net/dev")))
-          .filter((d) => keep(d.device));
-        return netdevFamilies(devices.map((d) => {
-          const v = readAttr(at(paths.sys, `class/net/${d.device}/statistics/rx_nohandler`));
-          return v !== undefined && /^\d+$/.test(v)
-            ? { device: d.device, stats: { ...d.stats, receive_nohandler: Number(v) } }
-            : d;
-        }));
-      });
+      const devices = parseNetDev(readText(at(paths.proc, "net/dev")))
+        .filter((d) => keep(d.device));
+      return netdevFamilies(devices.map((d) => {
+        const v = readAttr(at(paths.sys, `class/net/${d.device}/statistics/rx_nohandler`));
+        return v !== undefined && /^\d+$/.test(v)
+          ? { device: d.device, stats: { ...d.stats, receive_nohandler: Number(v) } }
+          : d;
+      }));
     },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readOptional, readText, task } from "./_read.ts";
+import { at, readOptional, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { type MetricFamily, single } from "./metric.ts";
 
@@ -73,7 +73,7 @@ export function netstatFamilies(stats: NetStats, fields: RegExp): MetricFamily[]
 /** Options of the netstat collector. */
 export interface NetstatOptions {
   /** Regex of `Proto_Field` keys to export. */
-  readonly fields?: string;
+  readonly fields?: string | undefined;
 }
 
 /** The netstat collector. */
@@ -82,15 +82,13 @@ export function netstatCollector(options: NetstatOptions = {}): Collector {
   return {
     name: "netstat",
     collect({ paths }) {
-      return task(() => {
-        const stats = parseNetstat(
-          readText(at(paths.proc, "net/snmp")),
-          parseNetstat(readText(at(paths.proc, "net/netstat"))),
-        );
-        const snmp6 = readOptional(at(paths.proc, "net/snmp6"));
-        if (snmp6 !== undefined) parseSnmp6(snmp6, stats);
-        return netstatFamilies(stats, fields);
-      });
+      const stats = parseNetstat(
+        readText(at(paths.proc, "net/snmp")),
+        parseNetstat(readText(at(paths.proc, "net/netstat"))),
+      );
+      const snmp6 = readOptional(at(paths.proc, "net/snmp6"));
+      if (snmp6 !== undefined) parseSnmp6(snmp6, stats);
+      return netstatFamilies(stats, fields);
     },
   };
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { parseOsRelease } from "./os_release.ts";
@@ -55,13 +55,11 @@ export function osCollector(): Collector {
   return {
     name: "os",
     collect({ paths }) {
-      return task(() => {
-        // Small files on the root filesystem: read synchronously, like /proc.
-        const text = readOptional(at(paths.root, "etc/os-release")) ??
-          readOptional(at(paths.root, "usr/lib/os-release"));
-        if (text === undefined) throw new NoDataError("no os-release file");
-        return osFamilies(parseOsRelease(text));
-      });
+      // Small files on the root filesystem: read synchronously, like /proc.
+      const text = readOptional(at(paths.root, "etc/os-release")) ??
+        readOptional(at(paths.root, "usr/lib/os-release"));
+      if (text === undefined) throw new NoDataError("no os-release file");
+      return osFamilies(parseOsRelease(text));
     },
   };
 }

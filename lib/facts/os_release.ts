@@ -101,3 +101,68 @@ export function distributionFacts(
     os_family: family,
   };
 }
+
+/**
+ * Ansible's `lsb`: from /etc/lsb-release when there is one (Ubuntu's), else what Debian's
+ * `lsb_release -a` prints (it derives everything from os-release) when that program is
+ * installed; `{}` otherwise, as Ansible gives without either. `major_release` is the release's
+ * first part.
+ */
+export function lsbFacts(
+  src: { lsbRelease?: string | undefined; osRelease?: string | undefined; lsbReleaseBin: boolean },
+): Record<string, string> {
+  let lsb: Record<string, string> = {};
+  const unquote = (v: string) => v.replace(/^["']+|["']+$/g, "");
+  if (src.lsbRelease !== undefined) {
+    const keys: Record<string, string> = {
+      DISTRIB_ID: "id",
+      DISTRIB_RELEASE: "release",
+      DISTRIB_DESCRIPTION: "description",
+      DISTRIB_CODENAME: "codename",
+    };
+    for (const line of src.lsbRelease.split("\n")) {
+      const eq = line.indexOf("=");
+      const key = keys[line.slice(0, eq).trim()];
+      if (eq > 0 && key) lsb[key] = unquote(line.slice(eq + 1).trim());
+    }
+  } else if (src.lsbReleaseBin && src.osRelease !== undefined) {
+    const os = parseOsRelease(src.osRelease);
+    const id = os.ID ?? "";
+    const capitalized = id.charAt(0).toUpperCase() + id.slice(1);
+    lsb = {
+      id: os.NAME !== undefined && os.NAME.toLowerCase() === id.toLowerCase()
+        ? os.NAME
+        : capitalized || "n/a",
+      description: os.PRETTY_NAME ?? "n/a",
+      release: os.VERSION_ID ?? "n/a",
+      codename: os.VERSION_CODENAME ?? "n/a",
+    };
+  }
+  if (lsb.release !== undefined) lsb.major_release = lsb.release.split(".")[0]!;
+  return lsb;
+}
+
+/**
+ * Ansible's `distribution_file_*` for the families whose release file it parses first: the
+ * file, the name of the family of its parser, and whether it was parsed.
+ */
+export function distributionFileFacts(
+  osFamily: string,
+  exists: (path: string) => boolean,
+): Record<string, string | boolean> {
+  const files: Readonly<Record<string, readonly [string, string]>> = {
+    RedHat: ["/etc/redhat-release", "RedHat"],
+    Alpine: ["/etc/alpine-release", "Alpine"],
+    Archlinux: ["/etc/arch-release", "Archlinux"],
+    Gentoo: ["/etc/gentoo-release", "Gentoo"],
+    Suse: ["/etc/os-release", "SUSE"],
+    Debian: ["/etc/os-release", "Debian"],
+  };
+  const f = files[osFamily];
+  if (!f || !exists(f[0])) return {};
+  return {
+    distribution_file_path: f[0],
+    distribution_file_variety: f[1],
+    distribution_file_parsed: true,
+  };
+}

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readOptional, task } from "./_read.ts";
+import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { NoDataError } from "./errors.ts";
 import { type MetricFamily, single } from "./metric.ts";
@@ -14,7 +14,8 @@ export function parsePressure(text: string): { some?: number; full?: number } {
   const out: { some?: number; full?: number } = {};
   for (const line of text.split("\n")) {
     const m = /^(some|full)\b.*\btotal=(\d+)/.exec(line);
-    if (m) out[m[1] as "some" | "full"] = Number(m[2]) / 1e6;
+    // µs to s as node_exporter divides (twice by 1000), so the float is the same to the last bit.
+    if (m) out[m[1] as "some" | "full"] = Number(m[2]) / 1000 / 1000;
   }
   return out;
 }
@@ -64,18 +65,16 @@ export function pressureCollector(): Collector {
   return {
     name: "pressure",
     collect({ paths }) {
-      return task(() => {
-        const [cpu, io, memory] = ["cpu", "io", "memory"].map((r) =>
-          readOptional(at(paths.proc, `pressure/${r}`))
-        );
-        if (cpu === undefined && io === undefined && memory === undefined) {
-          throw new NoDataError("pressure stall information is not available (kernel without PSI)");
-        }
-        return pressureFamilies({
-          ...(cpu ? { cpu: parsePressure(cpu) } : {}),
-          ...(io ? { io: parsePressure(io) } : {}),
-          ...(memory ? { memory: parsePressure(memory) } : {}),
-        });
+      const [cpu, io, memory] = ["cpu", "io", "memory"].map((r) =>
+        readOptional(at(paths.proc, `pressure/${r}`))
+      );
+      if (cpu === undefined && io === undefined && memory === undefined) {
+        throw new NoDataError("pressure stall information is not available (kernel without PSI)");
+      }
+      return pressureFamilies({
+        ...(cpu ? { cpu: parsePressure(cpu) } : {}),
+        ...(io ? { io: parsePressure(io) } : {}),
+        ...(memory ? { memory: parsePressure(memory) } : {}),
       });
     },
   };

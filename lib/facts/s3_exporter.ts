@@ -1,6 +1,7 @@
 /**
  * Pushes snapshots to S3 or an S3-compatible server: one object per push at
- * `prefix/host/YYYY/MM/DD/HHMMSS.prom.gz` (or `.json.gz`). The client and the upload come from
+ * `prefix/host/YYYY/MM/DD/HHMMSS.mmm-<random>.prom.gz` (or `.json.gz`): the random part keeps two
+ * pushes of one millisecond (two processes on a host) from overwriting each other. The client and the upload come from
  * the shared S3 sink code (`lib/sinks/s3.ts`): endpoint, path style, region and credentials from
  * the config or the standard AWS chain; `@aws-sdk/client-s3` is imported on first use.
  *
@@ -8,34 +9,25 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3ExporterConfig } from "../config/facts_schema.ts";
-import { createS3Client, putObject, type S3ClientOptions } from "../sinks/s3.ts";
+import { createS3Client, putObject, type S3ClientOptions, s3ClientOptions } from "../sinks/s3.ts";
 import { datePath, encodeSnapshot, type Snapshot } from "./snapshot.ts";
 
-/** The object key of a snapshot. */
-export function s3Key(prefix: string, host: string, time: Date, ext: string): string {
-  return [prefix.replace(/^\/+|\/+$/g, ""), host, `${datePath(time)}${ext}`].filter(Boolean).join(
-    "/",
-  );
+/** The object key of a snapshot; `unique` tells apart pushes of the same millisecond. */
+export function s3Key(
+  prefix: string,
+  host: string,
+  time: Date,
+  ext: string,
+  unique: string = crypto.randomUUID().slice(0, 8),
+): string {
+  return [prefix.replace(/^\/+|\/+$/g, ""), host, `${datePath(time)}-${unique}${ext}`]
+    .filter(Boolean).join("/");
 }
 
 /** Client options from an exporter config. */
 export function s3ExporterClientOptions(c: S3ExporterConfig): S3ClientOptions {
-  return {
-    ...(c.region ? { region: c.region } : {}),
-    ...(c.endpoint ? { endpoint: c.endpoint } : {}),
-    ...(c.force_path_style !== undefined ? { forcePathStyle: c.force_path_style } : {}),
-    ...(c.access_key_id && c.secret_access_key
-      ? {
-        credentials: {
-          accessKeyId: c.access_key_id,
-          secretAccessKey: c.secret_access_key,
-          ...(c.session_token ? { sessionToken: c.session_token } : {}),
-        },
-      }
-      : {}),
-    // The export loop pushes again at the next interval; let the SDK retry a few times first.
-    maxAttempts: 3,
-  };
+  // The export loop pushes again at the next interval; let the SDK retry a few times first.
+  return { ...s3ClientOptions(c), maxAttempts: 3 };
 }
 
 /** Pushes snapshots to one bucket. */

@@ -4,10 +4,16 @@
  * interval (the cached result is served in between), and adds node_exporter's
  * `node_scrape_collector_duration_seconds` and `node_scrape_collector_success` per collector.
  *
+ * Durations are each collector's own: most collectors read /proc synchronously, one after the
+ * other on this thread, so a collector's wall time leaves out the time the others spent
+ * running meanwhile. At its timeout a collector is aborted and gets a short grace to return
+ * what it has (the command collector returns the commands that finished).
+ *
  * @module
  */
 import { type CollectContext, DEFAULT_PATHS, type ProcPaths } from "./collector.ts";
 import type { ConfiguredCollector } from "./collectors.ts";
+import { sweepReadCache } from "./_read.ts";
 import { NoDataError } from "./errors.ts";
 import { family, type MetricFamily } from "./metric.ts";
 
@@ -89,7 +95,8 @@ export class Scraper {
     if (collect.length > 0 && exclude.length > 0) {
       throw new Error("collect[] and exclude[] cannot be combined");
     }
-    for (const n of [...collect, ...exclude]) {
+    // An unknown exclude[] name excludes nothing (node_exporter 1.10); collect[] must be known.
+    for (const n of collect) {
       if (!this.#states.has(n)) throw new UnknownCollectorError(n);
     }
     if (collect.length > 0) return this.names.filter((n) => collect.includes(n));
@@ -99,7 +106,11 @@ export class Scraper {
   /** Runs the selected collectors and returns their families plus the scrape metrics. */
   async scrape(select: Selection = {}): Promise<ScrapeResult> {
     const names = this.resolve(select);
-    const outcomes = await Promise.all(names.map((n) => this.#run(this.#states.get(n)!)));
+    // Synchronous collector work done so far in this scrape, to take out of others' durations.
+    const busy = { ms: 0 };
+    const outcomes = await Promise.all(names.map((n) => this.#run(this.#states.get(n)!, busy)));
+    // After a full scrape, the files it did not read (devices since removed) are let go.
+    if (names.length === this.#states.size) sweepReadCache();
     const byName = new Map<string, MetricFamily>();
     for (const o of outcomes) {
       for (const f of o.families) {
@@ -143,7 +154,7 @@ export class Scraper {
     return { families, collectors: statuses };
   }
 
-  async #run(state: State): Promise<Outcome> {
+  async #run(state: State, busy: { ms: number }): Promise<Outcome> {
     const { c } = state;
     const name = c.collector.name;
     if (c.intervalMs !== undefined && state.cache && Date.now() - state.cache.at < c.intervalMs) {
@@ -155,22 +166,37 @@ export class Scraper {
     let run = state.inflight;
     if (!run) {
       const controller = new AbortController();
-      const t0 = performance.now();
       const ctx: CollectContext = { paths: this.#paths, signal: controller.signal };
-      run = Promise.resolve()
-        .then(() => c.collector.collect(ctx))
-        .then(
-          (families): Outcome => ({
-            families,
-            status: { name, success: true, durationSeconds: (performance.now() - t0) / 1000 },
-            at: Date.now(),
-          }),
-          (e: unknown): Outcome => {
-            const message = e instanceof Error ? e.message : String(e);
-            this.#log?.(e instanceof NoDataError ? "debug" : "warn", name, message);
-            return failure(name, (performance.now() - t0) / 1000, message);
-          },
-        );
+      const t0 = performance.now();
+      const busy0 = busy.ms;
+      let started: Promise<MetricFamily[]>;
+      let syncSeconds: number | undefined;
+      try {
+        const r = c.collector.collect(ctx);
+        if (Array.isArray(r)) syncSeconds = (performance.now() - t0) / 1000;
+        started = Promise.resolve(r);
+      } catch (e) {
+        syncSeconds = (performance.now() - t0) / 1000;
+        started = Promise.reject(e);
+      }
+      const own = performance.now() - t0;
+      busy.ms += own;
+      // A synchronous collector's duration is exact; an asynchronous one's is its wall time
+      // minus the synchronous work of the collectors that ran meanwhile.
+      const duration = () =>
+        syncSeconds ?? (performance.now() - t0 - (busy.ms - busy0 - own)) / 1000;
+      run = started.then(
+        (families): Outcome => ({
+          families,
+          status: { name, success: true, durationSeconds: duration() },
+          at: Date.now(),
+        }),
+        (e: unknown): Outcome => {
+          const message = e instanceof Error ? e.message : String(e);
+          this.#log?.(e instanceof NoDataError ? "debug" : "warn", name, message);
+          return failure(name, duration(), message);
+        },
+      );
       state.inflight = run;
       run.finally(() => {
         if (state.inflight === run) {
@@ -187,8 +213,9 @@ export class Scraper {
     }
     const t0 = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // After the abort, a grace period for the collector to return what it has.
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), c.timeoutMs);
+      timer = setTimeout(() => resolve(undefined), c.timeoutMs + ABORT_GRACE_MS);
     });
     const result = await Promise.race([run, timeout]);
     clearTimeout(timer);
@@ -199,6 +226,9 @@ export class Scraper {
     return failure(name, (performance.now() - t0) / 1000, message);
   }
 }
+
+/** How long a collector may take to return partial results once its timeout aborted it. */
+export const ABORT_GRACE_MS = 250;
 
 function failure(name: string, durationSeconds: number, error: string): Outcome {
   return { families: [], status: { name, success: false, durationSeconds, error }, at: Date.now() };

@@ -39,7 +39,7 @@ export async function encodeSnapshot(
       ...(s.facts ? { facts: s.facts } : {}),
       metrics: toJsonFamilies(s.families),
     }) + "\n"
-    : await toPrometheusText(s.families);
+    : toPrometheusText(s.families);
   const raw = new TextEncoder().encode(text);
   const zip = options.gzip ?? true;
   return {
@@ -52,8 +52,9 @@ export async function encodeSnapshot(
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** `YYYY/MM/DD/HHMMSS` of an instant in UTC. */
+/** `YYYY/MM/DD/HHMMSS.mmm` of an instant in UTC. */
 export function datePath(t: Date): string {
   return `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/` +
-    `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
+    `${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}.` +
+    String(t.getUTCMilliseconds()).padStart(3, "0");
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
 
@@ -61,9 +61,7 @@ export function softnetCollector(): Collector {
   return {
     name: "softnet",
     collect({ paths }) {
-      return task(() =>
-        softnetFamilies(parseSoftnet(readText(at(paths.proc, "net/softnet_stat"))))
-      );
+      return softnetFamilies(parseSoftnet(readText(at(paths.proc, "net/softnet_stat"))));
     },
   };
 }

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
-import { type MetricFamily, single } from "./metric.ts";
+import { family, type MetricFamily, single } from "./metric.ts";
 
 /** The scalar fields of /proc/stat that node_exporter exposes. */
 export interface KernelStat {
@@ -16,11 +16,27 @@ export interface KernelStat {
   readonly interrupts?: number;
   readonly procsRunning?: number;
   readonly procsBlocked?: number;
+  /** The `softirq` line's counts per vector, in the kernel's order. */
+  readonly softirqs?: readonly number[];
 }
+
+/** The softirq vectors of /proc/stat's `softirq` line, in column order. */
+export const SOFTIRQ_VECTORS = [
+  "hi",
+  "timer",
+  "net_tx",
+  "net_rx",
+  "block",
+  "block_iopoll",
+  "tasklet",
+  "sched",
+  "hrtimer",
+  "rcu",
+] as const;
 
 /** Parses /proc/stat's `btime`, `ctxt`, `processes`, `intr` (total) and `procs_*` lines. */
 export function parseKernelStat(text: string): KernelStat {
-  const out: { -readonly [K in keyof KernelStat]: number } = {};
+  const out: { -readonly [K in keyof KernelStat]: KernelStat[K] } = {};
   for (const line of text.split("\n")) {
     const sp = line.indexOf(" ");
     if (sp < 0) continue;
@@ -34,12 +50,13 @@ export function parseKernelStat(text: string): KernelStat {
     else if (key === "intr") out.interrupts = first;
     else if (key === "procs_running") out.procsRunning = first;
     else if (key === "procs_blocked") out.procsBlocked = first;
+    else if (key === "softirq") out.softirqs = rest.split(/\s+/).slice(1).map(Number);
   }
   return out;
 }
 
 /** The families for parsed /proc/stat fields; absent fields are left out. */
-export function statFamilies(s: KernelStat): MetricFamily[] {
+export function statFamilies(s: KernelStat, options: { softirq?: boolean } = {}): MetricFamily[] {
   const out: MetricFamily[] = [];
   const add = (v: number | undefined, name: string, help: string, type: "gauge" | "counter") => {
     if (v !== undefined) out.push(single(name, help, v, type));
@@ -60,15 +77,26 @@ export function statFamilies(s: KernelStat): MetricFamily[] {
     "gauge",
   );
   add(s.procsRunning, "node_procs_running", "Number of processes in runnable state.", "gauge");
+  if (options.softirq && s.softirqs) {
+    out.push(family(
+      "node_softirqs_total",
+      "Number of softirq calls.",
+      "counter",
+      SOFTIRQ_VECTORS.flatMap((vector, i) =>
+        s.softirqs![i] !== undefined ? [{ labels: { vector }, value: s.softirqs![i]! }] : []
+      ),
+    ));
+  }
   return out;
 }
 
-/** The stat collector. */
-export function statCollector(): Collector {
+/** The stat collector; `softirq` adds `node_softirqs_total{vector}`. */
+export function statCollector(options: { softirq?: boolean | undefined } = {}): Collector {
+  const opts = { softirq: options.softirq ?? false };
   return {
     name: "stat",
     collect({ paths }) {
-      return task(() => statFamilies(parseKernelStat(readText(at(paths.proc, "stat")))));
+      return statFamilies(parseKernelStat(readText(at(paths.proc, "stat"))), opts);
     },
   };
 }

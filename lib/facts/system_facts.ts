@@ -222,13 +222,55 @@ export function serviceMgrFact(p: {
   return "service";
 }
 
-/** Ansible's `cmdline`: each word of /proc/cmdline, `key=value` or `flag: true`. */
+/**
+ * The words of a kernel command line as Python's `shlex.split(posix=False)` gives them to
+ * Ansible: split at blanks, quotes kept, a quoted part never split; undefined when a quote is
+ * not closed (Ansible then reports nothing).
+ */
+function cmdlineWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let quote: string | undefined;
+  for (const c of text.trim()) {
+    if (quote) {
+      word += c;
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      word += c;
+      quote = c;
+    } else if (/\s/.test(c)) {
+      if (word !== "") words.push(word);
+      word = "";
+    } else word += c;
+  }
+  if (quote) return undefined;
+  if (word !== "") words.push(word);
+  return words;
+}
+
+/** Ansible's `cmdline`: each word `key=value` or `flag` (true); the last of a repeated key wins. */
 export function cmdlineFacts(text: string): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
-  for (const word of text.trim().split(/\s+/).filter(Boolean)) {
+  for (const word of cmdlineWords(text) ?? []) {
     const eq = word.indexOf("=");
     if (eq < 0) out[word] = true;
     else out[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Ansible's `proc_cmdline`: like `cmdline`, but a repeated key keeps every value in a list. */
+export function procCmdlineFacts(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const word of cmdlineWords(text) ?? []) {
+    const eq = word.indexOf("=");
+    if (eq < 0) {
+      out[word] = true;
+      continue;
+    }
+    const [key, value] = [word.slice(0, eq), word.slice(eq + 1)];
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
   return out;
 }

@@ -110,11 +110,11 @@ export function systemdFamilies(
 
 /** Options of the systemd collector. */
 export interface SystemdOptions {
-  readonly unitInclude?: string;
-  readonly unitExclude?: string;
+  readonly unitInclude?: string | undefined;
+  readonly unitExclude?: string | undefined;
   /** The systemctl binary. */
-  readonly systemctl?: string;
-  readonly commandTimeoutMs?: number;
+  readonly systemctl?: string | undefined;
+  readonly commandTimeoutMs?: number | undefined;
 }
 
 /** The systemd collector. */

@@ -80,7 +80,7 @@ export function textfileFamilies(
 
 /** Options of the textfile collector. */
 export interface TextfileOptions {
-  readonly directory?: string;
+  readonly directory?: string | undefined;
   /** Receives one line per problem file. */
   readonly onError?: (message: string) => void;
 }

@@ -1,8 +1,11 @@
 /**
- * Thresholds: `warn` / `crit` bounds on the series of a metric (chosen with a PromQL-style
- * selector and label matches). Each evaluation exports `driftless_threshold_state{metric,
- * <series labels>, severity}` (1 for the current severity of ok, warning, critical; 0 for the
- * others) and reports each change of severity as a structured event.
+ * Thresholds: named `warn` / `crit` bounds on the series of a metric (chosen with a
+ * PromQL-style selector and label matches). Each evaluation exports
+ * `driftless_threshold_state{threshold, metric, <series labels>, severity}` (1 for the current
+ * severity of ok, warning, critical; 0 for the others) and reports each change of severity as
+ * a structured event. A severity rises as soon as a bound is crossed and falls only once the
+ * value is back past the bound by the rule's hysteresis, so a value hovering at a bound does
+ * not flap.
  *
  * @module
  */
@@ -48,7 +51,8 @@ export function parseSelector(text: string): Selector {
 
 /** A threshold rule (from `facts.thresholds`). */
 export interface ThresholdRule {
-  readonly name?: string | undefined;
+  /** Names the rule: the `threshold` label and the events' `threshold`. */
+  readonly name: string;
   /** Metric name or selector. */
   readonly metric: string;
   /** Exact label matches added to the selector's. */
@@ -56,13 +60,28 @@ export interface ThresholdRule {
   readonly warn?: number | undefined;
   readonly crit?: number | undefined;
   readonly direction?: "above" | "below" | undefined;
+  /**
+   * How far back past a bound the value must go before the severity falls (in the metric's
+   * unit). Default: 5 % of each bound; 0 turns it off.
+   */
+  readonly hysteresis?: number | undefined;
 }
 
 /** A severity. */
 export type Severity = "ok" | "warning" | "critical";
 const SEVERITIES: readonly Severity[] = ["ok", "warning", "critical"];
 
-/** A change of severity: the structured event the agent routes to sinks. */
+/** A matched series and its severity, as the last evaluation left it. */
+export interface ThresholdState {
+  readonly threshold: string;
+  readonly metric: string;
+  readonly labels: Labels;
+  readonly severity: Severity;
+  readonly value: number;
+  readonly rule: ThresholdRule;
+}
+
+/** A change of severity: the structured event sent to the audit sinks. */
 export interface ThresholdEvent {
   readonly "@timestamp": string;
   readonly event: "threshold";
@@ -78,8 +97,10 @@ export interface ThresholdEvent {
   readonly message: string;
 }
 
-/** The severity of a value under a rule. */
-export function severityOf(rule: ThresholdRule, value: number): Severity {
+type Bounds = Pick<ThresholdRule, "warn" | "crit" | "direction">;
+
+/** The severity of a value under a rule's bounds, without hysteresis. */
+export function severityOf(rule: Bounds, value: number): Severity {
   if (Number.isNaN(value)) return "ok";
   const past = (bound: number | undefined) =>
     bound !== undefined &&
@@ -89,6 +110,23 @@ export function severityOf(rule: ThresholdRule, value: number): Severity {
   return "ok";
 }
 
+const RANK: Readonly<Record<Severity, number>> = { ok: 0, warning: 1, critical: 2 };
+
+/**
+ * The severity of a value that was at `previous`: it rises at once, and falls only as far as
+ * the bounds moved back by the hysteresis allow.
+ */
+export function nextSeverity(rule: ThresholdRule, previous: Severity, value: number): Severity {
+  const now = severityOf(rule, value);
+  if (RANK[now] >= RANK[previous]) return now;
+  const back = (rule.direction ?? "above") === "above" ? -1 : 1;
+  const shift = (bound: number | undefined) =>
+    bound === undefined ? undefined : bound + back * (rule.hysteresis ?? Math.abs(bound) * 0.05);
+  const held = severityOf({ ...rule, warn: shift(rule.warn), crit: shift(rule.crit) }, value);
+  const kept = RANK[held] < RANK[previous] ? held : previous;
+  return RANK[kept] > RANK[now] ? kept : now;
+}
+
 function compile(m: Matcher): (labels: Labels) => boolean {
   if (m.op === "=") return (l) => (l[m.label] ?? "") === m.value;
   if (m.op === "!=") return (l) => (l[m.label] ?? "") !== m.value;
@@ -96,10 +134,10 @@ function compile(m: Matcher): (labels: Labels) => boolean {
   return m.op === "=~" ? (l) => re.test(l[m.label] ?? "") : (l) => !re.test(l[m.label] ?? "");
 }
 
-const RESERVED = new Set(["metric", "severity"]);
+const RESERVED = new Set(["threshold", "metric", "severity"]);
 
-function stateLabels(metric: string, labels: Labels): Record<string, string> {
-  const out: Record<string, string> = { metric };
+function stateLabels(threshold: string, metric: string, labels: Labels): Record<string, string> {
+  const out: Record<string, string> = { threshold, metric };
   for (const [k, v] of Object.entries(labels)) out[RESERVED.has(k) ? `exported_${k}` : k] = v;
   return out;
 }
@@ -120,6 +158,7 @@ export class ThresholdEvaluator {
   readonly #rules: Compiled[];
   readonly #state = new Map<string, Severity>();
   readonly #onEvent: ((e: ThresholdEvent) => void) | undefined;
+  #last: ThresholdState[] = [];
 
   constructor(
     rules: readonly ThresholdRule[],
@@ -135,7 +174,7 @@ export class ThresholdEvaluator {
           value,
         })),
       ];
-      return { rule, name: rule.name ?? sel.name, metric: sel.name, match: matchers.map(compile) };
+      return { rule, name: rule.name, metric: sel.name, match: matchers.map(compile) };
     });
     this.#onEvent = options.onEvent;
   }
@@ -143,6 +182,16 @@ export class ThresholdEvaluator {
   /** True when there is at least one rule. */
   get active(): boolean {
     return this.#rules.length > 0;
+  }
+
+  /** The rules' names. */
+  get names(): string[] {
+    return this.#rules.map((r) => r.name);
+  }
+
+  /** Every matched series at the last evaluation, with its severity. */
+  get states(): readonly ThresholdState[] {
+    return this.#last;
   }
 
   /**
@@ -159,6 +208,7 @@ export class ThresholdEvaluator {
     if (this.#rules.length === 0) return [];
     const byName = new Map(families.map((f) => [f.name, f]));
     const current = new Map<string, { labels: Record<string, string>; severity: Severity }>();
+    const states: ThresholdState[] = [];
     const seen = new Set<string>();
     for (const c of this.#rules) {
       const fam = byName.get(c.metric);
@@ -166,13 +216,21 @@ export class ThresholdEvaluator {
       for (const s of fam.samples) {
         if (s.name && s.name !== fam.name) continue;
         if (!c.match.every((f) => f(s.labels))) continue;
-        const severity = severityOf(c.rule, s.value);
-        const labels = stateLabels(c.metric, s.labels);
-        const key = `${c.name}\0${seriesKey(s.labels)}`;
+        const labels = stateLabels(c.name, c.metric, s.labels);
+        const key = seriesKey(labels);
         seen.add(key);
         const previous = this.#state.get(key) ?? "ok";
+        const severity = nextSeverity(c.rule, previous, s.value);
         this.#state.set(key, severity);
-        current.set(seriesKey(labels), { labels, severity });
+        current.set(key, { labels, severity });
+        states.push({
+          threshold: c.name,
+          metric: c.metric,
+          labels: s.labels,
+          severity,
+          value: s.value,
+          rule: c.rule,
+        });
         if (severity !== previous) {
           this.#onEvent?.({
             "@timestamp": now.toISOString(),
@@ -198,6 +256,7 @@ export class ThresholdEvaluator {
     if (!options.partial) {
       for (const key of [...this.#state.keys()]) if (!seen.has(key)) this.#state.delete(key);
     }
+    this.#last = states;
     if (current.size === 0) return [];
     const set = new FamilySet();
     for (const { labels, severity } of current.values()) {

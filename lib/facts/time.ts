@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, listDir, readAttr, task } from "./_read.ts";
+import { at, listDir, readAttr } from "./_read.ts";
 import { localZone } from "./_tz.ts";
 import type { Collector } from "./collector.ts";
 import { family, FamilySet, type MetricFamily, single } from "./metric.ts";
@@ -57,21 +57,19 @@ export function timeCollector(): Collector {
   return {
     name: "time",
     collect({ paths }) {
-      return task(() => {
-        const now = new Date();
-        const base = at(paths.sys, "devices/system/clocksource");
-        const devices = listDir(base).filter((n) => /^clocksource\d+$/.test(n));
-        const clocksources = devices.map((d) => {
-          const available = readAttr(`${base}/${d}/available_clocksource`);
-          const current = readAttr(`${base}/${d}/current_clocksource`);
-          return {
-            device: d.slice("clocksource".length),
-            available: (available ?? "").split(/\s+/).filter(Boolean),
-            current: current ?? "",
-          };
-        });
-        return timeFamilies(now.getTime(), localZone(paths.root, now), clocksources);
+      const now = new Date();
+      const base = at(paths.sys, "devices/system/clocksource");
+      const devices = listDir(base).filter((n) => /^clocksource\d+$/.test(n));
+      const clocksources = devices.map((d) => {
+        const available = readAttr(`${base}/${d}/available_clocksource`);
+        const current = readAttr(`${base}/${d}/current_clocksource`);
+        return {
+          device: d.slice("clocksource".length),
+          available: (available ?? "").split(/\s+/).filter(Boolean),
+          current: current ?? "",
+        };
       });
+      return timeFamilies(now.getTime(), localZone(paths.root, now), clocksources);
     },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readOptional, readText, task } from "./_read.ts";
+import { at, readOptional, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { family, type MetricFamily } from "./metric.ts";
 
@@ -51,14 +51,12 @@ export function udpQueuesCollector(): Collector {
   return {
     name: "udp_queues",
     collect({ paths }) {
-      return task(() => {
-        const v4 = readText(at(paths.proc, "net/udp"));
-        const v6 = readOptional(at(paths.proc, "net/udp6"));
-        return udpQueuesFamilies(
-          parseUdpQueues(v4),
-          v6 !== undefined ? parseUdpQueues(v6) : undefined,
-        );
-      });
+      const v4 = readText(at(paths.proc, "net/udp"));
+      const v6 = readOptional(at(paths.proc, "net/udp6"));
+      return udpQueuesFamilies(
+        parseUdpQueues(v4),
+        v6 !== undefined ? parseUdpQueues(v6) : undefined,
+      );
     },
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { family, type MetricFamily } from "./metric.ts";
 
@@ -68,7 +68,7 @@ export function unameCollector(): Collector {
   return {
     name: "uname",
     collect({ paths }) {
-      return task(() => unameFamilies(readUname(paths.proc)));
+      return unameFamilies(readUname(paths.proc));
     },
   };
 }

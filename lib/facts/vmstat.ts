@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { at, readText, task } from "./_read.ts";
+import { at, readText } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { type MetricFamily, single } from "./metric.ts";
 
@@ -39,7 +39,7 @@ export function vmstatFamilies(
 /** Options of the vmstat collector. */
 export interface VmstatOptions {
   /** Regex of the fields to export. */
-  readonly fields?: string;
+  readonly fields?: string | undefined;
 }
 
 /** The vmstat collector. */
@@ -48,7 +48,7 @@ export function vmstatCollector(options: VmstatOptions = {}): Collector {
   return {
     name: "vmstat",
     collect({ paths }) {
-      return task(() => vmstatFamilies(parseVmstat(readText(at(paths.proc, "vmstat"))), fields));
+      return vmstatFamilies(parseVmstat(readText(at(paths.proc, "vmstat"))), fields);
     },
   };
 }

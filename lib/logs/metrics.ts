@@ -1,25 +1,13 @@
 /**
- * Self-metrics of the logs pipeline and its sinks, as metric families the agent's `/metrics`
- * can expose (with prom-client or the text renderer here): lines read, events shipped,
- * drops by reason, retries, sink errors, queue sizes, lag bytes and checkpoint age.
+ * Self-metrics of the logs pipeline and its sinks, as the metric families the agent's
+ * `/metrics` exposes (rendered by lib/facts/exposition.ts, the one Prometheus writer): lines
+ * read, events shipped, drops by reason, retries, sink errors, queue sizes, lag bytes and
+ * checkpoint age.
  *
  * @module
  */
+import type { MetricFamily } from "../facts/metric.ts";
 import type { LogsPipeline } from "./pipeline.ts";
-
-/** One sample of a family. */
-export interface Sample {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** A metric family. */
-export interface MetricFamily {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "counter" | "gauge";
-  readonly samples: readonly Sample[];
-}
 
 /** The pipeline's metrics now. */
 export function logsMetrics(p: LogsPipeline, now = Date.now()): MetricFamily[] {
@@ -201,22 +189,5 @@ export function logsMetrics(p: LogsPipeline, now = Date.now()): MetricFamily[] {
     type: "gauge",
     samples: [{ labels: {}, value: p.store.savedAt ? (now - p.store.savedAt) / 1000 : 0 }],
   });
-  return out;
-}
-
-function escape(v: string): string {
-  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-/** Renders families in the Prometheus text format 0.0.4. */
-export function renderPrometheus(families: readonly MetricFamily[]): string {
-  let out = "";
-  for (const f of families) {
-    out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
-    for (const s of f.samples) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(",");
-      out += `${f.name}${labels ? `{${labels}}` : ""} ${s.value}\n`;
-    }
-  }
   return out;
 }

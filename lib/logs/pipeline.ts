@@ -9,16 +9,13 @@
 import { join } from "node:path";
 import { acquireLock, type Lock } from "../apply/lock.ts";
 import type { LogsConfig } from "../config/logs_schema.ts";
-import { expandHome } from "../config/paths.ts";
+import { expandHome, stateDir as defaultStateDir } from "../config/paths.ts";
 import type { BufferedSink } from "../sinks/buffered.ts";
 import { createSink } from "../sinks/create.ts";
 import { CheckpointStore } from "./checkpoint.ts";
 import { outputLoops } from "./output_loop.ts";
 import { SourceReader } from "./source.ts";
 import { openStateDir } from "./state_dir.ts";
-
-/** Where checkpoints live unless `state_dir` says otherwise. */
-export const DEFAULT_STATE_DIR = "~/.local/state/driftless/logs";
 
 /** Options for {@linkcode LogsPipeline.create}. */
 export interface PipelineOptions {
@@ -67,7 +64,9 @@ export class LogsPipeline {
   static async create(config: LogsConfig, options: PipelineOptions = {}): Promise<LogsPipeline> {
     const log = options.log ?? (() => {});
     const host = options.host ?? config.host ?? Deno.hostname();
-    const stateDir = expandHome(config.state_dir ?? DEFAULT_STATE_DIR);
+    const stateDir = config.state_dir
+      ? expandHome(config.state_dir)
+      : join(defaultStateDir(), "logs");
     // The schema checked this with a sample host; the real one may differ.
     const loop = outputLoops(config, host)[0];
     if (loop) throw new RangeError(loop.message);

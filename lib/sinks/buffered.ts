@@ -47,9 +47,11 @@ export interface BufferedOptions {
 export interface SinkStats {
   /** Events delivered (acknowledged by the destination). */
   eventsSent: number;
+  /** Batches delivered. */
   batchesSent: number;
   /** Failed attempts (each retry follows one). */
   errors: number;
+  /** Retries after a failed attempt. */
   retries: number;
   /** Events the destination refused for good (4xx other than 408/429, per-item errors). */
   rejected: number;
@@ -57,6 +59,7 @@ export interface SinkStats {
   dropped: number;
   /** Events queued or in flight, and their bytes. */
   queuedEvents: number;
+  /** Bytes queued or in flight. */
   queuedBytes: number;
   /** The last failure's message, cleared by the next success. */
   lastError: string | undefined;
@@ -97,6 +100,7 @@ type Outcome = { ok: true } | { ok: false; error: Error; rejected?: boolean };
 /** A sink with a bounded queue, batching and retries in front of another sink. */
 export class BufferedSink implements Sink {
   readonly name: string;
+  /** Counters, for metrics and messages. */
   readonly stats: SinkStats = {
     eventsSent: 0,
     batchesSent: 0,
@@ -108,6 +112,7 @@ export class BufferedSink implements Sink {
     queuedBytes: 0,
     lastError: undefined,
   };
+  /** The sink it delivers to. */
   readonly inner: Sink;
   readonly #o: BufferedOptions;
   readonly #queue: Entry[] = [];
@@ -122,6 +127,7 @@ export class BufferedSink implements Sink {
   #failStreak = 0;
   #endPause: (() => void) | undefined;
 
+  /** Wraps a sink. */
   constructor(inner: Sink, options: BufferedOptions) {
     this.inner = inner;
     this.name = inner.name;

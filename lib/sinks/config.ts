@@ -88,14 +88,14 @@ export const fileSinkSchema = z.strictObject({
   fsync: z.boolean().optional(),
 }).superRefine((c, ctx) => checkTemplate(c.path, ["source", "host", "sink"], "path", ctx));
 
-/** S3 or an S3-compatible server: one object of NDJSON (gzip by default) per source per batch. */
-export const s3SinkSchema = z.strictObject({
-  ...common,
-  type: z.literal("s3"),
+/**
+ * Where objects go in S3 or an S3-compatible server, and how to reach it: shared by the S3 sink
+ * and the facts S3 exporter, so both read the same keys the same way.
+ */
+export const s3TargetShape = {
   bucket: z.string().min(1),
+  /** Key prefix. */
   prefix: z.string().optional(),
-  /** Key template: `{prefix}`, `{host}`, `{source}`, `{time}`, `{uuid}`, strftime `%Y %m %d %H`. */
-  key: z.string().optional(),
   region: z.string().optional(),
   /** Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:4568`. */
   endpoint: z.url().optional(),
@@ -105,6 +105,15 @@ export const s3SinkSchema = z.strictObject({
   access_key_id: z.string().optional(),
   secret_access_key: z.string().optional(),
   session_token: z.string().optional(),
+};
+
+/** S3 or an S3-compatible server: one object of NDJSON (gzip by default) per source per batch. */
+export const s3SinkSchema = z.strictObject({
+  ...common,
+  type: z.literal("s3"),
+  ...s3TargetShape,
+  /** Key template: `{prefix}`, `{host}`, `{source}`, `{time}`, `{uuid}`, strftime `%Y %m %d %H`. */
+  key: z.string().optional(),
   gzip: z.boolean().optional(),
   storage_class: z.string().optional(),
 }).superRefine((c, ctx) =>
@@ -202,6 +211,8 @@ export const sinkSchema = z.discriminatedUnion("type", [
 export type SinkConfig = z.output<typeof sinkSchema>;
 /** A parsed file sink config. */
 export type FileSinkConfig = z.output<typeof fileSinkSchema>;
+/** A parsed S3 target: bucket, prefix, endpoint and credentials. */
+export type S3Target = z.output<z.ZodObject<typeof s3TargetShape>>;
 /** A parsed S3 sink config. */
 export type S3SinkConfig = z.output<typeof s3SinkSchema>;
 /** A parsed syslog sink config. */

@@ -10,7 +10,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { envOr } from "../config/paths.ts";
-import type { S3SinkConfig } from "./config.ts";
+import type { S3SinkConfig, S3Target } from "./config.ts";
 import { retryableStatus, SinkError } from "./errors.ts";
 import { eventHost, eventJson, eventSource } from "./event.ts";
 import { gzip } from "./gzip.ts";
@@ -56,8 +56,8 @@ export async function createS3Client(options: S3ClientOptions = {}): Promise<S3C
   });
 }
 
-/** Client options from an S3 sink config. */
-export function s3ClientOptions(config: S3SinkConfig): S3ClientOptions {
+/** Client options from an S3 target (a sink's or a facts exporter's). */
+export function s3ClientOptions(config: S3Target): S3ClientOptions {
   const credentials = config.access_key_id && config.secret_access_key
     ? {
       accessKeyId: config.access_key_id,

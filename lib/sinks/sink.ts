@@ -30,6 +30,7 @@ export interface Sink {
  * as bytes and makes events when a batch is sent). Arrays are event lists.
  */
 export interface EventList {
+  /** How many events the list holds. */
   readonly length: number;
   /** Events `[from, to)`, as objects. */
   slice(from: number, to: number): SinkEvent[];
@@ -50,7 +51,10 @@ export interface EventList {
 
 /** Events `[from, to)` of a list. */
 export interface EventRun {
+  /** The list. */
   readonly list: EventList;
+  /** The first event's index. */
   readonly from: number;
+  /** The index after the last event. */
   readonly to: number;
 }

@@ -1,9 +1,12 @@
 /**
- * Path and key templates for sinks: `{name}` placeholders filled per batch, and strftime-style
- * `%Y %m %d %H %M %S` fields of a date (UTC). Templates are compiled once, not per event.
+ * Path and key templates for sinks: `{name}` placeholders filled per batch, and the strftime
+ * fields `%Y %y %m %d %j %H %M %S` of a date in UTC (the shared engine of `lib/time_format.ts`).
+ * Templates are compiled once, not per event.
  *
  * @module
  */
+
+import { strftime, utcTm } from "../time_format.ts";
 
 /** A compiled template: renders with the given values and date. */
 export type Template = (values: Readonly<Record<string, string>>, date: Date) => string;
@@ -42,7 +45,8 @@ export function compileTemplate(template: string, names: readonly string[]): Tem
         );
       }
     } else {
-      parts.push(dateField(m[2]!));
+      const format = `%${m[2]!}`;
+      parts.push((_, d) => strftime(format, utcTm(d)));
     }
   }
   if (last < template.length) {
@@ -54,37 +58,6 @@ export function compileTemplate(template: string, names: readonly string[]): Tem
     for (const p of parts) out += p(values, date);
     return out;
   };
-}
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, "0");
-}
-
-function dateField(f: string): (v: unknown, d: Date) => string {
-  switch (f) {
-    case "Y":
-      return (_, d) => String(d.getUTCFullYear());
-    case "y":
-      return (_, d) => pad(d.getUTCFullYear() % 100);
-    case "m":
-      return (_, d) => pad(d.getUTCMonth() + 1);
-    case "d":
-      return (_, d) => pad(d.getUTCDate());
-    case "H":
-      return (_, d) => pad(d.getUTCHours());
-    case "M":
-      return (_, d) => pad(d.getUTCMinutes());
-    case "S":
-      return (_, d) => pad(d.getUTCSeconds());
-    case "j": {
-      return (_, d) => {
-        const start = Date.UTC(d.getUTCFullYear(), 0, 1);
-        return pad(Math.floor((d.getTime() - start) / 86_400_000) + 1, 3);
-      };
-    }
-    default:
-      return () => "%";
-  }
 }
 
 /** A compact UTC timestamp for names: `20240501T101500Z`. */

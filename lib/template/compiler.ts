@@ -7,9 +7,39 @@
  * @module
  */
 import { TemplateError } from "./error.ts";
-import type { Any, NodeSet } from "./nodes.ts";
+import type {
+  Binary,
+  Compare,
+  Extends,
+  Frame,
+  FromImport,
+  If,
+  Import,
+  Literal,
+  LookupVal,
+  Name,
+  Node,
+  NodeList,
+  NodeSet,
+  Nunjucks,
+  Pair,
+  PyArgs,
+  PyCall,
+  PyCallBlock,
+  PyFilter,
+  PyFilterBlock,
+  PyFor,
+  PyGetattr,
+  PyInclude,
+  PyMacro,
+  PySet,
+  PySetBlock,
+  PyTest,
+  PyWith,
+  Unary,
+} from "./nodes.ts";
 import { PyFloat } from "./py.ts";
-import { FILTERS, TESTS } from "./registry.ts";
+import { FILTERS, TESTS, unknownPlugin } from "./registry.ts";
 
 const J = JSON.stringify;
 
@@ -21,9 +51,43 @@ export interface CompileOptions {
   readonly capture?: boolean;
 }
 
+/** A compiler: `compile(root)`, then `getCode()` is the template's JS. */
+export interface Compiler {
+  compile(node: Node, frame?: Frame): void;
+  getCode(): string;
+}
+
+/** What this compiler uses of nunjucks' own (untyped) Compiler. */
+interface NunjucksCompiler extends Compiler {
+  templateName: string;
+  buffer: string | null;
+  inBlock: boolean;
+  _scopeClosers: string;
+  _emit(code: string): void;
+  _emitLine(code: string): void;
+  _tmpid(): string;
+  _pushBuffer(): string;
+  _popBuffer(): void;
+  _withScopedSyntax(fn: () => void): void;
+  _closeScopeLevels(): void;
+  _addScopeLevel(): void;
+  _templateName(): string;
+  _makeCallback(id: string): string;
+  _compileGetTemplate(node: Node, frame: Frame, eager: boolean, ignoreMissing: boolean): string;
+  _compileChildren(node: Node, frame: Frame): void;
+  compileImport(node: Import, frame: Frame): void;
+  compileExtends(node: Extends, frame: Frame): void;
+}
+
 /** Builds the compiler class on top of the loaded nunjucks module. */
-export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: CompileOptions) => Any {
-  const Base = nunjucks.compiler.Compiler;
+export function defineCompiler(
+  nunjucks: Nunjucks,
+  N: NodeSet,
+): new (options: CompileOptions) => Compiler {
+  const Base = nunjucks.compiler.Compiler as new (
+    name: string,
+    throwOnUndefined: boolean,
+  ) => NunjucksCompiler;
   const Frame = nunjucks.runtime.Frame;
 
   class PyCompiler extends Base {
@@ -38,16 +102,16 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this.filterInput = null;
     }
 
-    fail(msg: string, lineno?: number, colno?: number): never {
+    fail(msg: string, lineno?: number, colno?: number, kind = "TemplateSyntaxError"): never {
       throw new TemplateError(msg, {
-        kind: "TemplateSyntaxError",
+        kind,
         templateName: this.templateName,
         ...(lineno !== undefined ? { line: lineno } : {}),
         ...(colno !== undefined ? { column: colno } : {}),
       });
     }
 
-    _emitFuncBegin(node: Any, name: string): void {
+    _emitFuncBegin(node: Node, name: string): void {
       this.buffer = "output";
       this._scopeClosers = "";
       this._emitLine(`function ${name}(env, context, frame, runtime, cb) {`);
@@ -67,17 +131,17 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this.buffer = null;
     }
 
-    _compileExpression(node: Any, frame: Any): void {
+    _compileExpression(node: Node, frame: Frame): void {
       this.compile(node, frame);
     }
 
     assertType(): void {}
 
-    _pos(node: Any): void {
+    _pos(node: Node): void {
       if (node.lineno) this._emitLine(`lineno = ${node.lineno}; colno = ${node.colno || 0};`);
     }
 
-    _list(nodes: Any[], frame: Any): void {
+    _list(nodes: readonly Node[], frame: Frame): void {
       nodes.forEach((n, i) => {
         if (i) this._emit(", ");
         this.compile(n, frame);
@@ -85,7 +149,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
     }
 
     // -- expressions ---------------------------------------------------------------------------
-    compileLiteral(node: Any): void {
+    compileLiteral(node: Literal): void {
       const v = node.value;
       if (typeof v === "string") this._emit(J(v));
       else if (v === null) this._emit("null");
@@ -107,24 +171,24 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       } else this._emit(String(v));
     }
 
-    compileTemplateData(node: Any): void {
+    compileTemplateData(node: Name): void {
       this._emit(J(node.value));
     }
 
-    compileSymbol(node: Any, frame: Any): void {
+    compileSymbol(node: Name, frame: Frame): void {
       const name = node.value;
       const id = frame.lookup(name);
       if (id) this._emit(`(${id} !== undefined ? ${id} : R.name(context, frame, ${J(name)}))`);
       else this._emit(`R.name(context, frame, ${J(name)})`);
     }
 
-    compileLookupVal(node: Any, frame: Any): void {
+    compileLookupVal(node: LookupVal, frame: Frame): void {
       if (node.val instanceof N.PySlice) {
         this._emit("R.slice(");
         this.compile(node.target, frame);
-        for (const part of ["start", "stop", "step"]) {
+        for (const part of [node.val.start, node.val.stop, node.val.step]) {
           this._emit(", ");
-          if (node.val[part]) this.compile(node.val[part], frame);
+          if (part) this.compile(part, frame);
           else this._emit("null");
         }
         this._emit(")");
@@ -137,31 +201,31 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit(")");
     }
 
-    compilePySlice(node: Any): void {
+    compilePySlice(node: Node): void {
       this.fail("slices are only valid inside []", node.lineno);
     }
 
-    compilePyGetattr(node: Any, frame: Any): void {
+    compilePyGetattr(node: PyGetattr, frame: Frame): void {
       this._emit("R.attr(");
       this.compile(node.target, frame);
       this._emit(`, ${J(node.attr)})`);
     }
 
-    compileArray(node: Any, frame: Any): void {
+    compileArray(node: NodeList, frame: Frame): void {
       this._emit("[");
       this._list(node.children, frame);
       this._emit("]");
     }
 
-    compilePyTuple(node: Any, frame: Any): void {
+    compilePyTuple(node: NodeList, frame: Frame): void {
       this._emit("R.tuple([");
       this._list(node.children, frame);
       this._emit("])");
     }
 
-    compileDict(node: Any, frame: Any): void {
+    compileDict(node: NodeList<Pair>, frame: Frame): void {
       this._emit("R.dict([");
-      node.children.forEach((pair: Any, i: number) => {
+      node.children.forEach((pair, i) => {
         if (i) this._emit(", ");
         this.compile(pair.key, frame);
         this._emit(", ");
@@ -170,13 +234,13 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit("])");
     }
 
-    compilePyConcat(node: Any, frame: Any): void {
+    compilePyConcat(node: NodeList, frame: Frame): void {
       this._emit("R.concat([");
       this._list(node.children, frame);
       this._emit("])");
     }
 
-    compileInlineIf(node: Any, frame: Any): void {
+    compileInlineIf(node: If, frame: Frame): void {
       this._emit("(R.bool(");
       this.compile(node.cond, frame);
       this._emit(") ? (");
@@ -193,7 +257,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit("))");
     }
 
-    _lazyBinary(fn: string, node: Any, frame: Any): void {
+    _lazyBinary(fn: string, node: Binary, frame: Frame): void {
       this._emit(`R.${fn}(`);
       this.compile(node.left, frame);
       this._emit(", function() { return ");
@@ -201,71 +265,72 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit("; })");
     }
 
-    compileOr(node: Any, frame: Any): void {
+    compileOr(node: Binary, frame: Frame): void {
       this._lazyBinary("or", node, frame);
     }
-    compileAnd(node: Any, frame: Any): void {
+    compileAnd(node: Binary, frame: Frame): void {
       this._lazyBinary("and", node, frame);
     }
-    compileNot(node: Any, frame: Any): void {
+    compileNot(node: Unary, frame: Frame): void {
       this._emit("!R.bool(");
       this.compile(node.target, frame);
       this._emit(")");
     }
 
-    _binary(fn: string, node: Any, frame: Any): void {
+    _binary(fn: string, node: Binary, frame: Frame): void {
       this._emit(`R.${fn}(`);
       this.compile(node.left, frame);
       this._emit(", ");
       this.compile(node.right, frame);
       this._emit(")");
     }
-    compileAdd(node: Any, frame: Any): void {
+    compileAdd(node: Binary, frame: Frame): void {
       this._binary("add", node, frame);
     }
-    compileSub(node: Any, frame: Any): void {
+    compileSub(node: Binary, frame: Frame): void {
       this._binary("sub", node, frame);
     }
-    compileMul(node: Any, frame: Any): void {
+    compileMul(node: Binary, frame: Frame): void {
       this._binary("mul", node, frame);
     }
-    compileDiv(node: Any, frame: Any): void {
+    compileDiv(node: Binary, frame: Frame): void {
       this._binary("div", node, frame);
     }
-    compileFloorDiv(node: Any, frame: Any): void {
+    compileFloorDiv(node: Binary, frame: Frame): void {
       this._binary("floordiv", node, frame);
     }
-    compileMod(node: Any, frame: Any): void {
+    compileMod(node: Binary, frame: Frame): void {
       this._binary("mod", node, frame);
     }
-    compilePow(node: Any, frame: Any): void {
+    compilePow(node: Binary, frame: Frame): void {
       this._binary("pow", node, frame);
     }
-    compileNeg(node: Any, frame: Any): void {
+    compileNeg(node: Unary, frame: Frame): void {
       this._emit("R.neg(");
       this.compile(node.target, frame);
       this._emit(")");
     }
-    compilePos(node: Any, frame: Any): void {
+    compilePos(node: Unary, frame: Frame): void {
       this._emit("R.pos(");
       this.compile(node.target, frame);
       this._emit(")");
     }
 
-    compileCompare(node: Any, frame: Any): void {
+    compileCompare(node: Compare, frame: Frame): void {
       const ops = node.ops;
-      if (ops.length === 1) {
-        this._emit(`R.cmp(${J(ops[0].type)}, `);
+      const [only] = ops;
+      if (ops.length === 1 && only) {
+        this._emit(`R.cmp(${J(only.type)}, `);
         this.compile(node.expr, frame);
         this._emit(", ");
-        this.compile(ops[0].expr, frame);
+        this.compile(only.expr, frame);
         this._emit(")");
         return;
       }
       this._emit("R.chain(");
       this.compile(node.expr, frame);
       this._emit(", [");
-      ops.forEach((op: Any, i: number) => {
+      ops.forEach((op, i) => {
         if (i) this._emit(", ");
         this._emit(`[${J(op.type)}, function() { return `);
         this.compile(op.expr, frame);
@@ -274,12 +339,12 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit("])");
     }
 
-    _callTail(node: Any, frame: Any, extraKw?: string): void {
+    _callTail(node: PyArgs, frame: Frame, extraKw?: string): void {
       this._emit("], ");
       const kws = node.kwargs.children;
       if (kws.length || extraKw) {
         this._emit("{");
-        kws.forEach((k: Any, i: number) => {
+        kws.forEach((k, i) => {
           if (i) this._emit(", ");
           this._emit(`${J(k.key)}: `);
           this.compile(k.value, frame);
@@ -298,7 +363,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit(")");
     }
 
-    compilePyCall(node: Any, frame: Any, extraKw?: string): void {
+    compilePyCall(node: PyCall, frame: Frame, extraKw?: string): void {
       if (
         node.node instanceof N.Symbol && node.node.value === "super" && this.currentBlock &&
         !node.args.children.length && !frame.lookup("super")
@@ -314,8 +379,8 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._callTail(node, frame, extraKw);
     }
 
-    compilePyFilter(node: Any, frame: Any): void {
-      if (!FILTERS.has(node.name)) this.fail(`No filter named '${node.name}'.`, node.lineno);
+    compilePyFilter(node: PyFilter, frame: Frame): void {
+      if (!FILTERS.has(node.name)) this.fail(unknownPlugin(node.name).reason, node.lineno);
       this._emit(`R.filter(${J(node.name)}, [`);
       if (node.node) this.compile(node.node, frame);
       else if (this.filterInput) this.filterInput();
@@ -327,8 +392,8 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._callTail(node, frame);
     }
 
-    compilePyTest(node: Any, frame: Any): void {
-      if (!TESTS.has(node.name)) this.fail(`No test named '${node.name}'.`, node.lineno);
+    compilePyTest(node: PyTest, frame: Frame): void {
+      if (!TESTS.has(node.name)) this.fail(unknownPlugin(node.name).reason, node.lineno);
       this._emit(`R.test(${J(node.name)}, [`);
       this.compile(node.node, frame);
       for (const a of node.args.children) {
@@ -338,14 +403,15 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._callTail(node, frame);
     }
 
-    compilePyKeyword(node: Any): void {
+    compilePyKeyword(node: Node): void {
       this.fail("unexpected keyword argument", node.lineno);
     }
 
     // -- output and control flow ---------------------------------------------------------------
-    compileOutput(node: Any, frame: Any): void {
+    compileOutput(node: NodeList, frame: Frame): void {
       if (this.capture) {
-        const child = node.children[0];
+        // The parser captures only a root whose one child is one expression.
+        const child = node.children[0]!;
         this._pos(child);
         this._emit(`${this.buffer} = `);
         this.compile(child, frame);
@@ -364,28 +430,30 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       }
     }
 
-    compileIf(node: Any, frame: Any): void {
+    compileIf(node: If, frame: Frame): void {
       this._pos(node);
       this._emit("if (R.bool(");
       this.compile(node.cond, frame);
       this._emitLine(")) {");
       this._withScopedSyntax(() => this.compile(node.body, frame));
-      if (node.else_) {
+      const else_ = node.else_;
+      if (else_) {
         this._emitLine("} else {");
-        this._withScopedSyntax(() => this.compile(node.else_, frame));
+        this._withScopedSyntax(() => this.compile(else_, frame));
       }
       this._emitLine("}");
     }
 
     /** Binds an assignment target to the JS expression `code` in the current scope. */
-    _bind(target: Any, code: string, frame: Any, declareOnly = false): void {
+    _bind(target: Node, code: string, frame: Frame, declareOnly = false): void {
       if (target instanceof N.PyTuple) {
         const u = this._tmpid();
         this._emitLine(`var ${u} = R.unpack(${code}, ${target.children.length});`);
-        target.children.forEach((c: Any, i: number) =>
-          this._bind(c, `${u}[${i}]`, frame, declareOnly)
-        );
+        target.children.forEach((c, i) => this._bind(c, `${u}[${i}]`, frame, declareOnly));
         return;
+      }
+      if (!(target instanceof N.Symbol)) {
+        this.fail(`cannot assign to ${target.typename}`, target.lineno);
       }
       const name = target.value;
       let id = frame.variables[name];
@@ -405,7 +473,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       }
     }
 
-    compilePyFor(node: Any, frame: Any): void {
+    compilePyFor(node: PyFor, frame: Frame): void {
       this._pos(node);
       const iter = this._tmpid();
       const outer = this._tmpid();
@@ -443,14 +511,15 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emitLine(
         `${this.buffer} += R.forLoop(${iter}, ${test}, ${body}, ${Boolean(node.recursive)});`,
       );
-      if (node.else_) {
+      const else_ = node.else_;
+      if (else_) {
         this._emitLine("if (R.loopCount === 0) {");
-        this._withScopedSyntax(() => this.compile(node.else_, frame));
+        this._withScopedSyntax(() => this.compile(else_, frame));
         this._emitLine("}");
       }
     }
 
-    compilePySet(node: Any, frame: Any): void {
+    compilePySet(node: PySet, frame: Frame): void {
       this._pos(node);
       const t = node.target;
       if (t instanceof N.PyNSRef) {
@@ -467,7 +536,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
     }
 
     /** Emits an expression that renders `body` and returns the text. */
-    _capture(body: Any, frame: Any): void {
+    _capture(body: Node, frame: Frame): void {
       this._emitLine("(function() {");
       const buf = this._pushBuffer();
       this._withScopedSyntax(() => this.compile(body, frame));
@@ -476,7 +545,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emit("})()");
     }
 
-    _filtered(filter: Any, frame: Any, input: () => void): void {
+    _filtered(filter: PyFilter, frame: Frame, input: () => void): void {
       const saved = this.filterInput;
       // The innermost filter of the chain has no node: it reads the captured text.
       this.filterInput = input;
@@ -484,7 +553,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this.filterInput = saved;
     }
 
-    compilePySetBlock(node: Any, frame: Any): void {
+    compilePySetBlock(node: PySetBlock, frame: Frame): void {
       this._pos(node);
       const v = this._tmpid();
       this._emit(`var ${v} = `);
@@ -503,7 +572,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._bind(t, v, frame);
     }
 
-    compilePyFilterBlock(node: Any, frame: Any): void {
+    compilePyFilterBlock(node: PyFilterBlock, frame: Frame): void {
       this._pos(node);
       const v = this._tmpid();
       this._emit(`var ${v} = `);
@@ -514,9 +583,9 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emitLine(");");
     }
 
-    compilePyWith(node: Any, frame: Any): void {
+    compilePyWith(node: PyWith, frame: Frame): void {
       this._pos(node);
-      const values = node.values.children.map((v: Any) => {
+      const values = node.values.children.map((v) => {
         const id = this._tmpid();
         this._emit(`var ${id} = `);
         this.compile(v, frame);
@@ -525,17 +594,23 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       });
       const wf = frame.push();
       this._emitLine("frame = frame.push();");
-      node.targets.children.forEach((t: Any, i: number) => this._bind(t, values[i], wf, true));
+      node.targets.children.forEach((t, i) => this._bind(t, values[i]!, wf, true));
       this._withScopedSyntax(() => this.compile(node.body, wf));
       this._emitLine("frame = frame.pop();");
     }
 
     /** Emits `R.macro(...)` for a macro or a call block's caller; returns the JS id. */
-    _macro(name: string, args: Any, defaults: Any, body: Any, frame: Any): string {
+    _macro(
+      name: string,
+      args: NodeList<Name>,
+      defaults: NodeList,
+      body: Node,
+      frame: Frame,
+    ): string {
       const id = `macro_${this._tmpid()}`;
       const outer = this._tmpid();
-      const params: string[] = args.children.map((a: Any) => a.value);
-      const used = new Set(body.findAll(N.Symbol).map((s: Any) => s.value));
+      const params: string[] = args.children.map((a) => a.value);
+      const used = new Set(body.findAll(N.Symbol).map((s) => s.value));
       const mf = frame.push(true);
       this._emitLine(`var ${outer} = frame;`);
       const locals = params.map((p) => `l_${p}`);
@@ -551,7 +626,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       params.forEach((p, i) => {
         if (i >= first) {
           this._emit(`if (l_${p} === R.MISSING) l_${p} = `);
-          this.compile(defaults.children[i - first], mf);
+          this.compile(defaults.children[i - first]!, mf);
           this._emitLine(";");
         }
         this._emitLine(`frame.set(${J(p)}, l_${p});`);
@@ -571,7 +646,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       return id;
     }
 
-    compilePyMacro(node: Any, frame: Any): void {
+    compilePyMacro(node: PyMacro, frame: Frame): void {
       this._pos(node);
       const id = this._macro(node.name, node.args, node.defaults, node.body, frame);
       frame.set(node.name, id);
@@ -583,7 +658,7 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       );
     }
 
-    compilePyCallBlock(node: Any, frame: Any): void {
+    compilePyCallBlock(node: PyCallBlock, frame: Frame): void {
       this._pos(node);
       const id = this._macro("caller", node.args, node.defaults, node.body, frame);
       this._emit(`${this.buffer} += R.out(`);
@@ -591,19 +666,19 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emitLine(");");
     }
 
-    compilePyInclude(node: Any, frame: Any): void {
+    compilePyInclude(node: PyInclude, frame: Frame): void {
       this._pos(node);
       this._emit(`${this.buffer} += R.include(env, context, frame, `);
       this.compile(node.template, frame);
       this._emitLine(`, ${node.ignoreMissing}, ${node.withContext}, ${this._templateName()});`);
     }
 
-    compileImport(node: Any, frame: Any): void {
+    override compileImport(node: Import, frame: Frame): void {
       this._pos(node);
       super.compileImport(node, frame);
     }
 
-    compileFromImport(node: Any, frame: Any): void {
+    compileFromImport(node: FromImport, frame: Frame): void {
       this._pos(node);
       const imported = this._compileGetTemplate(node, frame, false, false);
       this._addScopeLevel();
@@ -628,13 +703,13 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       }
     }
 
-    compileExtends(node: Any, frame: Any): void {
+    override compileExtends(node: Extends, frame: Frame): void {
       this._pos(node);
       if (this.buffer === "output") this._emitLine("if (!parentTemplate) preExtends = output;");
       super.compileExtends(node, frame);
     }
 
-    compileRoot(node: Any, frame: Any): void {
+    compileRoot(node: NodeList, frame: Frame): void {
       if (frame) this.fail("compileRoot: root node can't have frame");
       frame = new Frame();
       this._emitFuncBegin(node, "root");
@@ -654,7 +729,14 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       const names: string[] = [];
       for (const block of node.findAll(N.Block)) {
         const name = block.name.value;
-        if (names.includes(name)) this.fail(`block '${name}' defined twice`, block.lineno);
+        if (names.includes(name)) {
+          this.fail(
+            `block '${name}' defined twice`,
+            block.lineno,
+            undefined,
+            "TemplateAssertionError",
+          );
+        }
         names.push(name);
         this.currentBlock = name;
         this._emitFuncBegin(block, `b_${name}`);
@@ -668,5 +750,5 @@ export function defineCompiler(nunjucks: Any, N: NodeSet): new (options: Compile
       this._emitLine("root: root\n};");
     }
   }
-  return PyCompiler as unknown as new (options: CompileOptions) => Any;
+  return PyCompiler;
 }

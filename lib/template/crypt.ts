@@ -5,7 +5,6 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { Sha256, Sha512 } from "./_sha.ts";
 
 const B64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -42,8 +41,7 @@ export function shaCrypt(
 ): string {
   const P = new TextEncoder().encode(password);
   const S = new TextEncoder().encode(salt);
-  const hasher = algo === "sha512" ? new Sha512() : new Sha256();
-  const H = () => hasher.reset();
+  const H = () => createHash(algo);
   const hlen = algo === "sha512" ? 64 : 32;
   const r = rounds === null ? 5000 : Math.min(999999999, Math.max(1000, rounds));
   const B = H().update(P).update(S).update(P).digest();

@@ -1,234 +1,26 @@
 /**
  * Python's `datetime.datetime` and `timedelta` as templates see them (from `to_datetime` and
- * `now()`), plus C `strftime`/`strptime` formatting.
+ * `now()`); their `strftime`/`strptime` are the shared engine of `lib/time_format.ts`.
  *
  * @module
  */
 import { pyError } from "./error.ts";
 import * as py from "./py.ts";
 import { pyfn } from "./signature.ts";
+import {
+  BadDirective,
+  compileStrptime,
+  localOffset,
+  offsetText,
+  pad,
+  type Parsed,
+  strftime,
+  type Tm,
+  utcTm,
+  weekday,
+} from "../time_format.ts";
 
-const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const pad = (n: number, w = 2, c = "0") => String(n).padStart(w, c);
-
-/** The broken-down time `strftime` formats. */
-export interface Tm {
-  year: number;
-  month: number; // 1-12
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  microsecond: number;
-  /** Seconds east of UTC, or null for naive. */
-  offset: number | null;
-  zone: string;
-}
-
-function dayOfYear(t: Tm): number {
-  return Math.round((Date.UTC(t.year, t.month - 1, t.day) - Date.UTC(t.year, 0, 1)) / 86400000) + 1;
-}
-function weekday(t: Tm): number {
-  // Monday = 0
-  return (new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDay() + 6) % 7;
-}
-function isoWeek(t: Tm): [number, number] {
-  const d = new Date(Date.UTC(t.year, t.month - 1, t.day));
-  const wd = (d.getUTCDay() + 6) % 7;
-  d.setUTCDate(d.getUTCDate() - wd + 3);
-  const firstThursday = new Date(Date.UTC(d.getUTCFullYear(), 0, 4));
-  const week = 1 +
-    Math.round(
-      ((d.getTime() - firstThursday.getTime()) / 86400000 - 3 +
-        ((firstThursday.getUTCDay() + 6) % 7)) / 7,
-    );
-  return [d.getUTCFullYear(), week];
-}
-function offsetText(off: number | null, colon = false): string {
-  if (off === null) return "";
-  const sign = off < 0 ? "-" : "+";
-  const a = Math.abs(off);
-  return `${sign}${pad(Math.floor(a / 3600))}${colon ? ":" : ""}${
-    pad(Math.floor((a % 3600) / 60))
-  }`;
-}
-
-/** C/Python `strftime`. */
-export function strftime(fmt: string, t: Tm): string {
-  return fmt.replace(/%([-_0^#]?)([a-zA-Z%+])/g, (m, flag: string, c: string) => {
-    const wd = weekday(t);
-    let v: string;
-    switch (c) {
-      case "a":
-        v = DAYS[wd]!.slice(0, 3);
-        break;
-      case "A":
-        v = DAYS[wd]!;
-        break;
-      case "b":
-      case "h":
-        v = MONTHS[t.month - 1]!.slice(0, 3);
-        break;
-      case "B":
-        v = MONTHS[t.month - 1]!;
-        break;
-      case "c":
-        v = `${DAYS[wd]!.slice(0, 3)} ${MONTHS[t.month - 1]!.slice(0, 3)} ${pad(t.day, 2, " ")} ${
-          pad(t.hour)
-        }:${pad(t.minute)}:${pad(t.second)} ${t.year}`;
-        break;
-      case "C":
-        v = pad(Math.floor(t.year / 100));
-        break;
-      case "d":
-        v = pad(t.day);
-        break;
-      case "D":
-        v = `${pad(t.month)}/${pad(t.day)}/${pad(t.year % 100)}`;
-        break;
-      case "e":
-        v = pad(t.day, 2, " ");
-        break;
-      case "f":
-        v = pad(t.microsecond, 6);
-        break;
-      case "F":
-        v = `${t.year}-${pad(t.month)}-${pad(t.day)}`;
-        break;
-      case "G":
-        v = String(isoWeek(t)[0]);
-        break;
-      case "g":
-        v = pad(isoWeek(t)[0] % 100);
-        break;
-      case "H":
-        v = pad(t.hour);
-        break;
-      case "I":
-        v = pad(t.hour % 12 || 12);
-        break;
-      case "j":
-        v = pad(dayOfYear(t), 3);
-        break;
-      case "k":
-        v = pad(t.hour, 2, " ");
-        break;
-      case "l":
-        v = pad(t.hour % 12 || 12, 2, " ");
-        break;
-      case "m":
-        v = pad(t.month);
-        break;
-      case "M":
-        v = pad(t.minute);
-        break;
-      case "n":
-        v = "\n";
-        break;
-      case "p":
-        v = t.hour < 12 ? "AM" : "PM";
-        break;
-      case "P":
-        v = t.hour < 12 ? "am" : "pm";
-        break;
-      case "r":
-        v = `${pad(t.hour % 12 || 12)}:${pad(t.minute)}:${pad(t.second)} ${
-          t.hour < 12 ? "AM" : "PM"
-        }`;
-        break;
-      case "R":
-        v = `${pad(t.hour)}:${pad(t.minute)}`;
-        break;
-      case "s": {
-        const ms = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) -
-          (t.offset ?? localOffset(t)) * 1000;
-        v = String(Math.floor(ms / 1000));
-        break;
-      }
-      case "S":
-        v = pad(t.second);
-        break;
-      case "t":
-        v = "\t";
-        break;
-      case "T":
-        v = `${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
-        break;
-      case "u":
-        v = String(wd + 1);
-        break;
-      case "U": {
-        const sundayWd = (wd + 1) % 7;
-        v = pad(Math.floor((dayOfYear(t) - 1 - sundayWd + 7) / 7));
-        break;
-      }
-      case "V":
-        v = pad(isoWeek(t)[1]);
-        break;
-      case "w":
-        v = String((wd + 1) % 7);
-        break;
-      case "W":
-        v = pad(Math.floor((dayOfYear(t) - 1 - wd + 7) / 7));
-        break;
-      case "x":
-        v = `${pad(t.month)}/${pad(t.day)}/${pad(t.year % 100)}`;
-        break;
-      case "X":
-        v = `${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
-        break;
-      case "y":
-        v = pad(t.year % 100);
-        break;
-      case "Y":
-        v = String(t.year);
-        break;
-      case "z":
-        v = offsetText(t.offset);
-        break;
-      case "Z":
-        v = t.zone;
-        break;
-      case "%":
-        v = "%";
-        break;
-      default:
-        return m;
-    }
-    if (flag === "-") v = v.replace(/^[0 ]+(?=.)/, "");
-    else if (flag === "^") v = v.toUpperCase();
-    return v;
-  });
-}
-
-/** The broken-down UTC fields of `d`, with the rest given. */
-function utcTm(d: Date, microsecond: number, offset: number | null, zone: string): Tm {
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    microsecond,
-    offset,
-    zone,
-  };
-}
+export { strftime, type Tm } from "../time_format.ts";
 
 /** `o` when it is a `cls`; else Python's TypeError for ordering a `name` against it. */
 function orderable<T>(o: unknown, cls: abstract new (...a: never[]) => T, name: string): T {
@@ -237,10 +29,6 @@ function orderable<T>(o: unknown, cls: abstract new (...a: never[]) => T, name: 
     "TypeError",
     `'<' not supported between instances of '${name}' and '${py.typeName(o)}'`,
   );
-}
-
-function localOffset(t: Tm): number {
-  return -new Date(t.year, t.month - 1, t.day, t.hour, t.minute, t.second).getTimezoneOffset() * 60;
 }
 
 /** The local broken-down time of an epoch (seconds). */
@@ -422,105 +210,28 @@ function fromMicros(micros: number, offset: number | null): PyDateTime {
 
 /** Python's `datetime.strptime(string, format)`. */
 export function strptime(s: string, fmt: string): PyDateTime {
-  const fields: string[] = [];
-  let re = "";
-  for (let i = 0; i < fmt.length; i++) {
-    const c = fmt[i]!;
-    if (c === "%" && i + 1 < fmt.length) {
-      const d = fmt[++i]!;
-      const spec: Record<string, string> = {
-        Y: "(\\d{4})",
-        m: "(1[0-2]|0[1-9]|[1-9])",
-        d: "(3[01]|[12]\\d|0[1-9]|[1-9]| [1-9])",
-        H: "(2[0-3]|[0-1]\\d|\\d)",
-        I: "(1[0-2]|0[1-9]|[1-9])",
-        M: "([0-5]\\d|\\d)",
-        S: "(6[0-1]|[0-5]\\d|\\d)",
-        f: "(\\d{1,6})",
-        y: "(\\d\\d)",
-        j: "(36[0-6]|3[0-5]\\d|[12]\\d\\d|0[1-9]\\d|00[1-9]|[1-9]\\d|0[1-9]|[1-9])",
-        b: `(${MONTHS.map((m) => m.slice(0, 3)).join("|")})`,
-        B: `(${MONTHS.join("|")})`,
-        a: `(${DAYS.map((m) => m.slice(0, 3)).join("|")})`,
-        A: `(${DAYS.join("|")})`,
-        p: "(am|pm)",
-        z: "([+-]\\d\\d:?[0-5]\\d(?::?[0-5]\\d)?|Z)",
-        Z: "([A-Za-z]{2,5})?",
-        "%": "%",
-      };
-      if (!(d in spec)) throw pyError("ValueError", `'${d}' is a bad directive in format '${fmt}'`);
-      re += spec[d];
-      if (d !== "%") fields.push(d);
-    } else if (/\s/.test(c)) re += "\\s+";
-    else re += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  let parse: (text: string) => Parsed | undefined;
+  try {
+    parse = compileStrptime(fmt);
+  } catch (e) {
+    if (e instanceof BadDirective) throw pyError("ValueError", e.message);
+    throw e;
   }
-  const m = new RegExp(`^${re}$`, "i").exec(s);
-  if (!m) {
+  const p = parse(s);
+  if (!p) {
     throw pyError("ValueError", `time data ${py.repr(s)} does not match format ${py.repr(fmt)}`);
   }
   const tm: Tm = {
-    year: 1900,
-    month: 1,
-    day: 1,
-    hour: 0,
-    minute: 0,
-    second: 0,
-    microsecond: 0,
-    offset: null,
+    year: p.year ?? 1900,
+    month: p.month ?? 1,
+    day: p.day ?? 1,
+    hour: p.hour ?? 0,
+    minute: p.minute ?? 0,
+    second: p.second ?? 0,
+    microsecond: p.microsecond ?? 0,
+    offset: p.offset ?? null,
     zone: "",
   };
-  let pm: boolean | null = null;
-  fields.forEach((f, i) => {
-    const v = m[i + 1] ?? "";
-    const n = parseInt(v, 10);
-    switch (f) {
-      case "Y":
-        tm.year = n;
-        break;
-      case "y":
-        tm.year = n < 69 ? 2000 + n : 1900 + n;
-        break;
-      case "m":
-        tm.month = n;
-        break;
-      case "d":
-        tm.day = n;
-        break;
-      case "H":
-        tm.hour = n;
-        break;
-      case "I":
-        tm.hour = n % 12;
-        break;
-      case "M":
-        tm.minute = n;
-        break;
-      case "S":
-        tm.second = n;
-        break;
-      case "f":
-        tm.microsecond = parseInt(v.padEnd(6, "0"), 10);
-        break;
-      case "b":
-        tm.month = MONTHS.findIndex((x) => x.slice(0, 3).toLowerCase() === v.toLowerCase()) + 1;
-        break;
-      case "B":
-        tm.month = MONTHS.findIndex((x) => x.toLowerCase() === v.toLowerCase()) + 1;
-        break;
-      case "p":
-        pm = v.toLowerCase() === "pm";
-        break;
-      case "z":
-        if (v === "Z") tm.offset = 0;
-        else {
-          const mm = /^([+-])(\d\d):?(\d\d)/.exec(v)!;
-          tm.offset = (mm[1] === "-" ? -1 : 1) *
-            (parseInt(mm[2]!, 10) * 3600 + parseInt(mm[3]!, 10) * 60);
-        }
-        break;
-    }
-  });
-  if (pm !== null && fields.includes("I")) tm.hour = (tm.hour % 12) + (pm ? 12 : 0);
   const probe = new Date(Date.UTC(tm.year, tm.month - 1, tm.day));
   if (probe.getUTCDate() !== tm.day) throw pyError("ValueError", "day is out of range for month");
   return new PyDateTime(tm);

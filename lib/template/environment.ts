@@ -7,13 +7,18 @@
  */
 import { TemplateError } from "./error.ts";
 import { defineCompiler } from "./compiler.ts";
-import { type Any, defineNodes, type NodeSet } from "./nodes.ts";
+import {
+  defineNodes,
+  type NodeList,
+  type NodeSet,
+  type Nunjucks,
+  type NunjucksTemplate,
+} from "./nodes.ts";
 import { parse } from "./parser.ts";
 import { evalConcat, locate, Runtime, TemplateNotFound } from "./runtime.ts";
 import { current, type RenderState, type StateOptions } from "./registry.ts";
 import * as py from "./py.ts";
 import "./filters/mod.ts";
-import { preloadBcrypt } from "./filters/hash.ts";
 import "./tests.ts";
 import "./globals.ts";
 
@@ -21,7 +26,8 @@ import "./globals.ts";
 export type RenderMode = "text" | "eval-concat" | "native";
 
 interface Compiled {
-  readonly props: Any;
+  /** The compiled module: `root` and the block functions. */
+  readonly props: object;
   /** The root is a single `{{ expr }}` (compiled in capture mode). */
   readonly single: boolean;
 }
@@ -39,8 +45,8 @@ export interface Engine {
 
 /** Loads nunjucks and builds the engine. */
 export async function createEngine(): Promise<Engine> {
-  const nunjucks = (await import("nunjucks")).default as Any;
-  await preloadBcrypt();
+  // @types/nunjucks covers the public API only; `Nunjucks` names the internals used here too.
+  const nunjucks = (await import("nunjucks")).default as unknown as Nunjucks;
   const N = defineNodes(nunjucks);
   const Compiler = defineCompiler(nunjucks, N);
   const cache = new Map<string, Compiled>();
@@ -61,7 +67,7 @@ export async function createEngine(): Promise<Engine> {
     const single = wantSingle && /^\{\{[\s\S]*\}\}$/.test(source) && isSingleExpression(root, N);
     const c = new Compiler({ name: options.name, capture: single });
     c.compile(root);
-    let props: Any;
+    let props: object;
     try {
       props = new Function(c.getCode())();
     } catch (e) {
@@ -88,7 +94,7 @@ export async function createEngine(): Promise<Engine> {
     eager: unknown,
     parent: unknown,
     ignoreMissing: unknown,
-    cb?: Any,
+    cb?: (err: unknown, tmpl?: NunjucksTemplate) => void,
   ) => {
     if (typeof name !== "string") {
       if (name instanceof py.Undefined) name.fail();
@@ -176,7 +182,7 @@ function makeLoader(compile: (source: string, options: StateOptions, single: boo
   };
 }
 
-function isSingleExpression(root: Any, N: NodeSet): boolean {
+function isSingleExpression(root: NodeList, N: NodeSet): boolean {
   if (root.children.length !== 1) return false;
   const out = root.children[0];
   return out instanceof N.Output && out.children.length === 1 &&

@@ -1,7 +1,8 @@
 /**
  * Ansible's lookups for `lookup()` and `query()`/`q()`: env, file, fileglob, first_found,
  * template, vars, varnames, items, indexed_items, dict, list, nested, together, sequence,
- * random_choice, lines, pipe and password, with `errors=` and `wantlist=`.
+ * subelements, random_choice, lines, pipe, password, csvfile, ini, and community.general's
+ * flattened, with `errors=` and `wantlist=`; collection-qualified names resolve to the same.
  *
  * Commands of `pipe` and `lines` run without a shell: the term is split like Python's
  * `shlex.split` and run directly (pass `shell=True` to run it with `/bin/sh -c`), with a timeout.
@@ -31,6 +32,11 @@ export const COMMAND_TIMEOUT_MS = 60_000;
 
 function lookupError(msg: string): never {
   throw new TemplateError(msg, { kind: "AnsibleLookupError" });
+}
+
+/** The plain AnsibleError most of Ansible 2.14's lookups raise. */
+function ansibleError(msg: string): never {
+  throw new TemplateError(msg, { kind: "AnsibleError" });
 }
 
 function option<T>(kw: Kw, name: string, dflt: T): T {
@@ -160,7 +166,7 @@ function passwordLookup(terms: unknown[], kw: Kw): unknown[] {
       !["length", "encrypt", "chars", "ident", "seed"].includes(k)
     );
     if (invalid.length) {
-      lookupError(`Unrecognized parameter(s) given to password lookup: ${invalid.join(", ")}`);
+      ansibleError(`Unrecognized parameter(s) given to password lookup: ${invalid.join(", ")}`);
     }
     const length = parseInt(py.str(params.length ?? option(kw, "length", 20)), 10);
     const encrypt = (params.encrypt ?? option(kw, "encrypt", null)) as string | null;
@@ -247,9 +253,7 @@ const LOOKUPS: Record<string, Lookup> = {
       const term = py.str(t);
       const path = findFile(term, "files");
       if (!path) {
-        lookupError(
-          `The 'file' lookup had an issue accessing the file '${term}'. file not found, use -vvvvv to see paths searched`,
-        );
+        ansibleError(`could not locate file in lookup: ${term}`);
       }
       let text = readFileSync(path!, "utf8");
       if (py.truthy(option(kw, "lstrip", false))) text = text.replace(/^\s+/, "");
@@ -368,7 +372,7 @@ const LOOKUPS: Record<string, Lookup> = {
       if (!Object.hasOwn(st.vars, t)) {
         if (dflt !== null) return dflt;
         throw new TemplateError(`No variable found with this name: ${t}`, {
-          kind: "UndefinedError",
+          kind: "AnsibleUndefinedVariable",
           variable: t,
         });
       }
@@ -399,7 +403,7 @@ const LOOKUPS: Record<string, Lookup> = {
   dict(terms) {
     const out: unknown[] = [];
     for (const t of terms) {
-      if (!py.isDict(t)) lookupError("with_dict expects a dict");
+      if (!py.isDict(t)) ansibleError("with_dict expects a dict");
       for (const [key, value] of Object.entries(t)) out.push({ key, value });
     }
     return out;
@@ -443,7 +447,7 @@ const LOOKUPS: Record<string, Lookup> = {
       const fmt = py.str(spec.format ?? "%d");
       if (stride === 0) return;
       if ((stride > 0 && end! < start) || (stride < 0 && end! > start)) {
-        lookupError("to count backwards make stride negative");
+        ansibleError("to count backwards make stride negative");
       }
       for (let i = start; stride > 0 ? i <= end! : i >= end!; i += stride) {
         out.push(fmt.replace(/%0?(\d*)[dxXo]|%%/g, (m, w: string) => {
@@ -482,7 +486,7 @@ const LOOKUPS: Record<string, Lookup> = {
     for (const t of terms) {
       const term = py.str(t);
       const r = runCommand(term, shell, timeout);
-      if (r.code !== 0) lookupError(`lookup_plugin.lines(${term}) returned ${r.code}`);
+      if (r.code !== 0) ansibleError(`lookup_plugin.lines(${term}) returned ${r.code}`);
       out.push(
         ...r.stdout.split(/\r\n|\n|\r/).filter((_, i, a) => i < a.length - 1 || a[i] !== ""),
       );
@@ -498,7 +502,7 @@ const LOOKUPS: Record<string, Lookup> = {
     return terms.map((t) => {
       const term = py.str(t);
       const r = runCommand(term, shell, timeout);
-      if (r.code !== 0) lookupError(`lookup_plugin.pipe(${term}) returned ${r.code}`);
+      if (r.code !== 0) ansibleError(`lookup_plugin.pipe(${term}) returned ${r.code}`);
       return r.stdout.replace(/\s+$/, "");
     });
   },
@@ -618,6 +622,20 @@ const LOOKUPS: Record<string, Lookup> = {
       : py.truthy(kw.skip_missing ?? false);
     return callFilter("subelements", [list, key, skip]) as unknown[];
   },
+  // community.general.flattened: lists flattened at every depth; None/null stops the walk.
+  flattened(terms) {
+    const walk = (list: unknown[]): unknown[] => {
+      const out: unknown[] = [];
+      for (let term of list) {
+        if (Array.isArray(term) && term.length === 1 && Array.isArray(term[0])) term = term[0];
+        if (term === "None" || term === "null") break;
+        if (Array.isArray(term)) out.push(...walk(term));
+        else out.push(term);
+      }
+      return out;
+    };
+    return walk(terms);
+  },
   config() {
     lookupError("the 'config' lookup reads Ansible's configuration, which driftless does not have");
   },
@@ -703,7 +721,8 @@ function pyMatchKey(pattern: string, key: string): boolean {
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
 
 function resolveName(name: string): Lookup {
-  const short = name.startsWith("ansible.builtin.") ? name.slice("ansible.builtin.".length) : name;
+  // Collection-qualified names (`ansible.builtin.file`, `community.general.flattened`).
+  const short = name.replace(/^\w+\.\w+\./, "");
   const fn = LOOKUPS[short];
   if (!fn) throw new TemplateError(`lookup plugin (${name}) not found`, { kind: "AnsibleError" });
   return fn;
@@ -718,7 +737,10 @@ export function runLookup(name: string, args: unknown[], kw: Kw): unknown {
   try {
     ran = fn(args, options);
   } catch (e) {
-    if (e instanceof TemplateError && e.kind === "UndefinedError") throw e;
+    if (
+      e instanceof TemplateError &&
+      (e.kind === "UndefinedError" || e.kind === "AnsibleUndefinedVariable")
+    ) throw e;
     if (errors === "warn" || errors === "ignore") return py.truthy(wantlist) ? [] : null;
     if (
       e instanceof TemplateError && (e.kind === "AnsibleLookupError" || e.kind === "AnsibleError")

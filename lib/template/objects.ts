@@ -95,7 +95,7 @@ export class LoopContext extends PyObject implements Callable {
     if (!this.#recurse) {
       throw pyError(
         "TypeError",
-        "The loop must be marked as 'recursive' to call it.",
+        "The loop must have the 'recursive' marker to be called recursively.",
       );
     }
     if (args.length !== 1) throw pyError("TypeError", "loop() takes exactly one argument");

@@ -14,7 +14,7 @@ import {
   type Token,
   tokenize,
 } from "./lexer.ts";
-import type { Any, NodeSet } from "./nodes.ts";
+import type { Node, NodeList, NodeSet } from "./nodes.ts";
 import { PyFloat } from "./py.ts";
 
 const STATEMENT_KEYWORDS = new Set([
@@ -32,17 +32,19 @@ const STATEMENT_KEYWORDS = new Set([
   "autoescape",
 ]);
 const COMPARE_OPERATORS = new Set(["eq", "ne", "lt", "lteq", "gt", "gteq"]);
+/** The node classes of binary operators. */
+type BinaryOp = "Or" | "And" | "Add" | "Sub" | "Mul" | "Div" | "FloorDiv" | "Mod" | "Pow";
 /** Binary operators by precedence level: token (`type` or `type:value`) and node class. */
-const OR: readonly [string, string][] = [["name:or", "Or"]];
-const AND: readonly [string, string][] = [["name:and", "And"]];
-const MATH1: readonly [string, string][] = [["add", "Add"], ["sub", "Sub"]];
-const MATH2: readonly [string, string][] = [
+const OR: readonly [string, BinaryOp][] = [["name:or", "Or"]];
+const AND: readonly [string, BinaryOp][] = [["name:and", "And"]];
+const MATH1: readonly [string, BinaryOp][] = [["add", "Add"], ["sub", "Sub"]];
+const MATH2: readonly [string, BinaryOp][] = [
   ["mul", "Mul"],
   ["div", "Div"],
   ["floordiv", "FloorDiv"],
   ["mod", "Mod"],
 ];
-const POW: readonly [string, string][] = [["pow", "Pow"]];
+const POW: readonly [string, BinaryOp][] = [["pow", "Pow"]];
 
 class Stream {
   #tokens: Token[];
@@ -85,12 +87,12 @@ class Stream {
 }
 
 /** Parses a template into a nunjucks `Root` node. */
-export function parse(source: string, N: NodeSet, options: LexOptions): Any {
+export function parse(source: string, N: NodeSet, options: LexOptions): NodeList {
   return new Parser(tokenize(source, options), N, options.name).parse();
 }
 
 /** Parses a bare expression (Ansible's `when:`) into a nunjucks `Root` printing its value. */
-export function parseExpression(source: string, N: NodeSet, options: LexOptions): Any {
+export function parseExpression(source: string, N: NodeSet, options: LexOptions): NodeList {
   return parse(`{{ ${source} }}`, N, options);
 }
 
@@ -165,24 +167,24 @@ class Parser {
     return [t.lineno, t.col];
   }
 
-  #list(nodes: Any[], t?: Token): Any {
+  #list(nodes: Node[], t?: Token): NodeList {
     const [l, c] = t ? this.#line(t) : [0, 0];
     return new this.#N.NodeList(l, c, nodes);
   }
 
-  parse(): Any {
+  parse(): NodeList {
     const body = this.#subparse(null);
     return new this.#N.Root(0, 0, body);
   }
 
-  #subparse(endTokens: string[] | null): Any[] {
+  #subparse(endTokens: string[] | null): Node[] {
     const s = this.#s;
     const N = this.#N;
-    const body: Any[] = [];
-    let data: Any[] = [];
+    const body: Node[] = [];
+    let data: Node[] = [];
     const flush = () => {
       if (data.length) {
-        body.push(new N.Output(data[0].lineno, data[0].colno, data));
+        body.push(new N.Output(data[0]!.lineno, data[0]!.colno, data));
         data = [];
       }
     };
@@ -216,7 +218,7 @@ class Parser {
     return body;
   }
 
-  #parseStatement(): Any {
+  #parseStatement(): Node {
     const s = this.#s;
     const t = s.current;
     if (t.type !== "name") this.fail("tag name expected", t.lineno);
@@ -256,13 +258,13 @@ class Parser {
       if (name === "filter") return this.#parseFilterBlock();
       this.#tagStack.pop();
       pop = false;
-      this.#failUtEof(name, this.#endTokenStack, t.lineno);
+      return this.#failUtEof(name, this.#endTokenStack, t.lineno);
     } finally {
       if (pop) this.#tagStack.pop();
     }
   }
 
-  #parseStatements(endTokens: string[], dropNeedle = false): Any {
+  #parseStatements(endTokens: string[], dropNeedle = false): Node {
     const s = this.#s;
     s.skipIf("colon");
     const start = this.#expect("block_end");
@@ -272,7 +274,7 @@ class Parser {
     return this.#list(result, start);
   }
 
-  #parseSet(): Any {
+  #parseSet(): Node {
     const s = this.#s;
     const t = s.next();
     const target = this.#parseAssignTarget({ withNamespace: true });
@@ -285,7 +287,7 @@ class Parser {
     return new this.#N.PySetBlock(t.lineno, t.col, target, filter, body);
   }
 
-  #parseFor(): Any {
+  #parseFor(): Node {
     const s = this.#s;
     const t = this.#expect("name:for");
     const target = this.#parseAssignTarget({ extraEndRules: ["name:in"] });
@@ -300,7 +302,7 @@ class Parser {
     return new this.#N.PyFor(t.lineno, t.col, target, iter, body, else_, test, recursive);
   }
 
-  #parseIf(): Any {
+  #parseIf(): Node {
     const s = this.#s;
     const N = this.#N;
     const t = this.#expect("name:if");
@@ -324,11 +326,11 @@ class Parser {
     return root;
   }
 
-  #parseWith(): Any {
+  #parseWith(): Node {
     const s = this.#s;
     const t = s.next();
-    const targets: Any[] = [];
-    const values: Any[] = [];
+    const targets: Node[] = [];
+    const values: Node[] = [];
     while (s.current.type !== "block_end") {
       if (targets.length) this.#expect("comma");
       targets.push(this.#parseAssignTarget({}));
@@ -339,14 +341,14 @@ class Parser {
     return new this.#N.PyWith(t.lineno, t.col, this.#list(targets), this.#list(values), body);
   }
 
-  #parseAutoescape(): Any {
+  #parseAutoescape(): Node {
     const t = this.#s.next();
     this.#parseExpression();
     const body = this.#parseStatements(["name:endautoescape"], true);
     return new this.#N.PyWith(t.lineno, t.col, this.#list([]), this.#list([]), body);
   }
 
-  #parseBlock(): Any {
+  #parseBlock(): Node {
     const s = this.#s;
     const N = this.#N;
     const t = s.next();
@@ -368,7 +370,7 @@ class Parser {
     );
   }
 
-  #parseExtends(): Any {
+  #parseExtends(): Node {
     const t = this.#s.next();
     const node = new this.#N.Extends(t.lineno, t.col);
     node.template = this.#parseExpression();
@@ -385,7 +387,7 @@ class Parser {
     return dflt;
   }
 
-  #parseInclude(): Any {
+  #parseInclude(): Node {
     const s = this.#s;
     const t = s.next();
     const template = this.#parseExpression();
@@ -398,7 +400,7 @@ class Parser {
     return new this.#N.PyInclude(t.lineno, t.col, template, ignoreMissing, withContext);
   }
 
-  #parseImport(): Any {
+  #parseImport(): Node {
     const N = this.#N;
     const t = this.#s.next();
     const template = this.#parseExpression();
@@ -414,13 +416,13 @@ class Parser {
     );
   }
 
-  #parseFrom(): Any {
+  #parseFrom(): Node {
     const s = this.#s;
     const N = this.#N;
     const t = s.next();
     const template = this.#parseExpression();
     this.#expect("name:import");
-    const names: Any[] = [];
+    const names: Node[] = [];
     let withContext = false;
     const parseContext = () => {
       if (
@@ -459,11 +461,11 @@ class Parser {
     return new N.FromImport(t.lineno, t.col, template, this.#list(names), withContext);
   }
 
-  #parseSignature(): [Any[], Any[]] {
+  #parseSignature(): [Node[], Node[]] {
     const s = this.#s;
     const N = this.#N;
-    const args: Any[] = [];
-    const defaults: Any[] = [];
+    const args: Node[] = [];
+    const defaults: Node[] = [];
     this.#expect("lparen");
     while (s.current.type !== "rparen") {
       if (args.length) this.#expect("comma");
@@ -476,11 +478,11 @@ class Parser {
     return [args, defaults];
   }
 
-  #parseCallBlock(): Any {
+  #parseCallBlock(): Node {
     const s = this.#s;
     const t = s.next();
-    let args: Any[] = [];
-    let defaults: Any[] = [];
+    let args: Node[] = [];
+    let defaults: Node[] = [];
     if (s.current.type === "lparen") [args, defaults] = this.#parseSignature();
     const call = this.#parseExpression();
     if (!(call instanceof this.#N.PyCall)) this.fail("expected call", t.lineno);
@@ -495,14 +497,14 @@ class Parser {
     );
   }
 
-  #parseFilterBlock(): Any {
+  #parseFilterBlock(): Node {
     const t = this.#s.next();
     const filter = this.#parseFilter(null, true);
     const body = this.#parseStatements(["name:endfilter"], true);
     return new this.#N.PyFilterBlock(t.lineno, t.col, filter, body);
   }
 
-  #parseMacro(): Any {
+  #parseMacro(): Node {
     const t = this.#s.next();
     const name = this.#expect("name");
     const [args, defaults] = this.#parseSignature();
@@ -517,10 +519,10 @@ class Parser {
     );
   }
 
-  #parsePrint(): Any {
+  #parsePrint(): Node {
     const s = this.#s;
     const t = s.next();
-    const nodes: Any[] = [];
+    const nodes: Node[] = [];
     while (s.current.type !== "block_end") {
       if (nodes.length) this.#expect("comma");
       nodes.push(this.#parseExpression());
@@ -535,7 +537,7 @@ class Parser {
       extraEndRules?: string[];
       withNamespace?: boolean;
     },
-  ): Any {
+  ): Node {
     const s = this.#s;
     const N = this.#N;
     if (o.withNamespace && s.look().type === "dot") {
@@ -552,7 +554,7 @@ class Parser {
       simplified: true,
       ...(o.extraEndRules ? { extraEndRules: o.extraEndRules } : {}),
     });
-    const ok = (n: Any): boolean =>
+    const ok = (n: Node): boolean =>
       n instanceof N.Symbol &&
         !["true", "false", "none", "True", "False", "None"].includes(n.value) ||
       n instanceof N.PyTuple && n.children.every(ok);
@@ -563,11 +565,11 @@ class Parser {
     return target;
   }
 
-  #parseExpression(withCondexpr = true): Any {
+  #parseExpression(withCondexpr = true): Node {
     return withCondexpr ? this.#parseCondexpr() : this.#parseOr();
   }
 
-  #parseCondexpr(): Any {
+  #parseCondexpr(): Node {
     const s = this.#s;
     const N = this.#N;
     let t = s.current;
@@ -582,15 +584,15 @@ class Parser {
     return expr1;
   }
 
-  #parseOr(): Any {
+  #parseOr(): Node {
     return this.#binary(OR, () => this.#parseAnd());
   }
 
-  #parseAnd(): Any {
+  #parseAnd(): Node {
     return this.#binary(AND, () => this.#parseNot());
   }
 
-  #parseNot(): Any {
+  #parseNot(): Node {
     const s = this.#s;
     if (s.is("name:not")) {
       const t = s.next();
@@ -599,12 +601,12 @@ class Parser {
     return this.#parseCompare();
   }
 
-  #parseCompare(): Any {
+  #parseCompare(): Node {
     const s = this.#s;
     const N = this.#N;
     const t = s.current;
     const expr = this.#parseMath1();
-    const ops: Any[] = [];
+    const ops: Node[] = [];
     for (;;) {
       const c = s.current;
       if (COMPARE_OPERATORS.has(c.type)) {
@@ -622,25 +624,25 @@ class Parser {
   }
 
   /** A left-associative chain `a op b op c` of one precedence level's operators. */
-  #binary(ops: readonly [string, string][], next: () => Any): Any {
+  #binary(ops: readonly [string, BinaryOp][], next: () => Node): Node {
     const s = this.#s;
-    const N = this.#N as unknown as Record<string, new (...a: Any[]) => Any>;
+    const N = this.#N;
     let t = s.current;
     let left = next();
     for (;;) {
       const op = ops.find(([token]) => s.is(token));
       if (!op) return left;
       s.next();
-      left = new N[op[1]]!(t.lineno, t.col, left, next());
+      left = new N[op[1]](t.lineno, t.col, left, next());
       t = s.current;
     }
   }
 
-  #parseMath1(): Any {
+  #parseMath1(): Node {
     return this.#binary(MATH1, () => this.#parseConcat());
   }
 
-  #parseConcat(): Any {
+  #parseConcat(): Node {
     const s = this.#s;
     const t = s.current;
     const args = [this.#parseMath2()];
@@ -648,22 +650,22 @@ class Parser {
       s.next();
       args.push(this.#parseMath2());
     }
-    if (args.length === 1) return args[0];
+    if (args.length === 1) return args[0]!;
     return new this.#N.PyConcat(t.lineno, t.col, args);
   }
 
-  #parseMath2(): Any {
+  #parseMath2(): Node {
     return this.#binary(MATH2, () => this.#parsePow());
   }
 
-  #parsePow(): Any {
+  #parsePow(): Node {
     return this.#binary(POW, () => this.#parseUnary());
   }
 
-  #parseUnary(withFilter = true): Any {
+  #parseUnary(withFilter = true): Node {
     const s = this.#s;
     const t = s.current;
-    let node: Any;
+    let node: Node;
     if (t.type === "sub") {
       s.next();
       node = new this.#N.Neg(t.lineno, t.col, this.#parseUnary(false));
@@ -676,7 +678,7 @@ class Parser {
     return node;
   }
 
-  #parsePrimary(): Any {
+  #parsePrimary(): Node {
     const s = this.#s;
     const N = this.#N;
     const t = s.current;
@@ -726,13 +728,13 @@ class Parser {
       extraEndRules?: string[];
       explicitParentheses?: boolean;
     },
-  ): Any {
+  ): Node {
     const s = this.#s;
     let t = s.current;
     const parse = o.simplified
       ? () => this.#parsePrimary()
       : () => this.#parseExpression(o.withCondexpr !== false);
-    const args: Any[] = [];
+    const args: Node[] = [];
     let isTuple = false;
     for (;;) {
       if (args.length) this.#expect("comma");
@@ -743,7 +745,7 @@ class Parser {
       t = s.current;
     }
     if (!isTuple) {
-      if (args.length) return args[0];
+      if (args.length) return args[0]!;
       if (!o.explicitParentheses) {
         this.fail(`Expected an expression, got '${describeToken(s.current)}'`);
       }
@@ -751,10 +753,10 @@ class Parser {
     return new this.#N.PyTuple(t.lineno, t.col, args);
   }
 
-  #parseList(): Any {
+  #parseList(): Node {
     const s = this.#s;
     const t = this.#expect("lbracket");
-    const items: Any[] = [];
+    const items: Node[] = [];
     while (s.current.type !== "rbracket") {
       if (items.length) this.#expect("comma");
       if (s.current.type === "rbracket") break;
@@ -764,11 +766,11 @@ class Parser {
     return new this.#N.Array(t.lineno, t.col, items);
   }
 
-  #parseDict(): Any {
+  #parseDict(): Node {
     const s = this.#s;
     const N = this.#N;
     const t = this.#expect("lbrace");
-    const items: Any[] = [];
+    const items: Node[] = [];
     while (s.current.type !== "rbrace") {
       if (items.length) this.#expect("comma");
       if (s.current.type === "rbrace") break;
@@ -781,7 +783,7 @@ class Parser {
     return new N.Dict(t.lineno, t.col, items);
   }
 
-  #parsePostfix(node: Any): Any {
+  #parsePostfix(node: Node): Node {
     const s = this.#s;
     for (;;) {
       const type = s.current.type;
@@ -792,7 +794,7 @@ class Parser {
     return node;
   }
 
-  #parseFilterExpr(node: Any): Any {
+  #parseFilterExpr(node: Node): Node {
     const s = this.#s;
     for (;;) {
       const type = s.current.type;
@@ -804,7 +806,7 @@ class Parser {
     return node;
   }
 
-  #parseSubscript(node: Any): Any {
+  #parseSubscript(node: Node): Node {
     const s = this.#s;
     const N = this.#N;
     const t = s.next();
@@ -821,7 +823,7 @@ class Parser {
       );
     }
     if (t.type === "lbracket") {
-      const args: Any[] = [];
+      const args: Node[] = [];
       while (s.current.type !== "rbracket") {
         if (args.length) this.#expect("comma");
         args.push(this.#parseSubscribed());
@@ -833,10 +835,10 @@ class Parser {
     this.fail("expected subscript expression", t.lineno);
   }
 
-  #parseSubscribed(): Any {
+  #parseSubscribed(): Node {
     const s = this.#s;
     const t = s.current;
-    const args: (Any | null)[] = [];
+    const args: (Node | null)[] = [];
     if (s.current.type === "colon") {
       s.next();
       args.push(null);
@@ -857,14 +859,14 @@ class Parser {
     return new this.#N.PySlice(t.lineno, t.col, args[0], args[1], args[2]);
   }
 
-  #parseCallArgs(): [Any, Any, Any, Any] {
+  #parseCallArgs(): [NodeList, NodeList, Node | null, Node | null] {
     const s = this.#s;
     const N = this.#N;
     const t = this.#expect("lparen");
-    const args: Any[] = [];
-    const kwargs: Any[] = [];
-    let dynArgs: Any = null;
-    let dynKwargs: Any = null;
+    const args: Node[] = [];
+    const kwargs: Node[] = [];
+    let dynArgs: Node | null = null;
+    let dynKwargs: Node | null = null;
     let requireComma = false;
     const ensure = (ok: boolean) => {
       if (!ok) this.fail("invalid syntax for function call expression", t.lineno);
@@ -898,13 +900,15 @@ class Parser {
     return [this.#list(args, t), this.#list(kwargs, t), dynArgs, dynKwargs];
   }
 
-  #parseCall(node: Any): Any {
+  #parseCall(node: Node): Node {
     const t = this.#s.current;
     const [args, kwargs, dynArgs, dynKwargs] = this.#parseCallArgs();
     return new this.#N.PyCall(t.lineno, t.col, node, args, kwargs, dynArgs, dynKwargs);
   }
 
-  #parseFilter(node: Any, startInline = false): Any {
+  #parseFilter(node: Node, startInline?: boolean): Node;
+  #parseFilter(node: null, startInline?: boolean): Node | null;
+  #parseFilter(node: Node | null, startInline = false): Node | null {
     const s = this.#s;
     while (s.current.type === "pipe" || startInline) {
       if (!startInline) s.next();
@@ -912,8 +916,8 @@ class Parser {
       const name = this.#dottedName(t);
       let args = this.#list([], t);
       let kwargs = this.#list([], t);
-      let dynArgs = null;
-      let dynKwargs = null;
+      let dynArgs: Node | null = null;
+      let dynKwargs: Node | null = null;
       if (s.current.type === "lparen") [args, kwargs, dynArgs, dynKwargs] = this.#parseCallArgs();
       node = new this.#N.PyFilter(t.lineno, t.col, node, name, args, kwargs, dynArgs, dynKwargs);
       startInline = false;
@@ -931,7 +935,7 @@ class Parser {
     return name;
   }
 
-  #parseTest(node: Any): Any {
+  #parseTest(node: Node): Node {
     const s = this.#s;
     const N = this.#N;
     const t = s.next();
@@ -943,8 +947,8 @@ class Parser {
     const name = this.#dottedName(this.#expect("name"));
     let args = this.#list([], t);
     let kwargs = this.#list([], t);
-    let dynArgs = null;
-    let dynKwargs = null;
+    let dynArgs: Node | null = null;
+    let dynKwargs: Node | null = null;
     if (s.current.type === "lparen") {
       [args, kwargs, dynArgs, dynKwargs] = this.#parseCallArgs();
     } else if (
@@ -958,8 +962,7 @@ class Parser {
       arg = this.#parsePostfix(arg);
       args = this.#list([arg], t);
     }
-    let out = new N.PyTest(t.lineno, t.col, node, name, args, kwargs, dynArgs, dynKwargs);
-    if (negated) out = new N.Not(t.lineno, t.col, out);
-    return out;
+    const test = new N.PyTest(t.lineno, t.col, node, name, args, kwargs, dynArgs, dynKwargs);
+    return negated ? new N.Not(t.lineno, t.col, test) : test;
   }
 }

@@ -138,7 +138,8 @@ export class Undefined {
     if (this.hint !== undefined) return this.hint;
     if (this.obj === MISSING) return `'${this.name}' is undefined`;
     if (typeof this.name !== "string") {
-      return `${objectTypeRepr(this.obj)} has no element ${repr(this.name)}`;
+      // Jinja quotes the type for a missing attribute (%r) but not for an element (%s).
+      return `${objectTypeRepr(this.obj).slice(1, -1)} has no element ${repr(this.name)}`;
     }
     return `${objectTypeRepr(this.obj)} has no attribute ${repr(this.name)}`;
   }

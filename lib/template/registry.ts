@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { pyError } from "./error.ts";
+import { pyError, type TemplateError } from "./error.ts";
 import { type Kw, NO_KW, type PyFn } from "./signature.ts";
 import { Undefined } from "./py.ts";
 
@@ -91,10 +91,15 @@ export function addTest(
   for (const name of Array.isArray(names) ? names : [names]) TESTS.set(name, { fn, ...options });
 }
 
+/** Ansible's error for a filter or test it cannot find (its plugin loader's KeyError). */
+export function unknownPlugin(name: string): TemplateError {
+  return pyError("TemplateSyntaxError", `Could not load "${name}": '${name}'`);
+}
+
 /** Calls a filter by name. */
 export function callFilter(name: string, args: unknown[], kw: Kw = NO_KW): unknown {
   const f = FILTERS.get(name);
-  if (!f) throw pyError("TemplateRuntimeError", `No filter named '${name}' found.`);
+  if (!f) throw unknownPlugin(name);
   const v = args[0];
   if (!f.undefinedOk && v instanceof Undefined && !v.soft) v.fail();
   return f.fn(args, kw);
@@ -103,7 +108,7 @@ export function callFilter(name: string, args: unknown[], kw: Kw = NO_KW): unkno
 /** Calls a test by name and returns its truth. */
 export function callTest(name: string, args: unknown[], kw: Kw = NO_KW): boolean {
   const t = TESTS.get(name);
-  if (!t) throw pyError("TemplateRuntimeError", `No test named '${name}' found.`);
+  if (!t) throw unknownPlugin(name);
   const v = args[0];
   if (!t.undefinedOk && v instanceof Undefined && !v.soft) v.fail();
   return Boolean(t.fn(args, kw));

@@ -13,7 +13,7 @@ import { isCallable, LoopContext, Namespace } from "./objects.ts";
 import * as py from "./py.ts";
 import { callFilter, callTest, current, GLOBALS, type RenderState } from "./registry.ts";
 import { type Kw, NO_KW, type PyFn } from "./signature.ts";
-import type { Any } from "./nodes.ts";
+import type { Frame, NunjucksContext, NunjucksEnvironment, NunjucksTemplate } from "./nodes.ts";
 import { isUnsafe } from "./unsafe.ts";
 
 setCompare((a, b) => py.compare(a, b));
@@ -81,7 +81,7 @@ export class Runtime {
   }
 
   // -- names and access ------------------------------------------------------------------------
-  name(context: Any, frame: Any, key: string): unknown {
+  name(context: NunjucksContext, frame: Frame, key: string): unknown {
     const v = frame.lookup(key);
     if (v !== undefined) return v;
     const ctx = context.ctx;
@@ -293,10 +293,10 @@ export class Runtime {
     return fn;
   }
   superBlock(
-    env: Any,
-    context: Any,
-    frame: Any,
-    runtime: Any,
+    env: NunjucksEnvironment,
+    context: NunjucksContext,
+    frame: Frame,
+    runtime: unknown,
     name: string,
     block: unknown,
   ): string {
@@ -308,16 +308,16 @@ export class Runtime {
     return out;
   }
   include(
-    env: Any,
-    context: Any,
-    frame: Any,
+    env: NunjucksEnvironment,
+    context: NunjucksContext,
+    frame: Frame,
     names: unknown,
     ignoreMissing: boolean,
     withContext: boolean,
     parent: string | undefined,
   ): string {
     const list = typeof names === "string" ? [names] : py.iterate(py.defined(names));
-    let tmpl: Any;
+    let tmpl: NunjucksTemplate | undefined;
     for (const n of list) {
       try {
         tmpl = env.getTemplate(py.str(n), false, parent, false);
@@ -389,7 +389,9 @@ function resolveVar(st: RenderState, key: string, raw: unknown): unknown {
   if (st.resolved.has(key)) return st.resolved.get(key);
   if (st.resolving.has(key)) {
     throw new TemplateError(
-      `recursive loop detected in template string: ${typeof raw === "string" ? raw : py.repr(raw)}`,
+      `recursive loop detected in template string: ${
+        typeof raw === "string" ? raw : py.repr(raw)
+      }. maximum recursion depth exceeded while calling a Python object`,
       { kind: "AnsibleError" },
     );
   }

@@ -21,7 +21,13 @@ const B = (name: string) => [name, `ansible.builtin.${name}`];
 function numOf(v: unknown, name: string): number {
   const n = py.num(v);
   if (n === null) {
-    throw pyError("TypeError", `unsupported operand type(s) for %: '${py.typeName(v)}' and 'int'`);
+    // Python's `v % 2`: on a str that is string formatting.
+    throw pyError(
+      "TypeError",
+      typeof v === "string"
+        ? "not all arguments converted during string formatting"
+        : `unsupported operand type(s) for %: '${py.typeName(v)}' and 'int'`,
+    );
   }
   void name;
   return n;
@@ -112,6 +118,8 @@ addTest("filter", pyfn("filter", "value", known(FILTERS)));
 addTest("test", pyfn("test", "value", known(TESTS)));
 
 // -- Ansible: task results ----------------------------------------------------------------------
+// Jinja passes an undefined result to the test as is: Ansible then says it wants a dictionary.
+const onResult = { undefinedOk: true };
 function result(name: string, v: unknown): Record<string, unknown> {
   if (!py.isDict(v)) throw pyError("AnsibleFilterError", `The '${name}' test expects a dictionary`);
   return v;
@@ -124,13 +132,14 @@ const get = (
 const failed = (v: unknown) => py.truthy(get(result("failed", v), "failed", false));
 const unreachable = (v: unknown) => py.truthy(get(result("unreachable", v), "unreachable", false));
 
-addTest([...B("failed"), ...B("failure")], pyfn("failed", "result", failed));
+addTest([...B("failed"), ...B("failure")], pyfn("failed", "result", failed), onResult);
 addTest(
   [...B("succeeded"), ...B("success"), ...B("successful")],
   pyfn("success", "result", (v) => !failed(v)),
+  onResult,
 );
-addTest(B("unreachable"), pyfn("unreachable", "result", unreachable));
-addTest(B("reachable"), pyfn("reachable", "result", (v) => !unreachable(v)));
+addTest(B("unreachable"), pyfn("unreachable", "result", unreachable), onResult);
+addTest(B("reachable"), pyfn("reachable", "result", (v) => !unreachable(v)), onResult);
 addTest(
   [...B("changed"), ...B("change")],
   pyfn("changed", "result", (v) => {
@@ -142,10 +151,12 @@ addTest(
     }
     return false;
   }),
+  onResult,
 );
 addTest(
   [...B("skipped"), ...B("skip")],
   pyfn("skipped", "result", (v) => py.truthy(get(result("skipped", v), "skipped", false))),
+  onResult,
 );
 addTest(
   B("finished"),
@@ -153,6 +164,7 @@ addTest(
     const r = result("finished", v);
     return Object.hasOwn(r, "finished") ? py.eq(r.finished, 1) : true;
   }),
+  onResult,
 );
 addTest(
   B("started"),
@@ -160,6 +172,7 @@ addTest(
     const r = result("started", v);
     return Object.hasOwn(r, "started") ? py.eq(r.started, 1) : true;
   }),
+  onResult,
 );
 
 // -- Ansible: regex, versions, logic ------------------------------------------------------------

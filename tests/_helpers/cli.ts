@@ -23,12 +23,9 @@ export interface CliOptions {
   readonly stdin?: string;
 }
 
-/** Runs `driftless <args>` and collects its output. */
-export async function runCli(
-  args: readonly string[],
-  options: CliOptions = {},
-): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
+/** Starts `driftless <args>` with piped stdout and stderr (stdin piped when given). */
+export function spawnCli(args: readonly string[], options: CliOptions = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...(options.flags ?? ["-A"]), `${ROOT}/mod.ts`, ...args],
     cwd: options.cwd ?? ROOT,
     clearEnv: true,
@@ -45,6 +42,14 @@ export async function runCli(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/** Runs `driftless <args>` and collects its output. */
+export async function runCli(
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const child = spawnCli(args, options);
   if (options.stdin !== undefined) {
     const w = child.stdin.getWriter();
     await w.write(new TextEncoder().encode(options.stdin));

@@ -27,12 +27,6 @@ export function debianRootMissing(): string | undefined {
   return undefined;
 }
 
-/** The test name, with the reason appended when it is skipped. */
-export function rootTestName(name: string): string {
-  const why = debianRootMissing();
-  return why ? `${name} (skipped: ${why})` : name;
-}
-
 async function run(cmd: string, args: string[]): Promise<{ ok: boolean; err: string }> {
   const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
   return { ok: out.success, err: new TextDecoder().decode(out.stderr) };

@@ -19,7 +19,7 @@ export interface Case {
   readonly summaries: readonly (string | RegExp)[];
   /** Checks after apply (file content, modes), with the real path of a host path. */
   readonly check?: (real: (path: string) => string, host: Host) => Promise<void> | void;
-  /** Inspect the planned changes (diffs, sensitive flag). */
+  /** Inspect the planned changes (their diffs). */
   readonly changes?: (changes: readonly Change<unknown>[]) => void;
   /** Expect apply (or read) to throw an error matching this. */
   readonly throws?: RegExp;

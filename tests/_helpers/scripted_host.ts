@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { shellQuote } from "../../lib/apply/overlay_host.ts";
+import { shellJoin } from "../../lib/shlex.ts";
 import {
   type Account,
   type FileStat,
@@ -70,7 +70,7 @@ export class ScriptedHost implements Host {
   }
 
   run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const line = [cmd, ...args].map(shellQuote).join(" ");
+    const line = shellJoin([cmd, ...args]);
     const stdin = options.stdin === undefined
       ? undefined
       : typeof options.stdin === "string"

@@ -3,7 +3,7 @@
  * paths are moved into a temp dir (so the real system is not touched).
  */
 import assert from "node:assert/strict";
-import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
+import { ROOT, runCli, spawnCli, writeTree } from "../_helpers/cli.ts";
 
 interface Sandbox {
   dir: string;
@@ -162,7 +162,11 @@ Deno.test("apply stops at a failed task and exits 1; a config error exits 2 with
     });
     const r = await runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } });
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^failed {3}breaks: non-zero return code/m);
+    // Where the task is written, its exit code and command.
+    assert.match(
+      r.stdout,
+      /^failed {3}breaks \(apply\.yml:3\)\n {11}non-zero return code \(rc=4\)$/m,
+    );
     assert.match(r.stdout, /ok=1 changed=1 failed=1 skipped=0/);
     assert.ok(await Deno.stat(`${dir}/a`));
     await assert.rejects(Deno.stat(`${dir}/b`));
@@ -177,33 +181,78 @@ Deno.test("apply stops at a failed task and exits 1; a config error exits 2 with
 
 Deno.test("two concurrent applies do not interleave", async () => {
   const dir = await Deno.makeTempDir({ prefix: "driftless_apply_lock_" });
+  const log = `${dir}/log`;
+  const starts = async () =>
+    (await Deno.readTextFile(log).catch(() => "")).split("\n").filter((l) => l.startsWith("start"))
+      .length;
+  /** Polls until `n` task runs have started (no timing assumption: each waits for `release`). */
+  const untilStarted = async (n: number, stop = { now: false }) => {
+    while (!stop.now && await starts() < n) await new Promise((r) => setTimeout(r, 50));
+    return !stop.now;
+  };
+  const opts = { env: { HOME: dir } };
   try {
     await writeTree(dir, {
       "config/apply.yml": [
         "tasks:",
-        `  - {type: shell, cmd: "echo start $$ >> ${dir}/log; sleep 1; echo end $$ >> ${dir}/log"}`,
+        `  - {type: shell, cmd: "echo start $$ >> ${log}; until [ -e ${dir}/release ]; do sleep 0.05; done; echo end $$ >> ${log}"}`,
       ].join("\n"),
     });
-    const [a, b] = await Promise.all([
-      runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } }),
-      runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } }),
+    const a = runCli(["--config", `${dir}/config`, "apply"], opts);
+    await untilStarted(1);
+    // The second apply says it waits; only then is the first let go.
+    const b = spawnCli(["--config", `${dir}/config`, "apply"], opts);
+    const bOut = new Response(b.stdout).text();
+    const reader = b.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let bErr = "";
+    /** Reads b's stderr until `needle` (or its end when none). */
+    const readErr = async (needle?: string) => {
+      while (needle === undefined || !bErr.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        bErr += value;
+      }
+    };
+    // Were the lock broken, b would start its task instead of waiting: fail, never hang.
+    const stop = { now: false };
+    const ranEarly = await Promise.race([
+      readErr("another apply is running; waiting").then(() => false),
+      untilStarted(2, stop),
     ]);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(b.code, 0, b.stderr);
-    const lines = (await Deno.readTextFile(`${dir}/log`)).trimEnd().split("\n").map((l) =>
-      l.split(" ")[0]
-    );
+    stop.now = true;
+    assert.equal(ranEarly, false, "the second apply ran while the first held the lock");
+    assert.match(bErr, /another apply is running; waiting/);
+    await Deno.writeTextFile(`${dir}/release`, "");
+    const [ra, rb] = await Promise.all([a, b.status, readErr(), bOut]);
+    assert.equal(ra.code, 0, ra.stderr);
+    assert.equal(rb.code, 0, bErr);
+    const lines = (await Deno.readTextFile(log)).trimEnd().split("\n").map((l) => l.split(" ")[0]);
     assert.deepEqual(lines, ["start", "end", "start", "end"]);
-    assert.match(a.stderr + b.stderr, /another apply is running; waiting/);
 
-    const holder = runCli(["--config", `${dir}/config`, "apply"], { env: { HOME: dir } });
-    await new Promise((r) => setTimeout(r, 600));
-    const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], {
-      env: { HOME: dir },
+    // The first half left `release` behind; the holder must wait for a new one.
+    await Deno.remove(`${dir}/release`);
+    // The holder keeps the lock until the test releases it, however slow the machine is.
+    await writeTree(dir, {
+      "hold/apply.yml": [
+        "tasks:",
+        `  - {type: shell, cmd: "touch ${dir}/held; for i in $(seq 600); do [ -e ${dir}/release ] && break; sleep 0.1; done"}`,
+      ].join("\n"),
     });
-    assert.equal(nowait.code, 1);
-    assert.match(nowait.stderr, /another apply is running/);
-    await holder;
+    const holder = runCli(["--config", `${dir}/hold`, "apply"], { env: { HOME: dir } });
+    try {
+      for (let i = 0; !(await Deno.stat(`${dir}/held`).then(() => true, () => false)); i++) {
+        assert.ok(i < 2400, "the holder never reached its task");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const nowait = await runCli(["--config", `${dir}/config`, "apply", "--no-wait"], {
+        env: { HOME: dir },
+      });
+      assert.equal(nowait.code, 1);
+      assert.match(nowait.stderr, /another apply is running/);
+    } finally {
+      await Deno.writeTextFile(`${dir}/release`, "");
+      assert.equal((await holder).code, 0);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -130,3 +130,50 @@ Deno.test("readEnvFile() tolerates a missing default file but not a named one", 
   assert.deepEqual((await readEnvFile(missing, { configDir: "/tmp", required: false })).values, {});
   await assert.rejects(readEnvFile(missing, { configDir: "/tmp", required: true }), ConfigError);
 });
+
+Deno.test("Redactor matches a secret's encodings, and base64 of text that holds it", () => {
+  const secret = "Tr0ub4dor&3/é+x";
+  const r = new Redactor();
+  r.add(secret);
+  const bytes = new TextEncoder().encode(secret);
+  const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const forms = {
+    plain: secret,
+    upper: secret.toUpperCase(),
+    lower: secret.toLowerCase(),
+    base64: b64(secret),
+    "base64 url-safe": b64(secret).replaceAll("+", "-").replaceAll("/", "_"),
+    url: encodeURIComponent(secret),
+    "url, form style": encodeURIComponent(secret).replaceAll("%20", "+"),
+    json: JSON.stringify(secret),
+    "json, ascii only": JSON.stringify(secret).replace("é", "\\u00e9"),
+    hex,
+    "hex, upper": hex.toUpperCase(),
+  };
+  for (const [name, form] of Object.entries(forms)) {
+    assert.ok(!r.redact(`x ${form} y`).includes(form), `${name}: ${form}`);
+    assert.match(r.redact(`x ${form} y`), /\[redacted\]/, name);
+  }
+  // Inside a longer base64 text, at each of the three byte offsets (Basic auth, Docker auth).
+  for (const prefix of ["user:", "ab:", "a:"]) {
+    const whole = b64(`${prefix}${secret}:more`);
+    const shown = r.redact(whole);
+    assert.match(shown, /\[redacted\]/, prefix);
+    // What is left is at most the groups shared with the neighbours: no run of the secret.
+    const left = shown.split("[redacted]").join("");
+    assert.ok(left.length <= b64(prefix).length + b64(":more").length + 8, `${prefix}: ${shown}`);
+  }
+  assert.equal(r.redact("nothing secret here"), "nothing secret here");
+});
+
+Deno.test("Redactor redacts each line of a multi-line secret, as a diff shows it", () => {
+  const r = new Redactor();
+  r.add("-----BEGIN KEY-----\nMIIEpAIBAAKCAQEA1\nzq8W9x2\n-----END KEY-----");
+  const diff =
+    "@@ -1 +1,5 @@\n-old\n+-----BEGIN KEY-----\n+MIIEpAIBAAKCAQEA1\n+zq8W9x2\n+-----END KEY-----";
+  assert.equal(
+    r.redact(diff),
+    "@@ -1 +1,5 @@\n-old\n+[redacted]\n+[redacted]\n+[redacted]\n+[redacted]",
+  );
+});

@@ -1,6 +1,6 @@
 /** Python's shlex.split, as command, script, validate and the pipe lookup use it. */
 import assert from "node:assert/strict";
-import { ShlexError, shlexSplit } from "../../lib/shlex.ts";
+import { shellJoin, shellQuote, ShlexError, shlexSplit } from "../../lib/shlex.ts";
 
 Deno.test("shlexSplit() splits as Python's shlex.split", () => {
   // Expected values printed by python3 -c 'import shlex; print(shlex.split(s))'.
@@ -30,4 +30,21 @@ Deno.test("shlexSplit() refuses what Python refuses, naming the text", () => {
   });
   assert.throws(() => shlexSplit("it's"), /No closing quotation/);
   assert.throws(() => shlexSplit("esc\\"), /No escaped character in: esc\\/);
+});
+
+Deno.test("shellQuote() and shellJoin() quote as Python's shlex.quote and shlex.join", () => {
+  // Expected values printed by python3 -c 'import shlex; print(shlex.quote(s))'.
+  const table: [string, string][] = [
+    ["plain/path-1.0:x=y,z@%+", "plain/path-1.0:x=y,z@%+"],
+    ["", "''"],
+    ["a b", "'a b'"],
+    ["it's", `'it'"'"'s'`],
+    ["$HOME", "'$HOME'"],
+    ["é", "'é'"],
+    ["a\nb", "'a\nb'"],
+  ];
+  for (const [input, want] of table) assert.equal(shellQuote(input), want, input);
+  assert.equal(shellJoin(["printf", "%s|", "a b", "it's"]), `printf '%s|' 'a b' 'it'"'"'s'`);
+  // The join splits back into the same argv.
+  assert.deepEqual(shlexSplit(shellJoin(["x y", "it's", ""])), ["x y", "it's", ""]);
 });

@@ -41,10 +41,13 @@ Deno.test("computeMode() takes octal strings as absolute modes", () => {
   assert.equal(computeMode("1777", 0, true), 0o1777);
 });
 
-Deno.test("mode schema refuses numbers and nonsense, with a hint to quote", () => {
+Deno.test("mode schema takes numbers as the mode bits (as Ansible does) and refuses nonsense", () => {
   const schema = modeSchema();
   const msg = (v: unknown) => schema.safeParse(v).error?.issues[0]?.message;
-  assert.match(msg(644)!, /quote it as a string \(mode: "0644"\)/);
+  assert.equal(schema.parse(0o644), "0644"); // YAML 1.1 `mode: 0644`
+  assert.equal(schema.parse(644), "1204"); // `mode: 644` is decimal: Ansible chmods 0o1204 too
+  assert.match(msg(0o10000)!, /is not a file mode/);
+  assert.match(msg(-1)!, /is not a file mode/);
   assert.match(msg("u+q")!, /neither octal/);
   assert.match(msg("99999")!, /neither octal/);
   assert.equal(msg("u=rwX,go=rX"), undefined);

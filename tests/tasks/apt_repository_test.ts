@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { aptRepository, suggestFilename, withSignedBy } from "../../tasks/apt_repository.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 const REPO = "deb https://dl.example.org/linux/deb/ stable main";
 const KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBF\n-----END PGP PUBLIC KEY BLOCK-----\n";
@@ -59,9 +60,8 @@ Deno.test("apt_repository: file table", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
-  name: rootTestName("apt_repository: a sources.list.d file in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "apt_repository: a sources.list.d file in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -77,4 +77,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

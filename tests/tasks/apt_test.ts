@@ -3,7 +3,8 @@ import { apt, parseAptSimulation } from "../../tasks/apt.ts";
 import { type Case, runCases } from "../_helpers/run_cases.ts";
 import { type Rule, ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
 import { type PkgModel, pkgModel } from "../_helpers/pkg_model.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 const BASE = "apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold";
 
@@ -131,9 +132,8 @@ Deno.test("apt: command table", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
-  name: rootTestName("apt: install and remove a real Debian package (hello) in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "apt: install and remove a real Debian package (hello) in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -153,4 +153,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -3,7 +3,8 @@ import { authorizedKey, editKeys } from "../../tasks/authorized_key.ts";
 import { parseKey } from "../../tasks/_ssh_keys.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 const K1 =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop";
@@ -146,9 +147,8 @@ Deno.test("authorized_key: keys from an http URL", async (t) => {
   }
 });
 
-Deno.test({
-  name: rootTestName("authorized_key: owned by the user in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "authorized_key: owned by the user in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -167,4 +167,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

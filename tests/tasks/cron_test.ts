@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { cron } from "../../tasks/cron.ts";
 import { type Case, runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 /** A case on alice's crontab, modelled by `crontab -u alice -l` / `crontab -u alice -`. */
 function crontab(
@@ -161,9 +162,8 @@ Deno.test("cron: schema errors name what is missing", () => {
   assert.equal(issue({ cron_file: "f", state: "absent" }), "");
 });
 
-Deno.test({
-  name: rootTestName("cron: real crontab and cron.d in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "cron: real crontab and cron.d in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -198,4 +198,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -5,13 +5,13 @@ import { LocalHost } from "../../lib/apply/host.ts";
 import { file, strptime } from "../../tasks/file.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { replayTrees } from "./_ansible.ts";
+import { needs, rootMissing, umaskMismatch } from "../_helpers/needs.ts";
 
 const mode = async (p: string) => ((await Deno.lstat(p)).mode ?? 0) & 0o7777;
 const write = async (p: string, text = "x", m = 0o644) => {
   await Deno.writeTextFile(p, text);
   await Deno.chmod(p, m);
 };
-const isRoot = Deno.uid() === 0;
 
 Deno.test("file converges every state", async (t) => {
   await runCases(t, file, [
@@ -284,9 +284,8 @@ Deno.test("file converges every state", async (t) => {
   ]);
 });
 
-Deno.test({
-  name: `file sets owner and group by name${isRoot ? "" : " (skipped: chown needs root)"}`,
-  ignore: !isRoot,
+Deno.test(needs(rootMissing("chown"), {
+  name: "file sets owner and group by name",
   fn: async (t) => {
     const accounts = async (root: string) => {
       await Deno.mkdir(join(root, "etc"));
@@ -346,7 +345,7 @@ Deno.test({
       },
     ]);
   },
-});
+}));
 
 Deno.test("touch twice within a run converges; a later run touches again", async () => {
   const root = await Deno.makeTempDir();
@@ -374,10 +373,7 @@ Deno.test("strptime() reads Ansible's default time format in local time", () => 
   assert.throws(() => strptime("202402301200.00", "%Y%m%d%H%M.%S"), /does not match format/);
 });
 
-Deno.test({
-  name: `file leaves the tree Ansible's file module leaves${
-    Deno.umask() === 0o022 ? "" : " (skipped: recorded with umask 022)"
-  }`,
-  ignore: Deno.umask() !== 0o022,
+Deno.test(needs(umaskMismatch(), {
+  name: "file leaves the tree Ansible's file module leaves",
   fn: (t) => replayTrees(t, file, "file"),
-});
+}));

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { hostname } from "../../tasks/hostname.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 Deno.test("hostname: command table", async (t) => {
   await runCases(t, hostname, [
@@ -65,11 +66,8 @@ Deno.test("hostname: invalid names are schema errors", () => {
   assert.equal(hostname.schema.safeParse({ name: "-lead" }).success, false);
 });
 
-Deno.test({
-  name: rootTestName(
-    "hostname: /etc/hostname in the Debian root (the live name is the machine's: not touched)",
-  ),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "hostname: /etc/hostname in the Debian root (the live name is the machine's: not touched)",
   async fn() {
     const root = await openRoot();
     try {
@@ -83,4 +81,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -3,7 +3,8 @@ import { LocalHost } from "../../lib/apply/host.ts";
 import { editFstab, mount, parseMounts } from "../../tasks/mount.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs, rootMissing } from "../_helpers/needs.ts";
 
 Deno.test("parseMounts() and editFstab() keep other lines and escape spaces", () => {
   const fstab =
@@ -124,9 +125,8 @@ Deno.test("mount: command table", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
+Deno.test(needs(rootMissing("mount"), {
   name: "mount: a real tmpfs mounted and unmounted through a private fstab (-T)",
-  ignore: Deno.uid() !== 0,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "driftless_mount_" });
     const host = new LocalHost();
@@ -159,11 +159,10 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
-Deno.test({
-  name: rootTestName("mount: an fstab entry in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "mount: an fstab entry in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -185,4 +184,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { service } from "../../tasks/service.ts";
 import { type Case, runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 import type { TaskContext } from "../../lib/apply/task.ts";
 import { booted } from "../_helpers/systemd_model.ts";
 
@@ -162,11 +163,9 @@ const ctx: TaskContext = {
   renderTemplate: () => Promise.reject(new Error("none")),
 };
 
-Deno.test({
-  name: rootTestName(
+Deno.test(needs(debianRootMissing(), {
+  name:
     "service: real sysv `service cron` start/stop and update-rc.d in the Debian root (systemd is not PID 1 here)",
-  ),
-  ignore: debianRootMissing() !== undefined,
   async fn() {
     const root = await openRoot();
     const proc = `${root.dir}/proc`;
@@ -205,4 +204,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -6,6 +6,7 @@ import { LocalHost } from "../../lib/apply/host.ts";
 import { stat } from "../../tasks/stat.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { runTask } from "./_run.ts";
+import { needs, toolMissing } from "../_helpers/needs.ts";
 
 async function statOf(raw: Record<string, unknown>, host = new LocalHost()) {
   const { changes, fields } = await runTask(stat, raw, { host });
@@ -94,18 +95,8 @@ Deno.test("stat names owner and group from the host's databases", async () => {
   }
 });
 
-const hasFile = (() => {
-  try {
-    Deno.statSync("/usr/bin/file");
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-Deno.test({
-  name: `stat get_mime runs file(1)${hasFile ? "" : " (skipped: /usr/bin/file is not installed)"}`,
-  ignore: !hasFile,
+Deno.test(needs(toolMissing("file"), {
+  name: "stat get_mime runs file(1)",
   fn: async () => {
     await tree(async (dir) => {
       const s = await statOf({ path: join(dir, "f.txt"), get_mime: true });
@@ -113,22 +104,10 @@ Deno.test({
       assert.equal(s.charset, "us-ascii");
     });
   },
-});
+}));
 
-const ansible = (() => {
-  try {
-    Deno.statSync("/usr/bin/ansible-playbook");
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-Deno.test({
-  name: `stat registers what Ansible's stat registers${
-    ansible ? "" : " (skipped: ansible-playbook is not installed)"
-  }`,
-  ignore: !ansible,
+Deno.test(needs(toolMissing("ansible-playbook"), {
+  name: "stat registers what Ansible's stat registers",
   fn: async () => {
     await tree(async (dir) => {
       const targets = [
@@ -188,4 +167,4 @@ Deno.test({
       }
     });
   },
-});
+}));

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { sudoers } from "../../tasks/sudoers.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 Deno.test("sudoers: rule format and validation table", async (t) => {
   await runCases(t, sudoers, [
@@ -89,9 +90,8 @@ Deno.test("sudoers: names sudo would skip are schema errors", () => {
   assert.equal(sudoers.schema.safeParse({ name: "a", user: "x" }).success, false);
 });
 
-Deno.test({
-  name: rootTestName("sudoers: real visudo in the Debian root, and a bad rule is refused"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "sudoers: real visudo in the Debian root, and a bad rule is refused",
   async fn() {
     const root = await openRoot();
     try {
@@ -125,4 +125,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { editSysctl, sysctl } from "../../tasks/sysctl.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 Deno.test("editSysctl() replaces the first assignment, drops duplicates, keeps comments", () => {
   const text = "# comment\nnet.ipv4.ip_forward = 0\nvm.swappiness=10\nnet/ipv4/ip_forward=0\n";
@@ -80,11 +81,8 @@ Deno.test("sysctl: command table", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
-  name: rootTestName(
-    "sysctl: a sysctl.d file in the Debian root (reload off: the kernel is the host's)",
-  ),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "sysctl: a sysctl.d file in the Debian root (reload off: the kernel is the host's)",
   async fn() {
     const root = await openRoot();
     try {
@@ -105,4 +103,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

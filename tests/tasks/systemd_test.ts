@@ -3,8 +3,9 @@ import { systemd } from "../../tasks/systemd.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost } from "../_helpers/scripted_host.ts";
 import { booted } from "../_helpers/systemd_model.ts";
-
-const pid1 = await Deno.readTextFile("/proc/1/comm").catch(() => "").then((s) => s.trim());
+import type { TaskContext } from "../../lib/apply/task.ts";
+import { DEBIAN_ROOT, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 Deno.test("systemd: command table (units are scripted)", async (t) => {
   await runCases(t, systemd, [
@@ -72,13 +73,66 @@ Deno.test("systemd: command table (units are scripted)", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
-  name: `systemd: real units need systemd as PID 1 (PID 1 here is "${pid1}"${
-    pid1 === "systemd" ? "" : ": covered by the command table instead"
-  })`,
-  ignore: pid1 !== "systemd",
-  fn() {
-    // Nothing to run outside a systemd machine; the command table covers the behaviour.
-    assert.equal(pid1, "systemd");
+const ctx: TaskContext = {
+  configDir: "/x",
+  renderTemplate: () => Promise.reject(new Error("none")),
+};
+
+/** Why the Debian root cannot run systemctl, or undefined. */
+function systemctlMissing(): string | undefined {
+  const why = debianRootMissing();
+  if (why) return why;
+  try {
+    Deno.statSync(`${DEBIAN_ROOT}/usr/bin/systemctl`);
+    return undefined;
+  } catch {
+    return "the Debian root has no systemctl; rebuild it with scripts/debian_root.sh";
+  }
+}
+
+Deno.test(needs(systemctlMissing(), {
+  name: "systemd: real offline systemctl enable, disable, mask and unmask in the Debian root",
+  async fn() {
+    const root = await openRoot();
+    try {
+      const run = async (raw: Record<string, unknown>) => {
+        const p = systemd.schema.parse(raw);
+        const first = systemd.plan(p, await systemd.read(p, root.host, ctx));
+        for (const c of first) await systemd.apply(c.op, root.host, ctx);
+        const again = systemd.plan(p, await systemd.read(p, root.host, ctx));
+        return { first: first.map((c) => c.summary), again: again.map((c) => c.summary) };
+      };
+      const wants = `${root.dir}/etc/systemd/system/multi-user.target.wants/cron.service`;
+      const unit = `${root.dir}/etc/systemd/system/cron.service`;
+      const link = (path: string) => Deno.readLink(path).catch(() => undefined);
+
+      assert.deepEqual(await run({ name: "cron.service", enabled: false }), {
+        first: ["systemctl disable cron.service"],
+        again: [],
+      });
+      assert.equal(await link(wants), undefined);
+      assert.deepEqual(await run({ name: "cron.service", enabled: true }), {
+        first: ["systemctl enable cron.service"],
+        again: [],
+      });
+      assert.equal(await link(wants), "/lib/systemd/system/cron.service");
+      assert.deepEqual(await run({ name: "cron.service", masked: true }), {
+        first: ["systemctl mask cron.service"],
+        again: [],
+      });
+      assert.equal(await link(unit), "/dev/null");
+      assert.deepEqual(await run({ name: "cron.service", masked: false }), {
+        first: ["systemctl unmask cron.service"],
+        again: [],
+      });
+      assert.equal(await link(unit), undefined);
+      // Starting needs a running systemd: refused with the reason, nothing half-done.
+      await assert.rejects(
+        () => run({ name: "cron.service", state: "started" }),
+        /PID 1 is not systemd/,
+      );
+    } finally {
+      await root.close();
+    }
   },
-});
+}));

@@ -11,12 +11,13 @@ import { runCases } from "../_helpers/run_cases.ts";
 
 const calls: { src: string; options: RenderFileOptions }[] = [];
 
-/** Renders `<configDir>/templates/<src>` replacing `{{ name }}` and `{{ template_path }}`. */
+/** Renders the template the task found, replacing `{{ name }}` and `{{ template_path }}`. */
 function ctx(root: string): Partial<TaskContext> {
   return {
-    renderTemplate: async (src, options) => {
-      calls.push({ src, options });
-      const text = await Deno.readTextFile(join(root, "config/templates", src));
+    renderTemplate: async (path, options) => {
+      calls.push({ src: path, options });
+      assert.ok(path.startsWith(join(root, "config/templates/")), path);
+      const text = await Deno.readTextFile(path);
       if (text.includes("{{ undefined }}")) throw new Error("'undefined' is undefined");
       return text.replaceAll("{{ name }}", "world").replaceAll(
         "{{ template_path }}",

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { timezone } from "../../tasks/timezone.ts";
 import { runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 async function zones(root: string) {
   await writeFiles(root, {
@@ -62,9 +63,8 @@ Deno.test("timezone: command table", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
-  name: rootTestName("timezone: /etc/localtime and /etc/timezone in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "timezone: /etc/localtime and /etc/timezone in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -85,4 +85,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -107,3 +107,34 @@ Deno.test("unarchive: tar.gz, tar.xz and zip, decided by their contents", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("unarchive: copy: false is remote_src; mode and owner apply to every member", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "driftless_unarchive_attrs_" });
+  const ctx: TaskContext = {
+    configDir: `${dir}/config`,
+    renderTemplate: () => Promise.reject(new Error("none")),
+  };
+  try {
+    await Deno.mkdir(`${dir}/src/app/bin`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/src/app/bin/run`, "#!/bin/sh\n");
+    await Deno.chmod(`${dir}/src/app/bin/run`, 0o700);
+    await sh(`${dir}/src`, "tar", "-czf", `${dir}/app.tar.gz`, "app");
+    await Deno.mkdir(`${dir}/out`);
+    const raw = { src: `${dir}/app.tar.gz`, dest: `${dir}/out`, copy: false, mode: "u=rwX,go=rX" };
+    const r = await run(raw, ctx);
+    assert.equal(r.first.length, 1);
+    assert.deepEqual(r.again, [], "mode set on purpose is no drift for tar --diff");
+    const mode = async (p: string) => (await Deno.stat(`${dir}/out/${p}`)).mode! & 0o7777;
+    assert.deepEqual(
+      [await mode("app"), await mode("app/bin"), await mode("app/bin/run")],
+      [0o755, 0o755, 0o755],
+    );
+    // A member whose mode drifts is put back without extracting again.
+    await Deno.chmod(`${dir}/out/app/bin/run`, 0o600);
+    const fix = await run(raw, ctx);
+    assert.deepEqual(fix.first, [`chmod 0600 -> 0644 ${dir}/out/app/bin/run`]); // X: no x bit
+    assert.deepEqual(fix.again, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

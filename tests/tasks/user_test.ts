@@ -3,7 +3,8 @@ import { user } from "../../tasks/user.ts";
 import { group } from "../../tasks/group.ts";
 import { type Case, runCases } from "../_helpers/run_cases.ts";
 import { ScriptedHost, writeFiles } from "../_helpers/scripted_host.ts";
-import { converge, debianRootMissing, openRoot, rootTestName } from "../_helpers/debian_root.ts";
+import { converge, debianRootMissing, openRoot } from "../_helpers/debian_root.ts";
+import { needs } from "../_helpers/needs.ts";
 
 const HASH =
   "$6$saltsalt$Wq1nY0nDq3jv0vJm0mJ2pTgXb0nQ1m0n1Q2x3y4z5A6B7C8D9E0F1G2H3I4J5K6L7M8N9O0P1Q2R3S4T5U6V7W";
@@ -179,9 +180,8 @@ Deno.test("group: command table", async (t) => {
   ], { host: (root) => new ScriptedHost(root) });
 });
 
-Deno.test({
-  name: rootTestName("user and group: real useradd/usermod/userdel in the Debian root"),
-  ignore: debianRootMissing() !== undefined,
+Deno.test(needs(debianRootMissing(), {
+  name: "user and group: real useradd/usermod/userdel in the Debian root",
   async fn() {
     const root = await openRoot();
     try {
@@ -229,4 +229,4 @@ Deno.test({
       await root.close();
     }
   },
-});
+}));

@@ -100,3 +100,89 @@ export function jsonDumps(value: unknown, o: JsonOptions = {}): string {
   };
   return enc(value, 0);
 }
+
+/**
+ * Why Python's `json.loads` refuses `text`, in its words and position (`Expecting value: line 1
+ * column 1 (char 0)`), or undefined when Python would accept it. Only the failure path calls
+ * this: valid documents are parsed by `JSON.parse`.
+ */
+export function jsonDecodeError(text: string): string | undefined {
+  const fail = (msg: string, pos: number): never => {
+    const line = text.slice(0, pos).split("\n").length;
+    const column = pos - text.lastIndexOf("\n", pos - 1);
+    throw new JsonDecodeFailure(`${msg}: line ${line} column ${column} (char ${pos})`);
+  };
+  const ws = (i: number) => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+    return i;
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+  const WORDS = ["null", "true", "false", "NaN", "Infinity", "-Infinity"];
+  /** Scans one value at i; returns its end, or -1 when there is no value there. */
+  const value = (i: number): number => {
+    const c = text[i];
+    if (c === '"') return string(i + 1);
+    if (c === "{") return object(i + 1);
+    if (c === "[") return array(i + 1);
+    for (const w of WORDS) if (text.startsWith(w, i)) return i + w.length;
+    NUMBER.lastIndex = i;
+    return NUMBER.test(text) ? NUMBER.lastIndex : -1;
+  };
+  const need = (i: number): number => {
+    const end = value(i);
+    return end < 0 ? fail("Expecting value", i) : end;
+  };
+  const string = (i: number): number => {
+    const begin = i - 1;
+    for (;;) {
+      if (i >= text.length) fail("Unterminated string starting at", begin);
+      const c = text[i]!;
+      if (c === '"') return i + 1;
+      if (c === "\\") {
+        const esc = text[i + 1];
+        if (esc === undefined) fail("Unterminated string starting at", begin);
+        if (esc === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            fail("Invalid \\uXXXX escape", i + 1);
+          }
+          i += 6;
+        } else if ('"\\/bfnrt'.includes(esc!)) i += 2;
+        else fail("Invalid \\escape", i);
+      } else if (c < " ") fail("Invalid control character at", i);
+      else i++;
+    }
+  };
+  const object = (i: number): number => {
+    i = ws(i);
+    if (text[i] === "}") return i + 1;
+    for (;;) {
+      if (text[i] !== '"') fail("Expecting property name enclosed in double quotes", i);
+      i = ws(string(i + 1));
+      if (text[i] !== ":") fail("Expecting ':' delimiter", i);
+      i = ws(need(ws(i + 1)));
+      if (text[i] === "}") return i + 1;
+      if (text[i] !== ",") fail("Expecting ',' delimiter", i);
+      i = ws(i + 1);
+    }
+  };
+  const array = (i: number): number => {
+    i = ws(i);
+    if (text[i] === "]") return i + 1;
+    for (;;) {
+      i = ws(need(i));
+      if (text[i] === "]") return i + 1;
+      if (text[i] !== ",") fail("Expecting ',' delimiter", i);
+      i = ws(i + 1);
+    }
+  };
+  try {
+    const end = ws(need(ws(0)));
+    if (end !== text.length) fail("Extra data", end);
+    return undefined;
+  } catch (e) {
+    if (e instanceof JsonDecodeFailure) return e.message;
+    throw e;
+  }
+}
+
+class JsonDecodeFailure extends Error {}

@@ -7,6 +7,7 @@
  */
 import { pyError } from "../error.ts";
 import * as py from "../py.ts";
+import { resolvePlain } from "../../yaml11.ts";
 
 /** Options of `yaml.dump`. */
 export interface DumpOptions {
@@ -29,41 +30,6 @@ type Ev =
   | { t: "docStart"; explicit: boolean }
   | { t: "docEnd"; explicit: boolean }
   | { t: "streamEnd" };
-
-const RESOLVERS: [string, RegExp, string][] = [
-  [
-    "bool",
-    /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-    "yYnNtTfFoO",
-  ],
-  [
-    "float",
-    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-    "-+0123456789.",
-  ],
-  [
-    "int",
-    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
-    "-+0123456789",
-  ],
-  ["merge", /^(?:<<)$/, "<"],
-  ["null", /^(?:~|null|Null|NULL|)$/, "~nN"],
-  [
-    "timestamp",
-    /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/,
-    "0123456789",
-  ],
-  ["value", /^(?:=)$/, "="],
-];
-
-/** The tag PyYAML's resolver gives a plain scalar. */
-export function resolvePlain(value: string): string {
-  if (value === "") return "null";
-  for (const [tag, re, first] of RESOLVERS) {
-    if (first.includes(value[0]!) && re.test(value)) return tag;
-  }
-  return "str";
-}
 
 function scalar(value: string, tag: string): Ev {
   return {

@@ -27,7 +27,8 @@ builtin("mandatory", "a, msg=None", (a: unknown, msg: unknown) => {
   if (a instanceof py.Undefined) {
     if (msg !== null) filterError(py.str(msg));
     const name = a.name !== undefined ? `'${a.name}' ` : "";
-    filterError(`Mandatory variable ${name}not defined.`);
+    // Ansible's own text, with its double space after a name.
+    filterError(`Mandatory variable ${name} not defined.`);
   }
   return a;
 }, { undefinedOk: true });

@@ -7,8 +7,9 @@
 import { type Document, parseAllDocuments, parseDocument, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { pyError } from "../error.ts";
 import * as py from "../py.ts";
+import { constructPlain } from "../../yaml11.ts";
 import type { Kw } from "../signature.ts";
-import { jsonDumps, type JsonOptions } from "./_json.ts";
+import { jsonDecodeError, jsonDumps, type JsonOptions } from "./_json.ts";
 import { type DumpOptions, yamlDump, yamlDumpAll } from "./_yaml.ts";
 import { builtin, builtinRaw, filterError, withValue } from "./_util.ts";
 
@@ -52,10 +53,11 @@ builtin("b64decode", "string, encoding='utf-8'", (s: unknown, e: unknown) => {
   const enc = encodingOf(e);
   let bin: string;
   const t = py.str(s).replace(/[^A-Za-z0-9+/=]/g, "");
-  if (t.replace(/=+$/, "").length % 4 === 1) {
+  const data = t.replace(/=+$/, "").length;
+  if (data % 4 === 1) {
     throw pyError(
       "binascii.Error",
-      "Invalid base64-encoded string: number of data characters cannot be 1 more than a multiple of 4",
+      `Invalid base64-encoded string: number of data characters (${data}) cannot be 1 more than a multiple of 4`,
     );
   }
   if (t.length % 4) throw pyError("binascii.Error", "Incorrect padding");
@@ -102,7 +104,10 @@ function jsonOptions(kw: Kw, base: JsonOptions): JsonOptions {
       case "allow_nan":
         break;
       default:
-        throw pyError("TypeError", `__init__() got an unexpected keyword argument '${k}'`);
+        throw pyError(
+          "TypeError",
+          `JSONEncoder.__init__() got an unexpected keyword argument '${k}'`,
+        );
     }
   }
   return o;
@@ -143,7 +148,7 @@ export function jsonLoads(text: string): unknown {
       } as (this: unknown, key: string, value: unknown) => unknown,
     );
   } catch (e) {
-    throw pyError("JSONDecodeError", (e as Error).message);
+    throw pyError("JSONDecodeError", jsonDecodeError(text) ?? (e as Error).message);
   }
 }
 builtin("from_json", "s", (s: unknown) => {
@@ -213,13 +218,12 @@ builtinRaw(
 
 function fromNode(node: unknown, doc: Document): unknown {
   if (node instanceof Scalar) {
-    const v = node.value;
     const src = node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : "";
-    // YAML 1.1 as PyYAML reads it: y/n are strings, not booleans.
-    if (typeof v === "boolean" && /^[yYnN]$/.test(src)) return src;
-    if (typeof v === "number" && Number.isInteger(v)) {
-      if (/[.eE]|inf|nan/i.test(src) && !/^[-+]?0[xob]/i.test(src)) return new py.PyFloat(v);
+    if (node.type === "PLAIN" && !node.tag) {
+      const { tag, value } = constructPlain(src);
+      return tag === "float" && Number.isInteger(value) ? new py.PyFloat(value as number) : value;
     }
+    const v = node.value;
     if (typeof v === "bigint") return Number(v);
     if (v instanceof Date) return v.toISOString();
     return v ?? null;

@@ -94,7 +94,13 @@ builtin(
     if (!algo) filterError(`passlib does not support '${algoName}' algorithm`);
     const secret = py.str(pw);
     let s = salt === null || salt === "" ? null : py.str(salt);
-    if (s !== null && /[^./0-9A-Za-z]/.test(s)) filterError("invalid characters in salt");
+    if (s !== null && /[^./0-9A-Za-z]/.test(s)) {
+      // passlib's ValueError, in Ansible's "Could not hash the secret." wrapper.
+      throw pyError(
+        "ValueError",
+        `Could not hash the secret.. invalid characters in ${algoName} salt`,
+      );
+    }
     const r = py.truthy(rounds) ? Math.trunc(py.num(rounds)!) : algo!.implicitRounds;
     if (algoName === "bcrypt") {
       if (!bcryptMod) throw pyError("RuntimeError", "bcrypt is not loaded");

@@ -4,6 +4,7 @@
  * @module
  */
 import { pyError } from "../error.ts";
+import { bytesToHuman, SIZE_RANGES } from "../../human_size.ts";
 import * as py from "../py.ts";
 import { builtin, filterError } from "./_util.ts";
 
@@ -46,29 +47,12 @@ builtin("root", "x, base=2", (x: unknown, base: unknown) => {
   return py.toFloat(Math.pow(v, 1 / b));
 });
 
-const SIZE_RANGES: [string, number][] = [
-  ["Y", 2 ** 80],
-  ["Z", 2 ** 70],
-  ["E", 2 ** 60],
-  ["P", 2 ** 50],
-  ["T", 2 ** 40],
-  ["G", 2 ** 30],
-  ["M", 2 ** 20],
-  ["K", 2 ** 10],
-  ["B", 1],
-];
-
 builtin(
   "human_readable",
   "size, isbits=False, unit=None",
   (size: unknown, isbits: unknown, unit: unknown) => {
     const n = py.num(size);
     if (n === null) {
-      if (typeof size === "string") {
-        filterError(
-          `human_readable() can't interpret following string: ${size}`,
-        );
-      }
       throw pyError(
         "AnsibleFilterTypeError",
         `human_readable() failed on bad input: '>=' not supported between instances of '${
@@ -76,16 +60,10 @@ builtin(
         }' and 'int'`,
       );
     }
-    const base = py.truthy(isbits) ? "bits" : "Bytes";
-    let suffix = "";
-    let limit = 1;
-    for ([suffix, limit] of SIZE_RANGES) {
-      if (
-        (unit === null && n >= limit) || (unit !== null && py.str(unit).toUpperCase() === suffix[0])
-      ) break;
-    }
-    suffix = limit !== 1 ? suffix + base[0] : base;
-    return `${(n / limit).toFixed(2)} ${suffix}`;
+    return bytesToHuman(n, {
+      isbits: py.truthy(isbits),
+      unit: unit === null ? null : py.str(unit),
+    });
   },
 );
 builtin(

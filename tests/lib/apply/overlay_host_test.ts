@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalHost } from "../../../lib/apply/host.ts";
 import { OverlayHost } from "../../../lib/apply/overlay_host.ts";
+import { PlannedPackages } from "../../../lib/apply/overlay_packages.ts";
 
 async function fixture(): Promise<
   { root: string; base: LocalHost; overlay: OverlayHost; snapshot: () => Promise<string> }
@@ -120,4 +121,123 @@ Deno.test("OverlayHost writes fail where the real host would fail", async () => 
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("OverlayHost plans accounts as shadow-utils makes them, for later lookups", async () => {
+  const { root, overlay, snapshot } = await fixture();
+  try {
+    await Deno.writeTextFile(
+      `${root}/etc/passwd`,
+      "root:x:0:0:root:/root:/bin/bash\nold:x:1004:1004::/home/old:/bin/sh\n" +
+        "net:x:998:998::/:/usr/sbin/nologin\n",
+    );
+    await Deno.writeTextFile(
+      `${root}/etc/group`,
+      "root:x:0:\nold:x:1004:\nnet:x:998:\njournal:x:999:\n",
+    );
+    await Deno.writeTextFile(`${root}/etc/shadow`, "root:*:1:0:99999:7:::\n");
+    await Deno.writeTextFile(`${root}/etc/login.defs`, "UID_MIN 1000\nGID_MIN 1000\nUMASK 022\n");
+    await Deno.mkdir(`${root}/etc/skel`);
+    await Deno.writeTextFile(`${root}/etc/skel/.profile`, "# profile\n");
+    const before = await snapshot();
+    overlay.applying = true;
+    await overlay.run("groupadd", ["deploy"]);
+    await overlay.run("/usr/sbin/useradd", [
+      "-g",
+      "deploy",
+      "-G",
+      "old",
+      "-m",
+      "-s",
+      "/bin/bash",
+      "app",
+    ]);
+    await overlay.run("useradd", ["-r", "-M", "svc"]);
+    await overlay.run("usermod", ["-a", "-G", "deploy", "-L", "svc"]);
+    await overlay.run("useradd", ["-u", "2000", "gone"]);
+    await overlay.run("userdel", ["gone"]);
+    overlay.applying = false;
+
+    assert.deepEqual(await overlay.group("deploy"), { name: "deploy", id: 1005 });
+    assert.deepEqual(await overlay.user("app"), { name: "app", id: 1005 }, "above the highest");
+    assert.deepEqual(await overlay.user("svc"), { name: "svc", id: 997 }, "free as uid and gid");
+    assert.deepEqual(await overlay.group("svc"), { name: "svc", id: 997 });
+    assert.equal(await overlay.user("gone"), undefined);
+    assert.equal(await overlay.group("gone"), undefined, "its private group went with it");
+    assert.match(
+      await overlay.readText("/etc/passwd"),
+      /^app:x:1005:1005::\/home\/app:\/bin\/bash$/m,
+    );
+    assert.match(await overlay.readText("/etc/group"), /^old:x:1004:app$/m);
+    assert.match(await overlay.readText("/etc/group"), /^deploy:x:1005:svc$/m);
+    assert.match(await overlay.readText("/etc/shadow"), /^svc:!:/m, "locked");
+    const home = await overlay.stat("/home/app");
+    assert.deepEqual([home?.isDirectory, home?.mode, home?.uid, home?.gid], [
+      true,
+      0o755,
+      1005,
+      1005,
+    ]);
+    assert.equal(await overlay.readText("/home/app/.profile"), "# profile\n");
+    assert.equal((await overlay.stat("/home/app/.profile"))?.uid, 1005);
+    assert.equal(await snapshot(), before, "nothing written");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("OverlayHost answers package queries as if planned installs had run", async () => {
+  const { root, overlay } = await fixture();
+  const fmt = "-f=${Package}\t${Architecture}\t${Version}\t${db:Status-Abbrev}\n";
+  try {
+    overlay.applying = true;
+    await overlay.run("apt-get", [
+      "-y",
+      "-o",
+      "Dpkg::Options::=--force-confold",
+      "install",
+      "zzhello=1.0",
+    ]);
+    overlay.applying = false;
+    // The real dpkg-query knows no zzhello; the overlay answers as after the install.
+    const r = await overlay.run("dpkg-query", ["-W", fmt, "--", "zzhello"], {
+      env: { LC_ALL: "C" },
+    });
+    assert.deepEqual([r.code, r.stdout], [0, "zzhello\tall\t1.0\tii \n"]);
+    assert.deepEqual(overlay.takeCommands(), [
+      "apt-get -y -o Dpkg::Options::=--force-confold install zzhello=1.0",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("PlannedPackages reads each manager's commands and query formats", () => {
+  const packages = new PlannedPackages();
+  const result = (stdout: string) => ({ code: 1, stdout, stderr: "", timedOut: false });
+  packages.record("apt-get", ["-y", "remove", "gone"]);
+  packages.record("dnf", ["-y", "install", "zzrpm"]);
+  packages.record("pacman", ["-S", "--noconfirm", "--needed", "zzpac"]);
+  packages.record("apk", ["add", "zzapk"]);
+  const fmt = "-f=${Package}\t${Architecture}\t${Version}\t${db:Status-Abbrev}\n";
+  assert.equal(
+    packages.adjust("dpkg-query", ["-W", fmt, "--", "gone"], result("gone\tamd64\t2\tii \n"))
+      .stdout,
+    "",
+  );
+  assert.equal(
+    packages.adjust(
+      "rpm",
+      ["-q", "--queryformat", "%{NAME}\t%{VERSION}-%{RELEASE}\n", "zzrpm"],
+      result("package zzrpm is not installed\n"),
+    ).stdout,
+    "package zzrpm is not installed\nzzrpm\t(planned)\n",
+  );
+  assert.equal(packages.adjust("pacman", ["-Q", "zzpac"], result("")).stdout, "zzpac (planned)\n");
+  assert.match(
+    packages.adjust("apk", ["info", "-v"], result("musl-1.2-r0\n")).stdout,
+    /^musl-1\.2-r0\n(.*\n)*zzapk-\(planned\)-r0\n$/,
+  );
+  // Other queries are the real host's answer.
+  assert.equal(packages.adjust("dpkg-query", ["-L", "zzapk"], result("x\n")).stdout, "x\n");
 });

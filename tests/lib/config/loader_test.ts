@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { loadConfig, originOf } from "../../../lib/config/loader.ts";
+import { loadConfig } from "../../../lib/config/loader.ts";
+import { originOf } from "../../../lib/config/task_list.ts";
 import type { TaskCatalog } from "../../../lib/config/apply_schema.ts";
 import { ConfigError, formatIssue } from "../../../lib/errors.ts";
 import { writeTree } from "../../_helpers/cli.ts";
@@ -57,7 +58,8 @@ Deno.test("loadConfig() reads YAML, JSON and TOML files by extension", async () 
   }, async (dir) => {
     const config = await loadConfig(dir, { catalog });
     assert.deepEqual(config.vars, { web_root: "/srv/www", port: 8080 });
-    assert.deepEqual(config.agent, { audit: { dir: "/var/log/driftless" } });
+    assert.deepEqual(config.agent?.audit, { dir: "/var/log/driftless" });
+    assert.equal(config.agent?.apply.interval, 30 * 60_000, "defaults are applied");
     assert.equal(config.apply?.tasks[0]?.type, "file");
     assert.deepEqual(config.apply?.tasks[0]?.params, { path: "/tmp/a" });
     assert.deepEqual(config.files, ["agent.toml", "apply.yml", "vars.json"]);
@@ -214,13 +216,83 @@ Deno.test("loadConfig() normalises Ansible-style entries to the flat form", asyn
 Deno.test("loadConfig() points into the module key of an Ansible-style entry", async () => {
   await withDir({
     "apply.yml":
-      "tasks:\n  - name: x\n    ansible.builtin.file:\n      path: /x\n      mode: 644\n  - become: true\n    file: {path: /y}\n",
+      "tasks:\n  - name: x\n    ansible.builtin.file:\n      path: /x\n      mode: 644\n  - async: 60\n    file: {path: /y}\n",
   }, async (dir) => {
     assert.deepEqual(await issuesOf(dir), [
       'apply.yml:5:13 tasks[0]["ansible.builtin.file"].mode: expected a string, found the number 644',
-      'apply.yml:6:5 tasks[1].become: "become" is not supported; ' +
-      "driftless applies as the user it runs as; run it as root instead",
+      'apply.yml:6:5 tasks[1].async: "async" is not supported; ' +
+      "tasks run to completion one after another; remove async/poll",
     ]);
+  });
+});
+
+const yaml11Files = {
+  "apply.yml": [
+    "vars: {flag: on, quoted: 'yes', zip: 09, big: 1_000, sexa: '1:30', t: 1:30, exp: 1e3}",
+    "tasks:",
+    "  - debug: {msg: 0644}",
+    "    when: yes",
+    "  - &base {type: debug, msg: a}",
+    "  - {<<: *base, when: Off}",
+    "",
+  ].join("\n"),
+  "vars.yml": "enabled: off\nnone: ~\nlist: [y, n, No, 0x1f, 0b11, .inf]\n",
+};
+
+Deno.test("loadConfig() reads apply and vars files as YAML 1.1, as Ansible (PyYAML) does", async () => {
+  await withDir({
+    ...yaml11Files,
+    "facts.yml": "collectors: {cpu: {enabled: yes}}\n",
+  }, async (dir) => {
+    const error = await loadConfig(dir, { catalog }).catch((e: ConfigError) => e);
+    // facts.yml is Driftless's own format: YAML 1.2, where `yes` is a string.
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.issues.map(formatIssue), [
+      "apply.yml:3:18 tasks[0].debug.msg: expected a string, found the number 420",
+      'facts.yml:1:29 collectors.cpu.enabled: expected a boolean (true or false), found the string "yes"',
+    ]);
+  });
+  await withDir({
+    ...yaml11Files,
+  }, async (dir) => {
+    const config = await loadConfig(dir, { catalog: { ...catalog, params: () => z.any() } });
+    const apply = config.apply!;
+    assert.deepEqual(apply.vars, {
+      flag: true,
+      quoted: "yes",
+      zip: "09",
+      big: 1000,
+      sexa: "1:30",
+      t: 90,
+      exp: "1e3",
+    });
+    assert.deepEqual(config.vars, {
+      enabled: false,
+      none: null,
+      list: ["y", "n", false, 31, 3, Infinity],
+    });
+    assert.equal(apply.tasks[0]!.params.msg, 0o644);
+    assert.equal(apply.tasks[0]!.when, true);
+    assert.deepEqual([apply.tasks[2]!.params.msg, apply.tasks[2]!.when], ["a", false]);
+  });
+});
+
+Deno.test("loadConfig() keeps !unsafe strings from templating and refuses !vault", async () => {
+  await withDir({
+    "apply.yml": "vars:\n  raw: !unsafe '{{ not_a_var }}'\n  plain: !unsafe text\n",
+  }, async (dir) => {
+    const config = await loadConfig(dir, { catalog });
+    assert.deepEqual(config.apply!.vars, {
+      raw: "{% raw %}{{ not_a_var }}{% endraw %}",
+      plain: "text",
+    });
+  });
+  await withDir({
+    "vars.yml": "pw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n",
+  }, async (dir) => {
+    const error = await loadConfig(dir, { catalog }).catch((e: ConfigError) => e);
+    assert.ok(error instanceof ConfigError);
+    assert.match(formatIssue(error.issues[0]!), /^vars\.yml:1:5: invalid YAML: Ansible Vault/);
   });
 });
 

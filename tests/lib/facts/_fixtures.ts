@@ -42,3 +42,11 @@ export function missing(cmd: string): string | undefined {
   Deno.stderr.writeSync(new TextEncoder().encode(`skipping: ${reason}\n`));
   return reason;
 }
+
+/** A test's name and `ignore`: skipped only for a reason, which the name then states. */
+export function requires(
+  name: string,
+  reason: string | undefined,
+): { name: string; ignore: boolean } {
+  return { name: reason ? `${name} (skipped: ${reason})` : name, ignore: reason !== undefined };
+}

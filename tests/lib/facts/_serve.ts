@@ -44,13 +44,20 @@ export function freePort(): number {
 
 /** Starts `driftless facts --serve` with a config dir; resolves once it listens. */
 export async function startDriftless(
-  options: { config?: string; args?: readonly string[]; env?: Record<string, string> } = {},
+  options: {
+    config?: string;
+    args?: readonly string[];
+    env?: Record<string, string>;
+    /** A command that runs it (`prlimit --nofile=...`, `ip netns exec NS`). */
+    wrap?: readonly string[];
+  } = {},
 ): Promise<Running> {
   const args = ["run", "--quiet", "-A", `${ROOT}/mod.ts`];
   if (options.config) args.push("--config", options.config);
   args.push("facts", "--serve", "--listen", "127.0.0.1:0", ...(options.args ?? []));
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+  const [cmd, ...pre] = options.wrap ?? [];
+  const child = new Deno.Command(cmd ?? Deno.execPath(), {
+    args: cmd ? [...pre, Deno.execPath(), ...args] : args,
     clearEnv: true,
     env: {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",

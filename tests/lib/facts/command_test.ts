@@ -43,3 +43,21 @@ Deno.test("commandCollector() runs real commands, with a timeout that kills them
   assert.ok(errors.some((e) => /slow.*timed out/.test(e)), errors.join("\n"));
   assert.ok(errors.some((e) => /fails.*exited 3/.test(e)), errors.join("\n"));
 });
+
+Deno.test("commandCollector() kills a command that ignores SIGTERM, and keeps only 1 MiB of output", async () => {
+  const collector = commandCollector({
+    commands: [
+      { name: "stubborn", command: "trap '' TERM; sleep 30", timeoutMs: 200 },
+      { name: "loud", command: "echo 42; head -c 5000000 /dev/zero | tr '\\0' ' '" },
+    ],
+  });
+  const t0 = performance.now();
+  const fams = await collector.collect({
+    paths: DEFAULT_PATHS,
+    signal: new AbortController().signal,
+  });
+  assert.ok(performance.now() - t0 < 10_000, "SIGKILL followed the ignored SIGTERM");
+  assert.equal(valueOf(fams, "driftless_command_success", { command: "stubborn" }), 0);
+  // 5 MB of output, of which the first MiB is kept: the number at its start still counts.
+  assert.equal(valueOf(fams, "loud"), 42);
+});

@@ -9,6 +9,7 @@ import { family } from "../../../lib/facts/metric.ts";
 import type { Snapshot } from "../../../lib/facts/snapshot.ts";
 import { s3rverMissing, startS3rver } from "../sinks/_s3rver.ts";
 import { runCli, writeTree } from "../../_helpers/cli.ts";
+import { requires } from "./_fixtures.ts";
 
 const snapshot = (time: Date): Snapshot => ({
   time,
@@ -17,11 +18,37 @@ const snapshot = (time: Date): Snapshot => ({
   facts: { hostname: "web1" },
 });
 
-Deno.test("s3Key() and snapshotFileName() follow prefix/host/YYYY/MM/DD/HHMMSS", () => {
-  const t = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
-  assert.equal(s3Key("metrics/", "web1", t, ".prom.gz"), "metrics/web1/2026/01/02/030405.prom.gz");
-  assert.equal(s3Key("", "web1", t, ".json"), "web1/2026/01/02/030405.json");
-  assert.equal(snapshotFileName("web1", t, ".prom.gz"), "web1-20260102T030405Z.prom.gz");
+Deno.test("s3Key() and snapshotFileName() follow prefix/host/YYYY/MM/DD/HHMMSS.mmm and never repeat", () => {
+  const t = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 67));
+  assert.equal(
+    s3Key("metrics/", "web1", t, ".prom.gz", "abcd1234"),
+    "metrics/web1/2026/01/02/030405.067-abcd1234.prom.gz",
+  );
+  assert.match(
+    s3Key("", "web1", t, ".json"),
+    /^web1\/2026\/01\/02\/030405\.067-[0-9a-f]{8}\.json$/,
+  );
+  assert.notEqual(s3Key("m", "web1", t, ".json"), s3Key("m", "web1", t, ".json"));
+  assert.equal(snapshotFileName("web1", t, ".prom.gz"), "web1-20260102T030405.067Z.prom.gz");
+  assert.equal(snapshotFileName("web1", t, ".prom.gz", 2), "web1-20260102T030405.067Z-2.prom.gz");
+});
+
+Deno.test("FileExporter: pushes in the same millisecond each get their own file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const e = new FileExporter({ type: "file", dir, gzip: false });
+    const t = new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 500));
+    const paths = await Promise.all([0, 1, 2].map(() => e.push(snapshot(t))));
+    assert.equal(new Set(paths).size, 3);
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((x) => x.name).sort();
+    assert.deepEqual(names, [
+      "web1-20260101T000000.500Z-1.prom",
+      "web1-20260101T000000.500Z-2.prom",
+      "web1-20260101T000000.500Z.prom",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("FileExporter writes atomically and keeps the newest max_files snapshots", async () => {
@@ -33,8 +60,8 @@ Deno.test("FileExporter writes atomically and keeps the newest max_files snapsho
     const names = (await Array.fromAsync(Deno.readDir(dir))).map((x) => x.name).sort();
     assert.deepEqual(names, [
       "other-20200101T000000Z.prom.gz",
-      "web1-20260101T000002Z.json.gz",
-      "web1-20260101T000003Z.json.gz",
+      "web1-20260101T000002.000Z.json.gz",
+      "web1-20260101T000003.000Z.json.gz",
     ]);
     const doc = JSON.parse(
       new TextDecoder().decode(await gunzip(await Deno.readFile(`${dir}/${names[2]}`))),
@@ -79,8 +106,7 @@ Deno.test("runExportLoop() pushes at the interval, never overlapping, until abor
 });
 
 Deno.test({
-  name: "S3Exporter pushes a gzipped snapshot to a real s3rver, read back",
-  ignore: s3rverMissing !== undefined,
+  ...requires("S3Exporter pushes a gzipped snapshot to a real s3rver, read back", s3rverMissing),
   async fn() {
     const s3 = await startS3rver("metrics-bucket");
     try {
@@ -95,8 +121,11 @@ Deno.test({
         secret_access_key: "S3RVER",
       });
       const key = await e.push(snapshot(t));
+      // A second push of the same moment is another object.
+      const again = await e.push(snapshot(t));
       e.close();
-      assert.equal(key, "fleet/web1/2026/11/25/235907.prom.gz");
+      assert.match(key, /^fleet\/web1\/2026\/11\/25\/235907\.000-[0-9a-f]{8}\.prom\.gz$/);
+      assert.notEqual(again, key);
       const client = await createS3Client({
         endpoint: s3.endpoint,
         forcePathStyle: true,
@@ -117,8 +146,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "driftless facts --push uploads to s3rver with credentials from the standard AWS chain",
-  ignore: s3rverMissing !== undefined,
+  ...requires(
+    "driftless facts --push uploads to s3rver with credentials from the standard AWS chain",
+    s3rverMissing,
+  ),
   async fn() {
     const s3 = await startS3rver("pushed");
     const dir = await Deno.makeTempDir();
@@ -151,7 +182,10 @@ Deno.test({
         const list = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
         const keys = (list.Contents ?? []).map((o) => o.Key!);
         assert.equal(keys.length, 1);
-        assert.match(keys[0]!, /^nodes\/[^/]+\/\d{4}\/\d\d\/\d\d\/\d{6}\.json\.gz$/);
+        assert.match(
+          keys[0]!,
+          /^nodes\/[^/]+\/\d{4}\/\d\d\/\d\d\/\d{6}\.\d{3}-[0-9a-f]{8}\.json\.gz$/,
+        );
         const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: keys[0]! }));
         const doc = JSON.parse(
           new TextDecoder().decode(await gunzip(await got.Body!.transformToByteArray())),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { toJsonFamilies, toPrometheusText } from "../../../lib/facts/exposition.ts";
+import { formatValue, toJsonFamilies, toPrometheusText } from "../../../lib/facts/exposition.ts";
 import { family } from "../../../lib/facts/metric.ts";
-import { missing } from "./_fixtures.ts";
+import { missing, requires } from "./_fixtures.ts";
 import { promtool } from "./_serve.ts";
 
 const FAMS = [
@@ -15,7 +15,7 @@ const FAMS = [
       value: 2.7e11,
     },
   ]),
-  family("job_duration_seconds", "How long\nit took", "histogram", [
+  family("job_duration_seconds", "How long\nit took in C:\\ time", "histogram", [
     { name: "job_duration_seconds_bucket", labels: { le: "1" }, value: 3 },
     { name: "job_duration_seconds_bucket", labels: { le: "+Inf" }, value: 4 },
     { name: "job_duration_seconds_sum", labels: {}, value: 5.5 },
@@ -27,23 +27,46 @@ const FAMS = [
   }]),
 ];
 
-Deno.test("toPrometheusText() writes untyped families, escapes labels and help", async () => {
-  const text = await toPrometheusText(FAMS);
+Deno.test("toPrometheusText() writes untyped families, escapes labels and help", () => {
+  const text = toPrometheusText(FAMS);
   assert.match(text, /^# TYPE node_vmstat_pgfault untyped$/m);
   assert.match(
     text,
-    /^node_filesystem_size_bytes\{device="\/dev\/sdb1",fstype="ext4",mountpoint="\/srv\/my \\"data\\"\\\\x"\} 270000000000$/m,
+    /^node_filesystem_size_bytes\{device="\/dev\/sdb1",fstype="ext4",mountpoint="\/srv\/my \\"data\\"\\\\x"\} 2\.7e\+11$/m,
   );
-  assert.match(text, /^# HELP job_duration_seconds How long\\nit took$/m);
+  assert.match(text, /^# HELP job_duration_seconds How long\\nit took in C:\\\\ time$/m);
   assert.match(text, /^job_duration_seconds_bucket\{le="\+Inf"\} 4$/m);
   assert.match(text, /^weird\{k="inf"\} -Inf$/m);
+  assert.match(text, /^weird\{k="nan"\} NaN$/m);
+  assert.doesNotMatch(text, /Infinity/);
+});
+
+Deno.test("formatValue() writes numbers as node_exporter's Go client does", () => {
+  // Each right-hand side is how node_exporter 1.5 writes the value (e2e-output.txt).
+  const cases: [number, string][] = [
+    [0, "0"],
+    [1, "1"],
+    [-1, "-1"],
+    [999999, "999999"],
+    [1e6, "1e+06"],
+    [16779968000, "1.6779968e+10"],
+    [0.25, "0.25"],
+    [0.0001, "0.0001"],
+    [0.00001, "1e-05"],
+    [1.5e-7, "1.5e-07"],
+    [18446744073709551615, "1.8446744073709552e+19"],
+    [123456.789, "123456.789"],
+    [NaN, "NaN"],
+    [Infinity, "+Inf"],
+    [-Infinity, "-Inf"],
+  ];
+  for (const [v, text] of cases) assert.equal(formatValue(v), text, String(v));
 });
 
 Deno.test({
-  name: "toPrometheusText() output passes promtool check metrics",
-  ignore: missing("promtool") !== undefined,
+  ...requires("toPrometheusText() output passes promtool check metrics", missing("promtool")),
   async fn() {
-    const r = await promtool(await toPrometheusText(FAMS));
+    const r = await promtool(toPrometheusText(FAMS));
     assert.equal(r.code, 0, r.findings.join("\n"));
   },
 });

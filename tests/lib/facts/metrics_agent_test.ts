@@ -12,7 +12,7 @@ Deno.test("MetricsAgent: collectors from the config, thresholds, self metrics an
     const agent = new MetricsAgent({
       paths: { procfs: VM_PROC },
       collectors: { textfile: { directory: dir } },
-      thresholds: [{ metric: "node_load1", warn: 0 }],
+      thresholds: [{ name: "busy", metric: "node_load1", warn: 0 }],
       serve: { exporter_metrics: false },
     }, {
       only: ["loadavg", "textfile"],

@@ -5,7 +5,7 @@
  * find in node_exporter's.
  */
 import assert from "node:assert/strict";
-import { missing } from "./_fixtures.ts";
+import { missing, requires } from "./_fixtures.ts";
 import { families, promtool, startDriftless, startNodeExporter } from "./_serve.ts";
 
 /** The raw series the node-mixin's alerts, rules and dashboards read (metrics-logs.md §2.3). */
@@ -60,8 +60,7 @@ const NODE_MIXIN = [
 const skip = missing("prometheus-node-exporter") ?? missing("promtool");
 
 Deno.test({
-  name: "driftless serves node_exporter's families, types, labels and values",
-  ignore: skip !== undefined,
+  ...requires("driftless serves node_exporter's families, types, labels and values", skip),
   async fn() {
     const ne = await startNodeExporter();
     const ours = await startDriftless();

@@ -6,7 +6,7 @@ import { configureCollectors } from "../../../lib/facts/collectors.ts";
 import { toPrometheusText } from "../../../lib/facts/exposition.ts";
 import { Scraper } from "../../../lib/facts/scraper.ts";
 import { BasicAuth, parseListen, serveMetrics } from "../../../lib/facts/server.ts";
-import { missing, VM_PROC } from "./_fixtures.ts";
+import { missing, requires, VM_PROC } from "./_fixtures.ts";
 import { rawGet } from "./_http.ts";
 
 function fixtureScraper(): Scraper {
@@ -26,7 +26,7 @@ async function withServer(
   const server = await serveMetrics({
     listen: "127.0.0.1:0",
     path: "/metrics",
-    render: async (select) => await toPrometheusText((await scraper.scrape(select)).families),
+    render: async (select) => toPrometheusText((await scraper.scrape(select)).families),
     signal: controller.signal,
     ...options,
   });
@@ -62,7 +62,7 @@ Deno.test("the server collects at scrape time, gzips on request and serves text 
     assert.equal(stable(new TextDecoder().decode(await gunzip(zipped.body))), stable(text));
   }));
 
-Deno.test("collect[] and exclude[] filter collectors; an unknown one is a 400, like node_exporter", () =>
+Deno.test("collect[] and exclude[] filter collectors; an unknown collect[] is a 400, an unknown exclude[] is ignored", () =>
   withServer({}, async (base) => {
     const only = await (await fetch(`${base}/metrics?collect[]=loadavg`)).text();
     assert.match(only, /^node_load1 /m);
@@ -71,6 +71,10 @@ Deno.test("collect[] and exclude[] filter collectors; an unknown one is a 400, l
     const without = await (await fetch(`${base}/metrics?exclude[]=cpu`)).text();
     assert.doesNotMatch(without, /node_cpu_seconds_total/);
     assert.match(without, /node_memory_MemTotal_bytes/);
+    // An unknown exclude[] name excludes nothing (node_exporter 1.10).
+    const unknownExclude = await fetch(`${base}/metrics?exclude[]=nope`);
+    assert.equal(unknownExclude.status, 200);
+    assert.match(await unknownExclude.text(), /node_load1/);
     const bad = await fetch(`${base}/metrics?collect[]=nope`);
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /collector "nope" not available/);
@@ -111,18 +115,156 @@ Deno.test("basic auth checks bcrypt hashes and answers 401 with a challenge", as
   });
 });
 
-Deno.test("BasicAuth rejects malformed headers", async () => {
+Deno.test("BasicAuth rejects malformed headers and checks users against bcrypt", async () => {
   const auth = new BasicAuth({ a: await hash("b", 4) });
-  assert.equal(await auth.check(null), false);
-  assert.equal(await auth.check("Bearer x"), false);
-  assert.equal(await auth.check("Basic !!!"), false);
-  assert.equal(await auth.check(`Basic ${btoa("no-colon")}`), false);
-  assert.equal(await auth.check(`Basic ${btoa("a:b")}`), true);
+  assert.equal(await auth.check(null), "denied");
+  assert.equal(await auth.check("Bearer x"), "denied");
+  assert.equal(await auth.check("Basic !!!"), "denied");
+  assert.equal(await auth.check(`Basic ${btoa("no-colon")}`), "denied");
+  assert.equal(await auth.check(`Basic ${btoa("a:c")}`), "denied");
+  assert.equal(await auth.check(`Basic ${btoa("a:b")}`), "ok");
 });
 
+const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+
+Deno.test("BasicAuth: an unknown user costs a bcrypt run like a known one, so names cannot be probed by timing", async () => {
+  const auth = new BasicAuth({ known: await hash("right", 10) }, { burst: 100 });
+  await auth.prepare();
+  const fastest = async (user: string) => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      // A new password and client each time: nothing cached, nothing limited.
+      assert.equal(await auth.check(basic(user, `guess${i}`), `${user}-${i}`), "denied");
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  const known = await fastest("known");
+  const unknown = await fastest("nobody");
+  // Both run one bcrypt of the same cost; before this fix an unknown user took 7 ms, a known one 106.
+  assert.ok(unknown > known / 3, `unknown user ${unknown} ms, known user ${known} ms`);
+});
+
+Deno.test("BasicAuth limits failures per client and caches outcomes per credential", async () => {
+  const auth = new BasicAuth({ p: await hash("good", 4) }, { burst: 3, refillMs: 3_600_000 });
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await auth.check(basic("p", `bad${i}`), "10.0.0.9"), "denied");
+  }
+  // Out of attempts: refused without bcrypt, even with the right password (not yet cached).
+  assert.equal(await auth.check(basic("p", "bad3"), "10.0.0.9"), "limited");
+  assert.equal(await auth.check(basic("p", "good"), "10.0.0.9"), "limited");
+  // Another client is not affected; once its good credential is cached, it is good for all.
+  assert.equal(await auth.check(basic("p", "good"), "10.0.0.10"), "ok");
+  assert.equal(await auth.check(basic("p", "good"), "10.0.0.9"), "ok");
+  // One client has one bcrypt check at a time; the rest are refused at once.
+  const concurrent = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => auth.check(basic("p", `x${i}`), "10.0.0.11")),
+  );
+  assert.equal(concurrent.filter((r) => r === "denied").length, 1, concurrent.join());
+  assert.equal(concurrent.filter((r) => r === "limited").length, 9);
+});
+
+Deno.test("20 concurrent wrong passwords do not starve an authorised scrape", async () => {
+  const users = { prometheus: await hash("s3cret", 10) };
+  await withServer({ basicAuthUsers: users }, async (base) => {
+    const good = { authorization: basic("prometheus", "s3cret") };
+    // The scraper's first request pays for bcrypt once; later ones hit the cache.
+    assert.equal((await rawGet(`${base}/metrics`, good)).status, 200);
+    const attack = Array.from(
+      { length: 20 },
+      (_, i) => rawGet(`${base}/metrics`, { authorization: basic("prometheus", `guess${i}`) }),
+    );
+    const scrape = rawGet(`${base}/metrics`, good);
+    const statuses = (await Promise.all(attack)).map((r) => r.status);
+    assert.equal((await scrape).status, 200);
+    // Each guess from this client got a 401 after bcrypt or a 429 without it: at most 10
+    // (the burst) cost bcrypt time, never 20.
+    assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join());
+    assert.ok(statuses.filter((s) => s === 401).length <= 10, statuses.join());
+    assert.ok(statuses.includes(429), statuses.join());
+  });
+});
+
+Deno.test("more idle connections than the cap: the oldest idle ones are closed and scrapes still answer", () =>
+  withServer(
+    { maxConnections: 8, headerTimeoutMs: 60_000, idleTimeoutMs: 60_000 },
+    async (base) => {
+      const { hostname, port } = new URL(base);
+      const idle: Deno.Conn[] = [];
+      try {
+        for (let i = 0; i < 30; i++) {
+          idle.push(await Deno.connect({ hostname, port: Number(port) }));
+        }
+        const r = await rawGet(`${base}/metrics`);
+        assert.equal(r.status, 200);
+        assert.match(new TextDecoder().decode(r.body), /node_load1/);
+        // The first connections were closed by the server to make room.
+        assert.equal(await idle[0]!.read(new Uint8Array(1)), null);
+      } finally {
+        for (const c of idle) c.close();
+      }
+    },
+  ));
+
+Deno.test("a client that sends headers too slowly, or never, is disconnected", () =>
+  withServer({ headerTimeoutMs: 300 }, async (base) => {
+    const { hostname, port } = new URL(base);
+    const conns = [
+      await Deno.connect({ hostname, port: Number(port) }),
+      await Deno.connect({ hostname, port: Number(port) }),
+    ];
+    try {
+      // One sends part of a request head and stops; the other sends nothing.
+      await conns[0]!.write(new TextEncoder().encode("GET /metrics HTTP/1.1\r\nHost: x\r\n"));
+      const closed = (c: Deno.Conn) =>
+        Promise.race([
+          c.read(new Uint8Array(64)).then((n) => n === null),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 20_000)),
+        ]);
+      assert.deepEqual(await Promise.all(conns.map(closed)), [true, true]);
+    } finally {
+      for (const c of conns) c.close();
+    }
+  }));
+
+Deno.test("oversized heads, bad request lines and chunked bodies get a status and a close", () =>
+  withServer({}, async (base) => {
+    const { hostname, port } = new URL(base);
+    const send = async (raw: string) => {
+      const c = await Deno.connect({ hostname, port: Number(port) });
+      try {
+        await c.write(new TextEncoder().encode(raw));
+        const chunks: Uint8Array[] = [];
+        for await (const b of c.readable) chunks.push(b);
+        return new TextDecoder().decode(new Uint8Array(chunks.flatMap((b) => [...b])));
+      } finally {
+        try {
+          c.close();
+        } catch { /* closed by the server */ }
+      }
+    };
+    assert.match(
+      await send(`GET /metrics HTTP/1.1\r\nX: ${"a".repeat(20_000)}\r\n\r\n`),
+      /^HTTP\/1\.1 431 /,
+    );
+    assert.match(await send("HELLO\r\n\r\n"), /^HTTP\/1\.1 400 /);
+    assert.match(
+      await send("POST /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      /^HTTP\/1\.1 411 /,
+    );
+    // Two pipelined requests on one connection get two answers.
+    const two = await send(
+      "GET /metrics?collect[]=loadavg HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+    );
+    assert.equal(two.match(/^HTTP\/1\.1 200 /gm)?.length, 2);
+  }));
+
 Deno.test({
-  name: "TLS: a real client that trusts a self-signed certificate gets the metrics over HTTPS",
-  ignore: missing("openssl") !== undefined,
+  ...requires(
+    "TLS: a real client that trusts a self-signed certificate gets the metrics over HTTPS",
+    missing("openssl"),
+  ),
   async fn() {
     const dir = await Deno.makeTempDir();
     try {

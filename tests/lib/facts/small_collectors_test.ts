@@ -39,8 +39,9 @@ Deno.test("conntrack: entries, limit and the per-CPU statistics summed", async (
   assert.equal(valueOf(fams, "node_nf_conntrack_stat_found"), 15);
   assert.equal(valueOf(fams, "node_nf_conntrack_stat_drop"), 2);
   assert.equal((await conntrackCollector().collect(ctx)).length, 10);
-  await assert.rejects(
-    conntrackCollector().collect({ ...ctx, paths: { ...DEFAULT_PATHS, proc: "/nonexistent" } }),
+  assert.throws(
+    () =>
+      conntrackCollector().collect({ ...ctx, paths: { ...DEFAULT_PATHS, proc: "/nonexistent" } }),
     NoDataError,
   );
 });

@@ -10,7 +10,18 @@ Deno.test("parseKernelStat() reads boot time, switches, forks, interrupts and ru
     forks: 4242,
     procsRunning: 3,
     procsBlocked: 1,
+    softirqs: [1, 2],
   });
+});
+
+Deno.test("statFamilies() gives node_softirqs_total per vector only when asked", () => {
+  const stat = parseKernelStat("softirq 10 1 2\n");
+  assert.equal(statFamilies(stat).length, 0);
+  const [f] = statFamilies(stat, { softirq: true });
+  assert.deepEqual(f!.samples, [
+    { labels: { vector: "hi" }, value: 1 },
+    { labels: { vector: "timer" }, value: 2 },
+  ]);
 });
 
 Deno.test("statFamilies() leaves out fields the kernel did not write", () => {

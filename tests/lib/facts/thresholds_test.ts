@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { family, type MetricFamily } from "../../../lib/facts/metric.ts";
 import {
+  nextSeverity,
   parseSelector,
   severityOf,
   ThresholdEvaluator,
@@ -33,10 +34,63 @@ Deno.test("parseSelector() reads PromQL matchers", () => {
 });
 
 Deno.test("severityOf() compares in the rule's direction", () => {
-  assert.equal(severityOf({ metric: "x", warn: 1, crit: 2 }, 1.5), "warning");
-  assert.equal(severityOf({ metric: "x", warn: 1, crit: 2 }, 2), "critical");
-  assert.equal(severityOf({ metric: "x", warn: 10, crit: 5, direction: "below" }, 7), "warning");
-  assert.equal(severityOf({ metric: "x", crit: 5, direction: "below" }, 7), "ok");
+  assert.equal(severityOf({ warn: 1, crit: 2 }, 1.5), "warning");
+  assert.equal(severityOf({ warn: 1, crit: 2 }, 2), "critical");
+  assert.equal(severityOf({ warn: 10, crit: 5, direction: "below" }, 7), "warning");
+  assert.equal(severityOf({ crit: 5, direction: "below" }, 7), "ok");
+});
+
+Deno.test("nextSeverity() rises at once and falls only past the hysteresis", () => {
+  const rule = { name: "t", metric: "x", warn: 80, crit: 90, hysteresis: 5 };
+  assert.equal(nextSeverity(rule, "ok", 80), "warning");
+  assert.equal(nextSeverity(rule, "ok", 95), "critical");
+  assert.equal(nextSeverity(rule, "critical", 86), "critical", "within 5 of crit");
+  assert.equal(nextSeverity(rule, "critical", 84), "warning", "past crit - 5, above warn");
+  assert.equal(nextSeverity(rule, "critical", 70), "ok");
+  assert.equal(nextSeverity(rule, "warning", 76), "warning", "within 5 of warn");
+  assert.equal(nextSeverity(rule, "warning", 74), "ok");
+  assert.equal(nextSeverity(rule, "ok", 78), "ok", "hysteresis never raises");
+  const below = { name: "t", metric: "x", warn: 100, direction: "below" as const };
+  // Default: 5 % of the bound.
+  assert.equal(nextSeverity(below, "warning", 104), "warning");
+  assert.equal(nextSeverity(below, "warning", 106), "ok");
+  assert.equal(nextSeverity({ ...below, hysteresis: 0 }, "warning", 100.5), "ok");
+});
+
+Deno.test("a value hovering at the bound does not flap: one event each way", () => {
+  const events: ThresholdEvent[] = [];
+  const ev = new ThresholdEvaluator([{ name: "load", metric: "node_load1", warn: 4 }], {
+    onEvent: (e) => events.push(e),
+  });
+  const load = (v: number) => [family("node_load1", "", "gauge", [{ labels: {}, value: v }])];
+  // Default hysteresis: 5 % of 4, so it clears below 3.8.
+  for (const v of [3.9, 4.0, 3.95, 4.05, 3.85, 4.1, 3.95, 3.7]) ev.evaluate(load(v));
+  assert.deepEqual(events.map((e) => [e.previous, e.severity, e.value]), [
+    ["ok", "warning", 4.0],
+    ["warning", "ok", 3.7],
+  ]);
+});
+
+Deno.test("two rules on one metric keep their own states, labelled by name", () => {
+  const events: ThresholdEvent[] = [];
+  const ev = new ThresholdEvaluator([
+    { name: "load_high", metric: "node_load1", warn: 2 },
+    { name: "load_very_high", metric: "node_load1", warn: 8 },
+  ], { onEvent: (e) => events.push(e) });
+  const state = ev.evaluate(
+    fs(1, 1, 1).map((f) =>
+      f.name === "node_load1" ? { ...f, samples: [{ labels: {}, value: 5 }] } : f
+    ),
+  );
+  const sev = (threshold: string, severity: string) =>
+    valueOf(state, "driftless_threshold_state", { threshold, metric: "node_load1", severity });
+  assert.equal(sev("load_high", "warning"), 1);
+  assert.equal(sev("load_very_high", "ok"), 1);
+  assert.deepEqual(events.map((e) => [e.threshold, e.severity]), [["load_high", "warning"]]);
+  assert.deepEqual(ev.states.map((s) => [s.threshold, s.severity]), [
+    ["load_high", "warning"],
+    ["load_very_high", "ok"],
+  ]);
 });
 
 Deno.test("ThresholdEvaluator exports the state per series and logs each change once", () => {
@@ -49,12 +103,13 @@ Deno.test("ThresholdEvaluator exports the state per series and logs each change 
       crit: 10,
       direction: "below",
     },
-    { metric: "node_load1", labels: {}, warn: 4 },
+    { name: "load", metric: "node_load1", labels: {}, warn: 4 },
   ], { onEvent: (e) => events.push(e) });
 
   let state = ev.evaluate(fs(500, 50, 1));
   const s = (mountpoint: string, severity: string) =>
     valueOf(state, "driftless_threshold_state", {
+      threshold: "disk_free",
       metric: "node_filesystem_avail_bytes",
       mountpoint,
       severity,
@@ -85,7 +140,7 @@ Deno.test("ThresholdEvaluator exports the state per series and logs each change 
 
 Deno.test("ThresholdEvaluator keeps the state of series a partial scrape left out", () => {
   const events: ThresholdEvent[] = [];
-  const ev = new ThresholdEvaluator([{ metric: "node_load1", warn: 0.1 }], {
+  const ev = new ThresholdEvaluator([{ name: "load", metric: "node_load1", warn: 0.1 }], {
     onEvent: (e) => events.push(e),
   });
   ev.evaluate(fs(1, 1, 1));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { logsMetrics, renderPrometheus } from "../../../lib/logs/metrics.ts";
+import { toPrometheusText } from "../../../lib/facts/exposition.ts";
+import { logsMetrics } from "../../../lib/logs/metrics.ts";
 import { append, once, withDir } from "./_pipeline.ts";
 
 function which(cmd: string): string | undefined {
@@ -26,7 +27,7 @@ Deno.test("logsMetrics() counts lines, events, drops and sink deliveries", () =>
       }],
       outputs: [{ name: "out", type: "file", path: `${dir}/out.log` }],
     });
-    const text = renderPrometheus(logsMetrics(p));
+    const text = toPrometheusText(logsMetrics(p));
     assert.match(text, /^driftless_logs_lines_read_total\{source="app"\} 100$/m);
     assert.match(text, /^driftless_logs_events_total\{source="app"\} 50$/m);
     assert.match(text, /^driftless_logs_dropped_total\{source="app",reason="filtered"\} 50$/m);
@@ -65,7 +66,7 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const w = child.stdin.getWriter();
-      await w.write(new TextEncoder().encode(renderPrometheus(logsMetrics(p))));
+      await w.write(new TextEncoder().encode(toPrometheusText(logsMetrics(p))));
       await w.close();
       const out = await child.output();
       const report = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createSink } from "../../../lib/sinks/create.ts";
 import { formatRfc3164, formatRfc5424, severityOf } from "../../../lib/sinks/syslog_format.ts";
 import { rsyslogMissing, startRsyslog } from "./_rsyslog.ts";
+import { needs } from "../../_helpers/needs.ts";
 
 const events = (from: number, to: number, extra: Record<string, unknown> = {}) =>
   Array.from({ length: to - from }, (_, i) => ({
@@ -32,9 +33,8 @@ Deno.test("formatRfc5424() and formatRfc3164() write the headers the RFCs descri
   assert.equal(severityOf("loud"), undefined);
 });
 
-Deno.test({
+Deno.test(needs(rsyslogMissing, {
   name: "syslog sink delivers to a real rsyslog over UDP, TCP (octet counting) and a unix socket",
-  ignore: rsyslogMissing !== undefined,
   async fn() {
     const r = await startRsyslog();
     try {
@@ -84,12 +84,11 @@ Deno.test({
       await r.stop();
     }
   },
-});
+}));
 
-Deno.test({
+Deno.test(needs(rsyslogMissing, {
   name:
     "syslog TCP sink reconnects when rsyslog comes back; the batch sent meanwhile is retried, not lost",
-  ignore: rsyslogMissing !== undefined,
   async fn() {
     let r = await startRsyslog();
     const port = r.tcp;
@@ -120,4 +119,4 @@ Deno.test({
       await r.stop();
     }
   },
-});
+}));

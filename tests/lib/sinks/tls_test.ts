@@ -1,26 +1,12 @@
 import assert from "node:assert/strict";
 import { createSink } from "../../../lib/sinks/create.ts";
 import { ConsoleSink } from "../../../lib/sinks/console.ts";
-
-function which(cmd: string): string | undefined {
-  for (const d of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
-    try {
-      if (Deno.statSync(`${d}/${cmd}`).isFile) return `${d}/${cmd}`;
-    } catch { /* next */ }
-  }
-  return undefined;
-}
-const openssl = which("openssl");
-if (!openssl) {
-  Deno.stderr.writeSync(
-    new TextEncoder().encode("skipping TLS sink tests: openssl is not installed\n"),
-  );
-}
+import { needs, toolMissing } from "../../_helpers/needs.ts";
 
 /** A CA and a server certificate for 127.0.0.1/localhost, made with the real openssl CLI. */
 async function certificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
   const run = async (...args: string[]) => {
-    const out = await new Deno.Command(openssl!, {
+    const out = await new Deno.Command("openssl", {
       args,
       cwd: dir,
       stdout: "null",
@@ -105,9 +91,8 @@ async function frames(conn: Deno.Conn): Promise<string[]> {
   return out;
 }
 
-Deno.test({
+Deno.test(needs(toolMissing("openssl"), {
   name: "syslog sink over TLS (octet counting) verifies the server against the configured CA",
-  ignore: !openssl,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
@@ -157,11 +142,10 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
-Deno.test({
+Deno.test(needs(toolMissing("openssl"), {
   name: "http sink over HTTPS trusts the configured CA file",
-  ignore: !openssl,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
@@ -195,7 +179,7 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
 Deno.test("console sink writes raw lines or JSON to the stream it is given", async () => {
   const chunks: string[] = [];

@@ -30,11 +30,46 @@ export interface OracleCase {
   readonly module?: boolean;
 }
 
-/** What Ansible produced: the rendered text or the error message. */
+/** What Ansible produced: the rendered text, or the error message and its exception chain. */
 export interface OracleResult {
   readonly out?: string;
   readonly err?: string;
+  /**
+   * With `errorClasses`: the classes of the exception chain, outermost first, each followed by
+   * how the next was reached (`orig_exc`, `cause`), e.g. `AnsibleUndefinedVariable orig_exc
+   * UndefinedError`.
+   */
+  readonly chain?: string;
 }
+
+/**
+ * A lookup plugin that renders a template the way `lookup('template')` does and returns the
+ * exception chain it raised ("" when it rendered): what Ansible's task result never shows.
+ */
+const CHAIN_LOOKUP = `
+from ansible.plugins.lookup import LookupBase
+from ansible.plugins.loader import lookup_loader
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        template = lookup_loader.get('template', loader=self._loader, templar=self._templar)
+        try:
+            template.run(terms, variables, convert_data=False)
+            return ['']
+        except Exception as e:
+            parts, seen = [], set()
+            while e is not None and id(e) not in seen:
+                seen.add(id(e))
+                parts.append(type(e).__name__)
+                nxt = getattr(e, 'orig_exc', None)
+                how = 'orig_exc'
+                if nxt is None:
+                    nxt, how = e.__cause__, 'cause'
+                if nxt is not None:
+                    parts.append(how)
+                e = nxt
+            return [' '.join(parts)]
+`;
 
 /** Whether ansible-playbook is installed. */
 export async function haveAnsible(): Promise<boolean> {
@@ -54,10 +89,14 @@ export async function haveAnsible(): Promise<boolean> {
 /** Renders every case with Ansible in one playbook run. */
 export async function renderWithAnsible(
   cases: readonly OracleCase[],
-  options: { dir?: string } = {},
+  options: { dir?: string; errorClasses?: boolean } = {},
 ): Promise<OracleResult[]> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "driftless_oracle_" });
   await Deno.mkdir(`${dir}/out`, { recursive: true });
+  if (options.errorClasses) {
+    await Deno.mkdir(`${dir}/lookup_plugins`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/lookup_plugins/driftless_chain.py`, CHAIN_LOOKUP);
+  }
   const tasks: unknown[] = [];
   const shared = new Map<string, string>();
   for (const [i, c] of cases.entries()) {
@@ -92,6 +131,13 @@ export async function renderWithAnsible(
     if (c.vars && Object.keys(c.vars).length) task.vars = c.vars;
     task.ignore_errors = true;
     tasks.push(task);
+    if (options.errorClasses && !c.module) {
+      tasks.push({
+        ...task,
+        name: `c${i}_chain`,
+        debug: { msg: `X{{ lookup('driftless_chain', '${src}') }}` },
+      });
+    }
   }
   const play = [{ hosts: "localhost", gather_facts: false, connection: "local", tasks }];
   await Deno.writeTextFile(`${dir}/site.yml`, stringify(play, { lineWidth: 0, version: "1.1" }));
@@ -127,7 +173,11 @@ export async function renderWithAnsible(
     if (!res) {
       results.push({ err: "task did not run" });
     } else if (res.failed) {
-      results.push({ err: String(res.msg ?? "failed") });
+      const chain = byName.get(`c${i}_chain`);
+      results.push({
+        err: String(res.msg ?? "failed"),
+        ...(chain && !chain.failed ? { chain: String(chain.msg).slice(1) } : {}),
+      });
     } else if (c.module) {
       results.push({ out: await Deno.readTextFile(`${dir}/out/c${i}`) });
     } else {

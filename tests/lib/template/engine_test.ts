@@ -86,9 +86,12 @@ Deno.test("checkTemplate() reports syntax errors with line and column", async ()
   });
   await assert.rejects(
     checkTemplate("{{ x | no_such_filter }}"),
-    /No filter named 'no_such_filter'/,
+    /Could not load "no_such_filter": 'no_such_filter'/,
   );
-  await assert.rejects(checkTemplate("{{ x is no_such_test }}"), /No test named 'no_such_test'/);
+  await assert.rejects(
+    checkTemplate("{{ x is no_such_test }}"),
+    /Could not load "no_such_test": 'no_such_test'/,
+  );
 });
 
 Deno.test("renderTemplate() names the undefined variable and the template line", async () => {

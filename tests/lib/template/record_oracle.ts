@@ -6,7 +6,9 @@
  *
  * All cases of the named tables go into ONE ansible-playbook run; each case's `out` (rendered
  * text) or `err` (Ansible's error message, first line of "The error was"/"original message")
- * is written back into its table. Needs `ansible-playbook` (Debian's ansible-core).
+ * and `cls` (the class of the exception Ansible's wrappers hold: `UndefinedError`, `TypeError`,
+ * `AnsibleFilterError`, ...) is written back into its table. Needs `ansible-playbook` (Debian's
+ * ansible-core).
  */
 import { stringify } from "yaml";
 import { renderWithAnsible } from "./_oracle.ts";
@@ -27,6 +29,15 @@ function shortError(msg: string): string {
     }
   }
   return text;
+}
+
+/**
+ * The exception Ansible's wrappers (`orig_exc`) hold, from a chain like `AnsibleError orig_exc
+ * TypeError`; a `cause` (Python's `raise X from Y`) is X's detail, so X is the class.
+ */
+function innermost(chain: string | undefined): string | undefined {
+  if (!chain) return undefined;
+  return chain.split(" cause ")[0]!.split(" orig_exc ").at(-1) || undefined;
 }
 
 if (import.meta.main) {
@@ -52,13 +63,18 @@ if (import.meta.main) {
       ...(c.f ? { files: c.f } : {}),
       ...(c.m ? { module: true } : {}),
     })),
+    { errorClasses: true },
   );
   all.forEach(({ c }, i) => {
     const r = results[i]!;
     delete c.out;
     delete c.err;
-    if (r.err !== undefined) c.err = shortError(r.err);
-    else c.out = r.out!;
+    delete c.cls;
+    if (r.err !== undefined) {
+      c.err = shortError(r.err);
+      const cls = innermost(r.chain);
+      if (cls) c.cls = cls;
+    } else c.out = r.out!;
   });
   for (const [name, cases] of tables) {
     const path = `${TABLE_DIR}${name}.yml`;

@@ -1,0 +1,131 @@
+/**
+ * The facts side of a long-running process (`driftless agent`, the library's `serveMetrics`):
+ * the collectors and thresholds of `facts.*`, the listener (when `facts.serve` is set, or a
+ * listen address is given) with any extra routes and families beside `/metrics`, and the
+ * exporters' push loop. Rebuilt as a whole when `facts.*` changes.
+ *
+ * @module
+ */
+import type { FactsConfig } from "../config/facts_schema.ts";
+import type { MetricFamily } from "./metric.ts";
+import type { MetricsAgent } from "./metrics_agent.ts";
+import type { Snapshot } from "./snapshot.ts";
+import type { ThresholdEvent } from "./thresholds.ts";
+
+/** What the facts side needs from its host process. */
+export interface FactsServiceOptions {
+  readonly version: string;
+  /** Serve and push (false for a single collection, as `agent --once`). */
+  readonly long: boolean;
+  /** Serve even without `facts.serve`, on this address (`host:port`). */
+  readonly listen?: string;
+  /** Host facts, added to pushed snapshots. */
+  readonly hostFacts: Readonly<Record<string, unknown>>;
+  /** More families, added to every unfiltered scrape (the agent's own). */
+  readonly selfFamilies?: () => Promise<MetricFamily[]>;
+  /** Every scrape's snapshot (the agent keeps the threshold states). */
+  readonly onSnapshot?: (s: Snapshot) => void;
+  /** More routes beside /metrics, behind the same auth. */
+  readonly routes?: (req: Request, url: URL) => Response | undefined;
+  readonly onThreshold?: (e: ThresholdEvent) => void;
+  readonly log?: (level: "warn" | "debug", message: string) => void;
+}
+
+/** A running facts side. */
+export class FactsService {
+  readonly metrics: MetricsAgent;
+  /** The listener's metrics URL, when serving. */
+  readonly url: string | undefined;
+  readonly #stop: AbortController;
+  readonly #running: Promise<unknown>;
+
+  private constructor(
+    metrics: MetricsAgent,
+    url: string | undefined,
+    stop: AbortController,
+    running: Promise<unknown>,
+  ) {
+    this.metrics = metrics;
+    this.url = url;
+    this.#stop = stop;
+    this.#running = running;
+  }
+
+  /** Starts collectors, listener and exporters for a facts config. */
+  static async start(
+    facts: FactsConfig | undefined,
+    o: FactsServiceOptions,
+  ): Promise<FactsService> {
+    const [{ MetricsAgent }, { setReadCache }, { createExporters, runExportLoop }] = await Promise
+      .all([
+        import("./metrics_agent.ts"),
+        import("./_read.ts"),
+        import("./exporters.ts"),
+      ]);
+    const log = o.log ?? (() => {});
+    const metrics = new MetricsAgent(facts, {
+      version: o.version,
+      log,
+      ...(o.onThreshold ? { onEvent: o.onThreshold } : {}),
+    });
+    const stop = new AbortController();
+    const running: Promise<unknown>[] = [];
+    let url: string | undefined;
+    if ((facts?.serve || o.listen) && o.long) {
+      // Scrapes repeat every few seconds: keep /proc and /sys files open between them.
+      setReadCache(true);
+      const server = await serve(metrics, facts?.serve ?? {}, stop.signal, o);
+      url = server.url;
+      running.push(server.finished);
+    }
+    const exporters = createExporters(facts);
+    if (exporters.length > 0 && o.long) {
+      running.push(runExportLoop(exporters, {
+        snapshot: async () => ({ ...(await metrics.collect()), facts: o.hostFacts }),
+        signal: stop.signal,
+        onPush: (name, where) => log("debug", `pushed ${where} (${name})`),
+        onError: (name, m) => log("warn", `push to ${name} failed: ${m}`),
+      }));
+    }
+    return new FactsService(metrics, url, stop, Promise.all(running));
+  }
+
+  /** Takes a snapshot (thresholds are evaluated as part of it). */
+  async collect(): Promise<Snapshot> {
+    return await this.metrics.collect();
+  }
+
+  /** Stops the listener and the exporters. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#running;
+  }
+}
+
+async function serve(
+  metrics: MetricsAgent,
+  s: NonNullable<FactsConfig["serve"]>,
+  signal: AbortSignal,
+  o: FactsServiceOptions,
+) {
+  const [{ serveMetrics, serveOptions }, { toPrometheusText }] = await Promise.all([
+    import("./server.ts"),
+    import("./exposition.ts"),
+  ]);
+  return await serveMetrics({
+    ...(await serveOptions(s)),
+    ...(o.listen ? { listen: o.listen } : {}),
+    render: async (select) => {
+      const snap = await metrics.collect(select);
+      o.onSnapshot?.(snap);
+      // A filtered scrape (collect[]) asks for those collectors only.
+      const filtered = (select.collect?.length ?? 0) > 0 || !o.selfFamilies;
+      return await toPrometheusText(
+        filtered ? snap.families : [...snap.families, ...(await o.selfFamilies!())],
+      );
+    },
+    ...(o.routes ? { routes: o.routes } : {}),
+    signal,
+    onError: (m) => o.log?.("warn", m),
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * The modules a program can load at run time, from `deno info --json`: the code edges (static
+ * and dynamic imports) from an entry point, leaving out `import type`, which is erased.
+ *
+ * @module
+ */
+import { ROOT } from "./cli.ts";
+
+interface InfoModule {
+  readonly specifier: string;
+  readonly dependencies?: readonly { readonly code?: { readonly specifier?: string } }[];
+}
+
+/** The specifiers reachable from `entry` (a path relative to the repository) through code. */
+export async function runtimeGraph(entry: string): Promise<Set<string>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: InfoModule[];
+    redirects: Record<string, string>;
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const todo = [...info.roots];
+  while (todo.length > 0) {
+    let s = todo.pop()!;
+    s = info.redirects[s] ?? s;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const dep of bySpecifier.get(s)?.dependencies ?? []) {
+      if (dep.code?.specifier) todo.push(dep.code.specifier);
+    }
+  }
+  return seen;
+}
