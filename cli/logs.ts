@@ -6,9 +6,10 @@
  *
  * @module
  */
+import type { LogsConfig } from "../lib/config/logs_schema.ts";
 import type { LogsPipeline } from "../lib/logs/pipeline.ts";
 import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
-import { parseDuration } from "../lib/sinks/units.ts";
+import { redactor } from "../lib/secrets.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { debug, info, warn } from "./_render.ts";
 
@@ -24,14 +25,14 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
   let timeoutMs: number | undefined;
   if (o.timeout !== undefined) {
     if (!o.once) throw new UsageError("--timeout goes with --once");
+    const { parseDuration } = await import("../lib/sinks/units.ts");
     try {
       timeoutMs = parseDuration(o.timeout);
     } catch (e) {
       throw new UsageError(`--timeout: ${(e as Error).message}`);
     }
   }
-  const config = await loadFromOptions(g, { tasks: false });
-  const logsConfig = config.logs;
+  const logsConfig = await loadLogsConfig(g, !o.once);
   if (!logsConfig?.sources?.length) {
     throw new UsageError(
       `no log sources in ${g.config} (expected a logs.yml with sources: and outputs:)`,
@@ -117,6 +118,36 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
   }
   info(summary());
   return ExitCode.ok;
+}
+
+/**
+ * The logs section of the config. Following runs for months: when it may run driftless, the
+ * config is validated in a child process (as the agent does), so this process never loads the
+ * YAML parser, zod or the schemas (about 30 MB it would keep). `--once` validates in-process.
+ */
+async function loadLogsConfig(g: GlobalOptions, follow: boolean): Promise<LogsConfig | undefined> {
+  if (follow && mayRunSelf()) {
+    const { loadAgentConfig } = await import("../lib/agent/config.ts");
+    const r = await loadAgentConfig(g.config, {
+      ...(g.envFileRequired ? { envFile: g.envFile } : {}),
+      onLog: (line) => debug(line),
+    });
+    if (!r.ok) throw new ConfigError(r.issues);
+    for (const s of r.config.secrets) redactor.add(s);
+    for (const w of r.config.warnings) warn(w);
+    return r.config.logs;
+  }
+  return (await loadFromOptions(g, { tasks: false })).logs;
+}
+
+/** True when this process may start driftless again (a child with the same Deno). */
+function mayRunSelf(): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state ===
+      "granted";
+  } catch {
+    return false;
+  }
 }
 
 function plural(n: number, word: string): string {

@@ -19,7 +19,6 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import type { SourceConfig } from "../config/logs_schema.ts";
 import type { BufferedSink } from "../sinks/buffered.ts";
 import type { EventList, SinkEvent } from "../sinks/sink.ts";
@@ -46,7 +45,9 @@ import {
 } from "./glob.ts";
 import { compileParser, type Parser } from "./parse.ts";
 import { compileRegex } from "./parse/regex.ts";
+import { MovedFiles } from "./moved_files.ts";
 import { FileTail, type TailSettings } from "./tail.ts";
+import { DirWatcher, type WatchHandlers } from "./watch.ts";
 
 /**
  * Size of the pooled read buffers: a file is read up to this much per turn (files take turns,
@@ -69,8 +70,6 @@ const COPY_WAIT_MS = 60_000;
 const SETTLE_MS = 500;
 /** How soon a scan follows when something found is not ready yet. */
 const SOON_MS = 200;
-/** Released files are remembered this long, so a later rename of one is not read again. */
-const RECENT_MS = 10 * 60_000;
 /** Default cap on open descriptors per source (Filebeat's `harvester_limit`). */
 export const MAX_OPEN_FILES = 1024;
 
@@ -163,10 +162,10 @@ export class SourceReader {
   readonly #indexed = new WeakMap<FileTail, readonly number[]>();
   /** Files with an open descriptor, least recently read first. */
   readonly #open = new Set<FileTail>();
-  readonly #released = new WeakSet<FileTail>();
-  readonly #finalOffset = new WeakMap<FileTail, number>();
-  /** Released files (`dev:ino` → head hash), so a later rename of one is not read again. */
-  readonly #recent = new Map<string, { hash: string; at: number }>();
+  /** Files read to their end and let go: where they ended, and when. */
+  readonly #released = new WeakMap<FileTail, { final: number; at: number }>();
+  /** Released files whose last lines are not all acknowledged yet, by `dev:ino`. */
+  readonly #releasing = new Map<string, FileTail>();
   /** Files held back as copies of a followed file, and since when. */
   readonly #deferred = new Map<string, number>();
   /** New files too short to identify by their head, and since when. */
@@ -189,8 +188,7 @@ export class SourceReader {
   #scanRequested = false;
   /** Renames inotify reported (from, to): a file may leave the globs before a scan sees it. */
   #renames: [string, string][] = [];
-  #watcher: Deno.FsWatcher | undefined;
-  #watchedKey = "";
+  readonly #watcher: DirWatcher;
   #firstRun: boolean;
   /** When `run()` scans next. */
   #nextScan = 0;
@@ -224,6 +222,10 @@ export class SourceReader {
         : {}),
     };
     this.#scratch = new Uint8Array(this.#settings.fingerprintBytes);
+    this.#watcher = new DirWatcher(
+      this.#watchHandlers(),
+      (m) => deps.log("debug", `source ${config.name}: ${m}`),
+    );
     this.#passthrough = !this.#parser && !this.#filter && !ml;
     this.#firstRun = deps.store.forSource(config.name).length === 0 &&
       deps.store.orphans(config.name).length === 0;
@@ -335,10 +337,7 @@ export class SourceReader {
   /** Closes the watcher and every file. */
   close(): void {
     this.stop();
-    try {
-      this.#watcher?.close();
-    } catch { /* closed */ }
-    this.#watcher = undefined;
+    this.#watcher.close();
     for (const t of this.#tails.values()) this.#close(t);
   }
 
@@ -566,10 +565,9 @@ export class SourceReader {
     return {
       checkpoint: (committed) => {
         const store = this.#d.store;
-        const final = this.#finalOffset.get(t);
-        if (this.#released.has(t) && final !== undefined && committed >= final) {
-          store.delete(this.name, t.dev, t.ino);
-        } else {
+        const released = this.#released.get(t);
+        if (released && committed >= released.final) this.#shipped(t, released);
+        else {
           store.set(this.#entry(t, committed));
         }
         return store.save();
@@ -698,17 +696,32 @@ export class SourceReader {
       t.splitter.flush((text, offset) => ml.line(text, offset, now, emit));
       ml.flush(now, emit, true);
     } else t.splitter.flush(emit);
-    this.#released.add(t);
-    this.#finalOffset.set(t, t.splitter.lineStart);
+    const final = t.splitter.lineStart;
+    this.#released.set(t, { final, at: now });
     await this.#deliver(t, events, 0);
     this.#close(t);
     this.#forget(t);
-    this.#recent.set(t.key, { hash: t.fp.hash, at: now });
     this.stats.released++;
-    if (t.tracker.committed >= t.splitter.lineStart && t.tracker.inflight === 0) {
-      this.#d.store.delete(this.name, t.dev, t.ino);
+    if (t.tracker.committed >= final && t.tracker.inflight === 0) {
+      this.#shipped(t, { final, at: now });
       this.#settle(this.#d.store.save());
-    }
+    } else this.#releasing.set(t.key, t);
+  }
+
+  /**
+   * A released file is fully acknowledged. Its checkpoint stays, marked released, while the
+   * file exists (renamed again by the next rotation, it is known and not read again); a
+   * deleted file's goes.
+   */
+  #shipped(t: FileTail, released: { final: number; at: number }): void {
+    if (this.#releasing.get(t.key) === t) this.#releasing.delete(t.key);
+    if (t.state === "deleted") this.#d.store.delete(this.name, t.dev, t.ino);
+    else this.#d.store.set({ ...this.#entry(t, released.final), released: released.at });
+  }
+
+  /** Followed, or let go with lines still in flight: not a new file. */
+  #known(key: string): boolean {
+    return this.#tails.has(key) || this.#releasing.has(key);
   }
 
   /** Stops following a file (its checkpoint is the caller's business). */
@@ -794,6 +807,8 @@ export class SourceReader {
       }
     }
     const seen = new Set<FileTail>();
+    /** Identities of the files this scan found (globs and rotated names). */
+    const present = new Set<string>();
     const fresh: { path: string; st: Deno.FileInfo }[] = [];
     for (const path of paths) {
       let st: Deno.FileInfo;
@@ -803,6 +818,7 @@ export class SourceReader {
         continue;
       }
       if (!st.isFile) continue;
+      present.add(`${st.dev}:${st.ino}`);
       const t = this.#tails.get(`${st.dev}:${st.ino}`);
       if (t) {
         seen.add(t);
@@ -818,6 +834,7 @@ export class SourceReader {
         if (st.size !== t.size || (st.mtime?.getTime() ?? 0) !== t.mtime) t.dueAt = 0;
         continue;
       }
+      if (this.#releasing.has(`${st.dev}:${st.ino}`)) continue;
       const prev = this.#byPath.get(path);
       if (prev && prev.state === "live") this.#leftPath(prev, "rotated");
       fresh.push({ path, st });
@@ -849,20 +866,22 @@ export class SourceReader {
       await this.#tryDiscover(f.path, f.st, initial, now, "live");
     }
     await this.#renamedAway(seenPaths, now);
-    // Rotated names beside the globs' files: what was renamed before a scan saw it, and the
-    // copies of truncated files.
-    const since = this.#scanStarts[0];
-    await this.#siblings(
-      report.rotated,
-      seenPaths,
-      since === undefined ? Infinity : since - 1000,
-      now,
-    );
+    // Checkpointed files moved while we were down first: the rotated names left are new.
     if (initial) await this.#recoverMoved(now, moved);
+    // Rotated names beside the globs' files: what was renamed before a scan saw it (since the
+    // scan before last; at start, since the last run's last scan), and copies of truncated files.
+    const since = this.#scanStarts[0] ?? this.#d.store.scannedAt(this.name);
+    await this.#siblings(report.rotated, {
+      seenPaths,
+      present,
+      since: since === undefined ? Infinity : since - 1000,
+      now,
+    });
+    this.#forgetReleased(present);
     this.#expireOrphans(now);
     this.#reportUnreadable([...report.unreadable, ...this.#cannotOpen]);
-    for (const [k, r] of this.#recent) if (now - r.at > RECENT_MS) this.#recent.delete(k);
     this.#scanStarts = [...this.#scanStarts, started].slice(-2);
+    this.#d.store.setScannedAt(this.name, started);
     this.#settle(this.#d.store.save());
   }
 
@@ -919,7 +938,7 @@ export class SourceReader {
       } catch {
         continue;
       }
-      if (!st.isFile || this.#tails.has(`${st.dev}:${st.ino}`)) continue;
+      if (!st.isFile || this.#known(`${st.dev}:${st.ino}`)) continue;
       await this.#tryDiscover(to, st, false, now, "rotated");
     }
   }
@@ -929,7 +948,11 @@ export class SourceReader {
    * was created and renamed between two scans (polling, or inotify events lost), read as a
    * rotated file; older, only the copy of a truncated file we wait for.
    */
-  async #siblings(paths: string[], seenPaths: Set<string>, since: number, now: number) {
+  async #siblings(
+    paths: string[],
+    o: { seenPaths: Set<string>; present: Set<string>; since: number; now: number },
+  ): Promise<void> {
+    const { seenPaths, since, now } = o;
     for (const path of paths) {
       if (seenPaths.has(path) || isCompressed(path) || this.#excludes.some((x) => x(path))) {
         continue;
@@ -940,9 +963,17 @@ export class SourceReader {
       } catch {
         continue;
       }
-      if (!st.isFile || this.#tails.has(`${st.dev}:${st.ino}`)) continue;
+      const key = `${st.dev}:${st.ino}`;
+      o.present.add(key);
+      if (!st.isFile || this.#known(key)) continue;
+      const entry = this.#d.store.get(this.name, st.dev ?? 0, st.ino ?? 0);
+      // Shipped already (unchanged since it was let go; an inode reused since has a new mtime).
+      if (
+        entry?.released !== undefined && st.size <= entry.offset &&
+        (st.mtime?.getTime() ?? Infinity) <= entry.released
+      ) continue;
       const recent = (st.mtime?.getTime() ?? 0) >= since;
-      if (!recent && this.#orphans.length === 0) continue;
+      if (!recent && !entry && this.#orphans.length === 0) continue;
       await this.#tryDiscover(path, st, false, now, recent ? "rotated" : "copy");
     }
   }
@@ -977,9 +1008,16 @@ export class SourceReader {
       }
       const head = (await readAt(file, 0, this.#settings.fingerprintBytes)).slice();
       const fp = await fingerprint(head);
-      const recent = this.#recent.get(key);
-      if (recent && recent.hash === fp.hash) return; // released already, renamed again
-      const entry = this.#d.store.get(this.name, id.dev, id.ino);
+      let entry = this.#d.store.get(this.name, id.dev, id.ino);
+      if (entry?.released !== undefined) {
+        const same = fp.len >= entry.fp_len && await prefixMatches(head, entry.fp_len, entry.fp);
+        // Read to its end and let go before (renamed again since): only what it gained is new.
+        if (same && fst.size <= entry.offset) return;
+        if (!same) {
+          this.#d.store.delete(this.name, id.dev, id.ino); // its inode now holds another file
+          entry = undefined;
+        }
+      }
       let offset = 0;
       let tracker: Tracker | undefined;
       let copy = false;
@@ -1169,10 +1207,20 @@ export class SourceReader {
     return undefined;
   }
 
+  /** Forgets released files that are gone (no longer found under any name we look at). */
+  #forgetReleased(present: Set<string>): void {
+    for (const e of this.#d.store.forSource(this.name)) {
+      if (e.released !== undefined && !present.has(`${e.dev}:${e.ino}`)) {
+        this.#d.store.delete(this.name, e.dev, e.ino);
+      }
+    }
+  }
+
   /** At start: checkpointed files no longer under the globs (rotated while we were down). */
   async #recoverMoved(now: number, moved: MovedFiles): Promise<void> {
     for (const entry of this.#d.store.forSource(this.name)) {
-      if (this.#tails.has(`${entry.dev}:${entry.ino}`)) continue;
+      if (entry.released !== undefined) continue; // shipped; kept while it exists
+      if (this.#known(`${entry.dev}:${entry.ino}`)) continue;
       const found = await moved.find(entry.path, entry.dev, entry.ino);
       let file: Deno.FsFile | undefined;
       try {
@@ -1181,10 +1229,15 @@ export class SourceReader {
           file = await Deno.open(found, { read: true });
           const st = await file.stat();
           const head = (await readAt(file, 0, this.#settings.fingerprintBytes)).slice();
-          if (
-            st.dev === entry.dev && st.ino === entry.ino && st.size > entry.offset &&
-            head.length >= entry.fp_len && await prefixMatches(head, entry.fp_len, entry.fp)
-          ) {
+          const same = st.dev === entry.dev && st.ino === entry.ino &&
+            head.length >= entry.fp_len && await prefixMatches(head, entry.fp_len, entry.fp);
+          if (same && st.size <= entry.offset) {
+            // Shipped to its end: known from now on (kept while it exists), not read again.
+            this.#d.store.set({ ...entry, path: found, released: now });
+            file.close();
+            continue;
+          }
+          if (same) {
             const tracker = new Tracker(entry.offset, this.#d.sinks.length, {
               ahead: this.#aheadOf(entry.sinks),
             });
@@ -1227,119 +1280,40 @@ export class SourceReader {
 
   /** Watches the globs' directories so new lines and files are seen at once. */
   #watch(): void {
-    if (this.#c.watch === false) return;
-    const bases = [...new Set(this.#globs.map((g) => g.base))].filter((b) => {
-      if (b === "/") return false;
-      try {
-        return Deno.statSync(b).isDirectory;
-      } catch {
-        return false;
-      }
-    });
-    const key = bases.join("\0");
-    if (key === this.#watchedKey) return;
-    try {
-      this.#watcher?.close();
-    } catch { /* closed */ }
-    this.#watcher = undefined;
-    this.#watchedKey = key;
-    if (bases.length === 0) return;
-    let watcher: Deno.FsWatcher;
-    try {
-      watcher = Deno.watchFs(bases, { recursive: true });
-    } catch (e) {
-      this.#d.log("debug", `source ${this.name}: no inotify (${(e as Error).message}); polling`);
-      return;
-    }
-    this.#watcher = watcher;
-    (async () => {
-      try {
-        for await (const ev of watcher) this.#onEvent(ev);
-      } catch (e) {
-        if (!this.#stopped) {
-          this.#d.log(
-            "debug",
-            `source ${this.name}: watching stopped (${(e as Error).message}); polling`,
-          );
+    if (this.#c.watch !== false) this.#watcher.watch(this.#globs.map((g) => g.base));
+  }
+
+  /** What inotify reports: files to look at, renames, or a scan to make. */
+  #watchHandlers(): WatchHandlers {
+    return {
+      modified: (paths) => {
+        for (const p of paths) {
+          const t = this.#byPath.get(p);
+          if (t) t.dueAt = 0;
         }
-      }
-      // Closed (or failed): a later scan watches again.
-      if (this.#watcher === watcher) {
-        this.#watcher = undefined;
-        this.#watchedKey = "";
-      }
-    })();
-  }
-
-  /** An inotify event: marks files to look at, or asks for a scan. It never does I/O itself. */
-  #onEvent(ev: Deno.FsEvent): void {
-    if (ev.flag === "rescan") {
-      // The kernel's event queue overflowed: events were lost, so look at everything.
-      this.stats.watchOverflows++;
-      this.#d.log(
-        "warn",
-        `source ${this.name}: inotify lost events (queue overflow); rescanning ` +
-          `(raise fs.inotify.max_queued_events if this repeats)`,
-      );
-      this.#scanRequested = true;
-      for (const t of this.#tails.values()) t.dueAt = 0;
-    } else if (ev.kind === "modify" || ev.kind === "access") {
-      for (const p of ev.paths) {
-        const t = this.#byPath.get(p);
-        if (t) t.dueAt = 0;
-      }
-    } else {
-      if (ev.kind === "rename" && ev.paths.length === 2) {
-        this.#renames.push([ev.paths[0]!, ev.paths[1]!]);
+        this.#wake();
+      },
+      renamed: (from, to) => {
+        this.#renames.push([from, to]);
         if (this.#renames.length > 10_000) this.#renames.shift();
-      }
-      this.#scanRequested = true;
-    }
-    this.#wake();
+      },
+      changed: () => {
+        this.#scanRequested = true;
+        this.#wake();
+      },
+      overflowed: () => {
+        this.stats.watchOverflows++;
+        this.#d.log(
+          "warn",
+          `source ${this.name}: inotify lost events (queue overflow); rescanning ` +
+            `(raise fs.inotify.max_queued_events if this repeats)`,
+        );
+        this.#scanRequested = true;
+        for (const t of this.#tails.values()) t.dueAt = 0;
+        this.#wake();
+      },
+    };
   }
-}
-
-/**
- * Where moved files went, found by device and inode: first among the rotated siblings of a
- * scan, then by listing a file's directory (each directory once per scan).
- */
-class MovedFiles {
-  readonly #candidates: readonly string[];
-  #siblings: Map<string, string> | undefined;
-  readonly #dirs = new Map<string, Map<string, string>>();
-
-  constructor(candidates: readonly string[]) {
-    this.#candidates = candidates;
-  }
-
-  async find(oldPath: string, dev: number, ino: number): Promise<string | undefined> {
-    const key = `${dev}:${ino}`;
-    this.#siblings ??= await inodes(this.#candidates);
-    const hit = this.#siblings.get(key);
-    if (hit) return hit;
-    const dir = dirname(oldPath);
-    let byInode = this.#dirs.get(dir);
-    if (!byInode) {
-      const names: string[] = [];
-      try {
-        for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(join(dir, e.name));
-      } catch { /* dir gone */ }
-      byInode = await inodes(names);
-      this.#dirs.set(dir, byInode);
-    }
-    return byInode.get(key);
-  }
-}
-
-async function inodes(paths: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const p of paths) {
-    try {
-      const st = await Deno.stat(p);
-      out.set(`${st.dev}:${st.ino}`, p);
-    } catch { /* gone */ }
-  }
-  return out;
 }
 
 /** The offset just after the last newline (where `start_at: end` begins), or 0. */

@@ -36,6 +36,22 @@ function spawnLogs(dir: string): Deno.ChildProcess {
   }).spawn();
 }
 
+/**
+ * Routes the source to a second output too, an HTTP one on a port where nothing listens (it is
+ * "down"); `extra` is appended to the config (keys of that output, then top-level ones).
+ */
+async function addDownOutput(dir: string, extra: string): Promise<void> {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const yml = await Deno.readTextFile(`${dir}/config/logs.yml`);
+  await Deno.writeTextFile(
+    `${dir}/config/logs.yml`,
+    yml.replace("outputs: [out]", "outputs: [out, web]") +
+      `  - name: web\n    type: http\n    url: http://127.0.0.1:${port}/in\n${extra}`,
+  );
+}
+
 async function stderrOf(child: Deno.ChildProcess): Promise<string> {
   return new TextDecoder().decode((await child.output()).stderr);
 }
@@ -192,18 +208,8 @@ async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
 
 Deno.test("driftless logs with one of its two outputs down stops reading: memory stays far below the backlog", async () => {
   const dir = await setup();
-  // A port with nothing listening: the output is "down".
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
   try {
-    const yml = await Deno.readTextFile(`${dir}/config/logs.yml`);
-    await Deno.writeTextFile(
-      `${dir}/config/logs.yml`,
-      yml.replace("outputs: [out]", "outputs: [out, web]") +
-        `  - name: web\n    type: http\n    url: http://127.0.0.1:${port}/in\n` +
-        `shutdown_timeout: 1s\n`,
-    );
+    await addDownOutput(dir, "shutdown_timeout: 1s\n");
     // A backlog far larger than what memory may hold: buffering it would show at once, GC or
     // not (a bound on growth over a short while would only measure the collector).
     const total = 200_000;
@@ -235,16 +241,10 @@ Deno.test("driftless logs with one of its two outputs down stops reading: memory
 
 Deno.test("driftless logs --once exits 1 when an output gave events up (max_attempts)", async () => {
   const dir = await setup();
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
   try {
-    const yml = await Deno.readTextFile(`${dir}/config/logs.yml`);
-    await Deno.writeTextFile(
-      `${dir}/config/logs.yml`,
-      yml.replace("outputs: [out]", "outputs: [out, web]") +
-        `  - name: web\n    type: http\n    url: http://127.0.0.1:${port}/in\n` +
-        `    retry: { initial_backoff: 10ms, max_backoff: 20ms, max_attempts: 2 }\n`,
+    await addDownOutput(
+      dir,
+      "    retry: { initial_backoff: 10ms, max_backoff: 20ms, max_attempts: 2 }\n",
     );
     await append(`${dir}/logs/app.log`, 0, 10);
     const r = await runCli(["--config", `${dir}/config`, "logs", "--once"]);

@@ -46,4 +46,4 @@ const result = {
 };
 await p.stop();
 await running;
-console.log(JSON.stringify(result));
+await Deno.stdout.write(new TextEncoder().encode(JSON.stringify(result) + "\n"));

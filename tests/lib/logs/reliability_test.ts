@@ -276,7 +276,8 @@ outputs:
       assert.equal(ranges(w.missing), "", `events missing from the web output; ${summary}`);
       assert.ok(f.duplicates <= kills * BATCH, `file output: too many repeats; ${summary}`);
       assert.ok(w.duplicates <= kills * BATCH, `web output: too many repeats; ${summary}`);
-      assert.ok(peak < 120 * 2 ** 20, `peak RSS too high; ${summary}`);
+      // A backlog that was buffered, or state that grew with every event, would go far past it.
+      assert.ok(peak < 160 * 2 ** 20, `peak RSS too high; ${summary}`);
     } finally {
       if (child) {
         child.kill("SIGKILL");

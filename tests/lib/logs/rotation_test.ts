@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startCollector } from "../sinks/_collector.ts";
-import { append, line, pipeline, read, seqs, tally, until, withDir } from "./_pipeline.ts";
+import type { LogsPipeline } from "../../../lib/logs/pipeline.ts";
+import { append, line, once, pipeline, read, seqs, tally, until, withDir } from "./_pipeline.ts";
 
 const fileOut = (dir: string) => ({
   name: "out",
@@ -9,6 +10,37 @@ const fileOut = (dir: string) => ({
   format: "raw",
   batch: { max_events: 500, timeout: 0.05 },
 });
+
+/**
+ * Follows one source, "app", into a raw file output (`dir/out/app.log`) while `fn` runs, then
+ * stops. `source` adds to or overrides the source's settings (`paths` at least).
+ */
+async function follow(
+  dir: string,
+  source: Record<string, unknown>,
+  fn: (p: LogsPipeline, shipped: () => Promise<number[]>) => Promise<void>,
+  logs?: string[],
+): Promise<void> {
+  const p = await pipeline({
+    state_dir: `${dir}/state`,
+    sources: [{
+      name: "app",
+      outputs: ["out"],
+      poll_interval: 0.05,
+      scan_interval: 0.2,
+      release_after: 0.2,
+      ...source,
+    }],
+    outputs: [fileOut(dir)],
+  }, logs);
+  const running = p.run();
+  try {
+    await fn(p, async () => seqs(await read(`${dir}/out/app.log`)));
+  } finally {
+    await p.stop();
+    await running;
+  }
+}
 
 /** Every line of a raw output must be one of ours, whole: `line(seq)` exactly. */
 function assertWhole(text: string) {
@@ -79,61 +111,28 @@ Deno.test("a line cut by a copytruncate is dropped from the copy and counted, ne
     await Deno.mkdir(`${dir}/logs`);
     const path = `${dir}/logs/app.log`;
     await append(path, 0, 100);
-    const p = await pipeline({
-      state_dir: `${dir}/state`,
-      sources: [{
-        name: "app",
-        paths: [path],
-        outputs: ["out"],
-        poll_interval: 0.02,
-        scan_interval: 0.1,
-        release_after: 0.2,
-      }],
-      outputs: [fileOut(dir)],
-    });
-    const running = p.run();
-    try {
+    await follow(dir, { paths: [path] }, async (p, shipped) => {
       const source = p.sources[0]!;
-      await until(
-        async () => seqs(await read(`${dir}/out/app.log`)).length === 100,
-        "the first lines",
-      );
+      await until(async () => (await shipped()).length === 100, "the first lines");
       // The writer was in the middle of a line when the file was copied and truncated.
       await Deno.writeTextFile(path, line(100).slice(0, 25), { append: true });
-      await until(() => source.files()[0]!.size > 0 && source.lagBytes > 0, "the half line seen");
+      await until(() => source.lagBytes > 0, "the half line seen");
       await Deno.copyFile(path, `${path}.1`);
       await Deno.truncate(path, 0);
       await append(path, 101, 200);
       await until(() => source.stats.truncatedLines === 1, "the cut line counted", 10_000);
-      await until(async () => seqs(await read(`${dir}/out/app.log`)).length === 199, "the rest");
+      await until(async () => (await shipped()).length === 199, "the rest");
       const out = await read(`${dir}/out/app.log`);
       assertWhole(out);
       assert.deepEqual(tally(seqs(out).filter((s) => s !== 100), 200).missing, [100]);
-    } finally {
-      await p.stop();
-      await running;
-    }
+    });
   }));
 
 Deno.test("polling (watch: false): files created and renamed between two scans are still read", () =>
   withDir(async (dir) => {
     await Deno.mkdir(`${dir}/logs`);
     const path = `${dir}/logs/app.log`;
-    const p = await pipeline({
-      state_dir: `${dir}/state`,
-      sources: [{
-        name: "app",
-        paths: [path],
-        watch: false,
-        outputs: ["out"],
-        poll_interval: 0.05,
-        scan_interval: 0.5,
-        release_after: 0.2,
-      }],
-      outputs: [fileOut(dir)],
-    });
-    const running = p.run();
-    try {
+    await follow(dir, { paths: [path], watch: false, scan_interval: 0.5 }, async (_, shipped) => {
       // 200 quick rotations: each file lives far shorter than the scan interval.
       const files = 200;
       for (let i = 0; i < files; i++) {
@@ -141,20 +140,10 @@ Deno.test("polling (watch: false): files created and renamed between two scans a
         await Deno.rename(path, `${path}.${i + 1}`);
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 100));
       }
-      await until(
-        async () => seqs(await read(`${dir}/out/app.log`)).length >= files * 10,
-        "every renamed file",
-        30_000,
-      );
+      await until(async () => (await shipped()).length >= files * 10, "every file", 30_000);
       await new Promise((r) => setTimeout(r, 700)); // a few more scans: nothing read twice
-      assert.deepEqual(tally(seqs(await read(`${dir}/out/app.log`)), files * 10), {
-        missing: [],
-        duplicates: 0,
-      });
-    } finally {
-      await p.stop();
-      await running;
-    }
+      assert.deepEqual(tally(await shipped(), files * 10), { missing: [], duplicates: 0 });
+    });
   }));
 
 /**
@@ -178,20 +167,8 @@ Deno.test("an inotify queue overflow is counted and warned about, and the rescan
     await Deno.mkdir(`${dir}/logs`);
     const path = `${dir}/logs/app.log`;
     const logs: string[] = [];
-    const p = await pipeline({
-      state_dir: `${dir}/state`,
-      sources: [{
-        name: "app",
-        paths: [path],
-        outputs: ["out"],
-        poll_interval: 0.05,
-        scan_interval: 3600, // only events and rescans find files
-        release_after: 0.2,
-      }],
-      outputs: [fileOut(dir)],
-    }, logs);
-    const running = p.run();
-    try {
+    // Only events and rescans find files: no scan is due for an hour.
+    await follow(dir, { paths: [path], scan_interval: 3600 }, async (p, shipped) => {
       const source = p.sources[0]!;
       await new Promise((r) => setTimeout(r, 200));
       // A flood of writes to another file of the directory, while files are created and
@@ -204,16 +181,9 @@ Deno.test("an inotify queue overflow is counted and warned about, and the rescan
       }
       assert.ok(source.stats.watchOverflows > 0, "the flood overflowed the event queue");
       assert.match(logs.join("\n"), /inotify lost events \(queue overflow\); rescanning/);
-      await until(
-        async () => seqs(await read(`${dir}/out/app.log`)).length >= seq,
-        "every renamed file",
-        30_000,
-      );
-      assert.deepEqual(tally(seqs(await read(`${dir}/out/app.log`)), seq).missing, []);
-    } finally {
-      await p.stop();
-      await running;
-    }
+      await until(async () => (await shipped()).length >= seq, "every renamed file", 30_000);
+      assert.deepEqual(tally(await shipped(), seq).missing, []);
+    }, logs);
   }));
 
 Deno.test("max_open_files caps descriptors: the least recently read file is closed and reopened when it grows", () =>
@@ -221,43 +191,19 @@ Deno.test("max_open_files caps descriptors: the least recently read file is clos
     await Deno.mkdir(`${dir}/logs`);
     const n = 60;
     for (let i = 0; i < n; i++) await append(`${dir}/logs/f${i}.log`, i * 10, i * 10 + 5);
-    const p = await pipeline({
-      state_dir: `${dir}/state`,
-      sources: [{
-        name: "app",
-        paths: [`${dir}/logs/*.log`],
-        max_open_files: 10,
-        outputs: ["out"],
-        poll_interval: 0.05,
-        scan_interval: 0.2,
-      }],
-      outputs: [fileOut(dir)],
-    });
-    const running = p.run();
-    try {
+    const source = { paths: [`${dir}/logs/*.log`], max_open_files: 10 };
+    await follow(dir, source, async (p, shipped) => {
       const source = p.sources[0]!;
       let most = 0;
       const watch = setInterval(() => (most = Math.max(most, source.openFiles)), 5);
-      await until(
-        async () => seqs(await read(`${dir}/out/app.log`)).length === n * 5,
-        "first lines",
-      );
+      await until(async () => (await shipped()).length === n * 5, "first lines");
       for (let i = 0; i < n; i++) await append(`${dir}/logs/f${i}.log`, i * 10 + 5, i * 10 + 10);
-      await until(
-        async () => seqs(await read(`${dir}/out/app.log`)).length === n * 10,
-        "lines appended to closed files",
-      );
+      await until(async () => (await shipped()).length === n * 10, "lines added to closed files");
       clearInterval(watch);
       assert.ok(most <= 10, `${most} files open at once`);
       assert.ok(source.stats.closedOverLimit >= n - 10);
-      assert.deepEqual(tally(seqs(await read(`${dir}/out/app.log`)), n * 10), {
-        missing: [],
-        duplicates: 0,
-      });
-    } finally {
-      await p.stop();
-      await running;
-    }
+      assert.deepEqual(tally(await shipped(), n * 10), { missing: [], duplicates: 0 });
+    });
   }));
 
 Deno.test("a named path that cannot be read is a warning and a metric at every scan, until it can be", () =>
@@ -265,18 +211,7 @@ Deno.test("a named path that cannot be read is a warning and a metric at every s
     // A symlink loop: unreadable even for root.
     await Deno.symlink(`${dir}/logs`, `${dir}/logs`);
     const logs: string[] = [];
-    const p = await pipeline({
-      state_dir: `${dir}/state`,
-      sources: [{
-        name: "app",
-        paths: [`${dir}/logs/*.log`],
-        outputs: ["out"],
-        scan_interval: 0.1,
-      }],
-      outputs: [fileOut(dir)],
-    }, logs);
-    const running = p.run();
-    try {
+    await follow(dir, { paths: [`${dir}/logs/*.log`], scan_interval: 0.1 }, async (p, shipped) => {
       const source = p.sources[0]!;
       const warnings = () => logs.filter((l) => l.includes(`cannot read ${dir}/logs`)).length;
       await until(() => warnings() >= 3, "a warning at each scan");
@@ -284,13 +219,42 @@ Deno.test("a named path that cannot be read is a warning and a metric at every s
       await Deno.remove(`${dir}/logs`);
       await Deno.mkdir(`${dir}/logs`);
       await append(`${dir}/logs/a.log`, 0, 10);
-      await until(async () => seqs(await read(`${dir}/out/app.log`)).length === 10, "the lines");
+      await until(async () => (await shipped()).length === 10, "the lines");
       const after = warnings();
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(warnings(), after, "no more warnings once it is readable");
       assert.equal(source.stats.unreadable, 0);
-    } finally {
-      await p.stop();
-      await running;
-    }
+    }, logs);
+  }));
+
+Deno.test("across restarts: rotated files already shipped are not read again, and files rotated unseen while stopped are", () =>
+  withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/logs`);
+    const path = `${dir}/logs/app.log`;
+    const config = {
+      state_dir: `${dir}/state`,
+      sources: [{ name: "app", paths: [path], outputs: ["out"] }],
+      outputs: [fileOut(dir)],
+    };
+    const shipped = async () => tally(seqs(await read(`${dir}/out/app.log`)), 50);
+    const rotate = async () => {
+      for (const [from, to] of [[`${path}.1`, `${path}.2`], [path, `${path}.1`]]) {
+        await Deno.rename(from!, to!).catch(() => {});
+      }
+    };
+    await append(path, 0, 10);
+    await once(config);
+    await rotate();
+    await append(path, 10, 20);
+    await once(config); // app.log.1 was shipped to its end: known, not read again
+    await rotate(); // ... nor after it is renamed to app.log.2
+    await append(path, 20, 30);
+    await once(config);
+    // While stopped: a file is made, written and rotated away before any run saw it.
+    await rotate();
+    await append(path, 30, 40);
+    await rotate();
+    await append(path, 40, 50);
+    await once(config);
+    assert.deepEqual(await shipped(), { missing: [], duplicates: 0 });
   }));
