@@ -17,9 +17,26 @@ import type { MetricFamily } from "../lib/facts/metric.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { type ConfigInput, resolveConfig } from "./_load.ts";
 
-export { gatherFacts, type GatherOptions, type HostFacts } from "../lib/facts/host_facts.ts";
+import type { GatherOptions, HostFacts } from "../lib/facts/host_facts.ts";
+export type { GatherOptions, HostFacts } from "../lib/facts/host_facts.ts";
 export { formatValue, toPrometheusText } from "../lib/facts/exposition.ts";
 export type { Labels, MetricFamily, MetricType, Sample } from "../lib/facts/metric.ts";
+
+/**
+ * Gathers the host's facts: Ansible's `setup` keys (`ansible_facts` without the prefix). The
+ * fact modules load on the first call, so importing the library (and starting the CLI, which
+ * runs from `mod.ts`) does not pay for them.
+ *
+ * @example Gather facts
+ * ```ts
+ * import { gatherFacts } from "@driftless/cli/facts";
+ * const facts = await gatherFacts();
+ * console.assert(facts.system === "Linux");
+ * ```
+ */
+export async function gatherFacts(options: GatherOptions = {}): Promise<HostFacts> {
+  return await (await import("../lib/facts/host_facts.ts")).gatherFacts(options);
+}
 
 /** The facts section of a config input (none: node_exporter's defaults). */
 async function factsOf(config: ConfigInput | undefined): Promise<FactsConfig | undefined> {

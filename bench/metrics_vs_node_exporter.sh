@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # metrics_vs_node_exporter.sh - `driftless facts --serve` beside Debian's prometheus-node-exporter
 # in one run: scrape latency (median of LAT_N sequential curl scrapes), CPU seconds per scrape
-# (utime+stime of each server over CPU_N scrapes), RSS after warm-up, payload size, promtool;
-# then the in-process cost of one facts poll (bench/facts_poll.ts) and its child processes.
+# (utime+stime of each server over CPU_N scrapes), both for full scrapes and for filtered ones
+# (collect[]=cpu&collect[]=meminfo), RSS after warm-up, payload size, promtool; open fds of each
+# server before and after CHURN_N network devices came and went (as root, in a network
+# namespace of its own); then the in-process cost of one facts poll (bench/facts_poll.ts) and
+# its child processes.
 #
-# Needs: deno, curl, prometheus-node-exporter, promtool (Debian "prometheus"), optionally strace.
+# Needs: deno, curl, prometheus-node-exporter, promtool (Debian "prometheus"), optionally strace,
+# and for the fd churn root and iproute2 (skipped otherwise).
 # Usage:  bash bench/metrics_vs_node_exporter.sh [OUTDIR]
-# Env knobs: LAT_N (50), CPU_N (100 scrapes, 0.2 s apart), POLL_N (200), IDLE_S (20),
+# Env knobs: LAT_N (50), CPU_N (100 scrapes, 0.2 s apart), POLL_N (200), IDLE_S (20), CHURN_N (100),
 #   DL_V8_FLAGS (V8 flags for driftless, e.g. --max-semi-space-size=2 to cap the young generation).
 # RSS is reported whole and as its anonymous part: most of the rest of Deno's RSS is its
 # executable's code pages (file-backed, shared, reclaimable).
@@ -49,7 +53,7 @@ for name in node_exporter driftless; do
   curl -sf -o /dev/null "${URL[$name]}" || { echo "$name did not start; see $OUT/$name.log" >&2; exit 1; }
 done
 
-declare -A LAT CPU RSS ANON HWM BYTES GZ SERIES PROMTOOL T0 T1 IDLE IDLE_ANON
+declare -A LAT CPU RSS ANON HWM BYTES GZ SERIES PROMTOOL T0 IDLE IDLE_ANON FLAT FCPU FDS0 FDS1
 for name in node_exporter driftless; do
   url="${URL[$name]}"
   for _ in 1 2 3 4 5; do curl -sf -o /dev/null "$url"; done  # warm-up
@@ -60,25 +64,37 @@ for name in node_exporter driftless; do
   if promtool check metrics <"$OUT/$name.prom" >"$OUT/$name.promtool.txt" 2>&1; then PROMTOOL[$name]="clean"; else PROMTOOL[$name]="exit $? ($(wc -l <"$OUT/$name.promtool.txt") lint lines)"; fi
   RSS[$name]=$(rss_kb "${PID[$name]}")
   ANON[$name]=$(anon_kb "${PID[$name]}")
-  : >"$OUT/$name.latency_ms.txt"
 done
 
-# The two are scraped in turn, so load from other processes on the machine hits both alike.
-for _ in $(seq 1 "$LAT_N"); do
-  for name in node_exporter driftless; do
-    curl -sf -o /dev/null -w '%{time_total}\n' "${URL[$name]}" | awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.latency_ms.txt"
+# Median latency (LAT_N scrapes) and CPU per scrape (CPU_N scrapes, 0.2 s apart) of both servers
+# for one query string, into MLAT and MCPU. The two are scraped in turn, so load from other
+# processes on the machine hits both alike.
+declare -A MLAT MCPU
+measure() {
+  local query="$1" tag="$2" name
+  for name in node_exporter driftless; do : >"$OUT/$name.$tag.latency_ms.txt"; done
+  for _ in $(seq 1 "$LAT_N"); do
+    for name in node_exporter driftless; do
+      { curl -sSf -o /dev/null -w '%{time_total}\n' "${URL[$name]}$query" || echo "scrape of $name failed" >&2; } |
+        awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.$tag.latency_ms.txt"
+    done
   done
-done
-for name in node_exporter driftless; do LAT[$name]=$(median <"$OUT/$name.latency_ms.txt"); T0[$name]=$(cpu_ticks "${PID[$name]}"); done
-for _ in $(seq 1 "$CPU_N"); do
-  for name in node_exporter driftless; do curl -sf -o /dev/null "${URL[$name]}"; done
-  sleep 0.2
-done
-for name in node_exporter driftless; do
-  T1[$name]=$(cpu_ticks "${PID[$name]}")
-  CPU[$name]=$(awk -v a="${T0[$name]}" -v b="${T1[$name]}" -v hz="$CLK_TCK" -v n="$CPU_N" 'BEGIN{printf "%.2f", 1000*(b-a)/hz/n}')
-  HWM[$name]=$(hwm_kb "${PID[$name]}")
-done
+  for name in node_exporter driftless; do MLAT[$name]=$(median <"$OUT/$name.$tag.latency_ms.txt"); T0[$name]=$(cpu_ticks "${PID[$name]}"); done
+  for _ in $(seq 1 "$CPU_N"); do
+    for name in node_exporter driftless; do
+      curl -sSf -o /dev/null "${URL[$name]}$query" || echo "scrape of $name failed" >&2
+    done
+    sleep 0.2
+  done
+  for name in node_exporter driftless; do
+    MCPU[$name]=$(awk -v a="${T0[$name]}" -v b="$(cpu_ticks "${PID[$name]}")" -v hz="$CLK_TCK" -v n="$CPU_N" 'BEGIN{printf "%.2f", 1000*(b-a)/hz/n}')
+  done
+}
+measure "" full
+for name in node_exporter driftless; do LAT[$name]=${MLAT[$name]}; CPU[$name]=${MCPU[$name]}; HWM[$name]=$(hwm_kb "${PID[$name]}"); done
+# Filtered scrapes, as dashboards that ask for a few collectors send them.
+measure '?collect[]=cpu&collect[]=meminfo' filtered
+for name in node_exporter driftless; do FLAT[$name]=${MLAT[$name]}; FCPU[$name]=${MCPU[$name]}; done
 
 # Memory once the burst is over (V8 gives heap back when idle; Go keeps a steady heap).
 sleep "${IDLE_S:-20}"
@@ -88,6 +104,35 @@ for name in node_exporter driftless; do IDLE[$name]=$(rss_kb "${PID[$name]}"); I
 awk '/^# TYPE /{print $3, $4}' "$OUT/node_exporter.prom" | grep '^node_' | sort >"$OUT/ne.types"
 awk '/^# TYPE /{print $3, $4}' "$OUT/driftless.prom" | grep '^node_' | sort >"$OUT/dl.types"
 MISSING=$(comm -23 "$OUT/ne.types" "$OUT/dl.types" | wc -l)
+
+# Open fds while network devices come and go: both servers in a namespace of their own, each
+# scraped after every device added and every device removed.
+CHURN_N="${CHURN_N:-100}"
+CHURN="skipped (needs root and iproute2)"
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+  NS="dlx-bench-$$"
+  ip netns add "$NS"
+  ip -n "$NS" link set lo up
+  ip netns exec "$NS" prometheus-node-exporter --web.listen-address=127.0.0.1:9100 >"$OUT/ns_node_exporter.log" 2>&1 &
+  NNE=$!
+  # shellcheck disable=SC2086
+  ip netns exec "$NS" deno run --quiet -A mod.ts --config "$CONF_DIR" facts --serve --listen 127.0.0.1:9101 >"$OUT/ns_driftless.log" 2>&1 &
+  NDL=$!
+  churn_cleanup() { kill "$NNE" "$NDL" 2>/dev/null || true; wait "$NNE" "$NDL" 2>/dev/null || true; ip netns del "$NS" 2>/dev/null || true; }
+  nscurl() { ip netns exec "$NS" curl -sf -o /dev/null "$1"; }
+  for _ in $(seq 1 200); do nscurl http://127.0.0.1:9100/metrics && nscurl http://127.0.0.1:9101/metrics && break; sleep 0.1; done
+  for _ in 1 2 3; do nscurl http://127.0.0.1:9100/metrics; nscurl http://127.0.0.1:9101/metrics; done
+  FDS0[node_exporter]=$(ls "/proc/$NNE/fd" | wc -l); FDS0[driftless]=$(ls "/proc/$NDL/fd" | wc -l)
+  for i in $(seq 1 "$CHURN_N"); do
+    ip -n "$NS" link add "dlx$i" type veth peer name "dlxp$i"
+    nscurl http://127.0.0.1:9100/metrics; nscurl http://127.0.0.1:9101/metrics
+    ip -n "$NS" link del "dlx$i"
+    nscurl http://127.0.0.1:9100/metrics; nscurl http://127.0.0.1:9101/metrics
+  done
+  FDS1[node_exporter]=$(ls "/proc/$NNE/fd" | wc -l); FDS1[driftless]=$(ls "/proc/$NDL/fd" | wc -l)
+  churn_cleanup
+  CHURN="done"
+fi
 
 # One facts poll in-process, and the child processes it starts.
 deno run --quiet -A bench/facts_poll.ts "$POLL_N" >"$OUT/poll.json"
@@ -104,6 +149,8 @@ fi
   row() { printf '%-28s %16s %16s %8s\n' "$1" "$2" "$3" "$(awk -v a="$2" -v b="$3" 'BEGIN{ if (a+0 > 0) printf "%.2fx", b/a; else print "-" }')"; }
   row "scrape latency median (ms)" "${LAT[node_exporter]}" "${LAT[driftless]}"
   row "CPU per scrape (ms)" "${CPU[node_exporter]}" "${CPU[driftless]}"
+  row "collect[] latency median (ms)" "${FLAT[node_exporter]}" "${FLAT[driftless]}"
+  row "collect[] CPU per scrape (ms)" "${FCPU[node_exporter]}" "${FCPU[driftless]}"
   row "RSS after warm-up (kB)" "${RSS[node_exporter]}" "${RSS[driftless]}"
   row "  of which anonymous (kB)" "${ANON[node_exporter]}" "${ANON[driftless]}"
   row "peak RSS VmHWM (kB)" "${HWM[node_exporter]}" "${HWM[driftless]}"
@@ -112,6 +159,12 @@ fi
   row "scrape bytes" "${BYTES[node_exporter]}" "${BYTES[driftless]}"
   row "scrape bytes gzip" "${GZ[node_exporter]}" "${GZ[driftless]}"
   row "series" "${SERIES[node_exporter]}" "${SERIES[driftless]}"
+  if [ "$CHURN" = done ]; then
+    row "open fds before churn" "${FDS0[node_exporter]}" "${FDS0[driftless]}"
+    row "open fds after $CHURN_N devices" "${FDS1[node_exporter]}" "${FDS1[driftless]}"
+  else
+    echo "fd churn: $CHURN"
+  fi
   echo "promtool: node_exporter ${PROMTOOL[node_exporter]}; driftless ${PROMTOOL[driftless]}"
   echo "node_* families (name+type) node_exporter has and driftless lacks: $MISSING (see $OUT/ne.types, dl.types)"
   echo "facts poll (in-process, n=$POLL_N): $(cat "$OUT/poll.json")"

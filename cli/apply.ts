@@ -7,7 +7,7 @@
 import { BusyError, run, type TaskResult } from "../api/apply.ts";
 import { ExitCode } from "../lib/errors.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
-import { info, print, style, warn } from "./_render.ts";
+import { error, info, print, style, warn } from "./_render.ts";
 
 /** Options of `apply`. */
 export interface ApplyOptions {
@@ -50,9 +50,11 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
     warn("another apply is running (--no-wait given); not starting");
     return ExitCode.failed;
   }
+  // A restricted dry run (no --allow-write) cannot keep an audit log: said, not an error. A
+  // run that changed the host without its audit trail is a failure (exit 1), after the run.
+  const auditLost = result.audit_error !== undefined && !result.dry_run;
   if (result.audit_error !== undefined) {
-    // A restricted dry run (no --allow-write) cannot keep an audit log; say so, go on.
-    (result.dry_run ? info : warn)(`audit log not written: ${result.audit_error}`);
+    (auditLost ? error : info)(`audit log not written: ${result.audit_error}`);
   }
   if (o.jsonLines) {
     const { tasks: _, ...summary } = result;
@@ -65,7 +67,7 @@ export async function apply(g: GlobalOptions, o: ApplyOptions): Promise<number> 
       (s.ignored ? ` ignored=${s.ignored}` : "");
     print(`ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped}${extra}`);
   }
-  if (result.failed) return ExitCode.failed;
+  if (result.failed || auditLost) return ExitCode.failed;
   if (o.detailedExitcode && result.stats.changed > 0) return 2;
   return ExitCode.ok;
 }

@@ -150,19 +150,25 @@ export async function main(args: readonly string[]): Promise<number> {
       "evaluate the thresholds once; exit 1 when one is critical (for cron and CI)",
     )
     .action(async (opts, cmd) => {
+      const configExplicit = program.getOptionValueSource("config") !== "default";
       await run(async (g) =>
-        (await import("./facts.ts")).facts(g, {
-          check: Boolean(opts.check),
-          formatExplicit: cmd.getOptionValueSource("format") !== "default",
-          format: opts.format,
-          collectors: opts.collector,
-          serve: Boolean(opts.serve),
-          ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
-          ...(opts.path !== undefined ? { path: opts.path } : {}),
-          push: Boolean(opts.push),
-          metrics: opts.metrics,
-          configExplicit: program.getOptionValueSource("config") !== "default",
-        })
+        opts.serve
+          // The long-running server has a module of its own: it never loads the validation.
+          ? (await import("./facts_serve.ts")).factsServe(g, {
+            collectors: opts.collector,
+            ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+            ...(opts.path !== undefined ? { path: opts.path } : {}),
+            configExplicit,
+          })
+          : (await import("./facts.ts")).facts(g, {
+            check: Boolean(opts.check),
+            formatExplicit: cmd.getOptionValueSource("format") !== "default",
+            format: opts.format,
+            collectors: opts.collector,
+            push: Boolean(opts.push),
+            metrics: opts.metrics,
+            configExplicit,
+          })
       );
     });
 
@@ -251,7 +257,8 @@ export async function main(args: readonly string[]): Promise<number> {
       // --help and --version exit 0; usage errors exit 2 like every config error (DESIGN §1).
       return e.exitCode === 0 ? 0 : 2;
     }
-    throw e;
+    // Outside a command body: commander reading DRIFTLESS_* without --allow-env, say.
+    return (await import("./_context.ts")).handleError(e);
   }
   return exitCode;
 }

@@ -162,10 +162,23 @@ export interface SecretSource {
   get(name: string): string | undefined;
   /** Names that were asked for but are not visible because `--allow-env` does not cover them. */
   readonly denied: ReadonlySet<string>;
+  /** Why a name asked for has no value, and what to do: the text of its config issue. */
+  missing(name: string): { message: string; hint: string };
+}
+
+/** What is known about the env file, for the messages of missing names. */
+export interface EnvFileInfo {
+  /** The env file that was read. */
+  readonly path?: string | undefined;
+  /** An env file that exists but could not be read (no `--allow-read` for it). */
+  readonly unreadable?: string | undefined;
 }
 
 /** A secret source over `Deno.env` and the parsed env file. */
-export function secretSource(envFile: Readonly<Record<string, string>>): SecretSource {
+export function secretSource(
+  envFile: Readonly<Record<string, string>>,
+  info: EnvFileInfo = {},
+): SecretSource {
   const denied = new Set<string>();
   return {
     denied,
@@ -177,11 +190,37 @@ export function secretSource(envFile: Readonly<Record<string, string>>): SecretS
         if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {
           throw e;
         }
-        denied.add(name);
       }
+      // Under --ignore-env a variable --allow-env does not list reads as unset, set or not.
+      if (fromEnv === undefined && !envVisible(name)) denied.add(name);
       return fromEnv ?? envFile[name];
     },
+    missing(name) {
+      const file = info.path ? `the env file ${info.path} does not set it` : "there is no env file";
+      if (denied.has(name)) {
+        return {
+          message: `\${${name}} is hidden from driftless by the Deno permissions (--allow-env ` +
+            `does not list it; --ignore-env reads such variables as unset), and ${file}`,
+          hint: `if it is set in the environment, add --allow-env=${name}`,
+        };
+      }
+      return {
+        message: `\${${name}} is not set in the environment, and ${file}`,
+        hint: info.unreadable
+          ? `the env file ${info.unreadable} was not read: allow it with --allow-read=${info.unreadable}`
+          : `set it, or give a default: \${${name}:-value}`,
+      };
+    },
   };
+}
+
+/** True when this process may read the variable (not hidden by the permissions). */
+function envVisible(name: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
+  } catch {
+    return true;
+  }
 }
 
 /** A `${NAME}` with no value and no default, found while substituting. */

@@ -102,7 +102,7 @@ export const getUrl = defineTask({
   type: "get_url",
   schema,
   mainParam: "url",
-  async read(p, host): Promise<UrlCurrent> {
+  async read(p, host, ctx): Promise<UrlCurrent> {
     const st = await host.stat(p.dest);
     const name = decodeURIComponent(basename(new URL(p.url).pathname)) || "index.html";
     const path = st?.isDirectory ? `${p.dest.replace(/\/$/, "")}/${name}` : p.dest;
@@ -114,7 +114,7 @@ export const getUrl = defineTask({
       : undefined;
     let fetched: UrlCurrent["fetched"];
     if (p.force) {
-      const res = await request(p, { defaultTimeout: 10 });
+      const res = await request(p, { defaultTimeout: 10, env: ctx.environment });
       if (!res.ok) throw new Error(`GET ${p.url}: HTTP ${res.status}`);
       const data = new Uint8Array(await res.arrayBuffer());
       fetched = { data, digest: await digest(algo, data), status: res.status };
@@ -188,7 +188,7 @@ export const getUrl = defineTask({
       ].filter(Boolean).join(", ") + ` ${cur.path}`,
     }];
   },
-  async apply(op, host) {
+  async apply(op, host, ctx) {
     if (op.kind === "attrs") {
       if (op.mode !== undefined) await host.chmod(op.path, op.mode);
       if (op.uid !== undefined || op.gid !== undefined) {
@@ -199,7 +199,7 @@ export const getUrl = defineTask({
     let data = op.data;
     let status = 200;
     if (!data) {
-      const res = await request(op.request, { defaultTimeout: 10 });
+      const res = await request(op.request, { defaultTimeout: 10, env: ctx.environment });
       status = res.status;
       if (!res.ok) throw new Error(`GET ${op.request.url}: HTTP ${res.status}`);
       // Host.writeAtomic takes the whole content: the body is held in memory.

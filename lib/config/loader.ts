@@ -143,7 +143,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     })
     : { values: {}, warnings: [] as string[] };
   warnings.push(...env.warnings);
-  const source = secretSource(env.values);
+  const source = secretSource(env.values, { path: env.path, unreadable: env.unreadable });
 
   const found = await findFiles(root, issues);
   const bySchema = new Map<SchemaName, SourceDoc[]>();
@@ -164,19 +164,11 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     const { value, missing } = substitute(doc.data, source, options.redactor);
     for (const m of missing) {
       const pos = doc.locate(m.path);
-      const denied = source.denied.has(m.name);
       issues.push({
         file: rel,
         ...(pos ? { line: pos.line, column: pos.column } : {}),
         path: formatPath(m.path),
-        message: `\${${m.name}} is not set in the environment${
-          env.path ? ` or in the env file ${env.path}` : " and there is no env file"
-        }`,
-        hint: denied
-          ? `it may be set but not visible: allow it with --allow-env=${m.name}`
-          : env.unreadable
-          ? `the env file ${env.unreadable} was not read: allow it with --allow-read=${env.unreadable}`
-          : `set it, or give a default: \${${m.name}:-value}`,
+        ...source.missing(m.name),
       });
     }
     const list = bySchema.get(schema) ?? [];

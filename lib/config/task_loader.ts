@@ -175,11 +175,8 @@ export class TaskLoader implements TaskSource {
       throw e;
     }
     const doc = parseSource(text, rel, format, { yaml11: true });
-    const { value, missing } = substitute(
-      doc.data,
-      this.#o.secrets ?? secretSource({}),
-      this.#o.redactor,
-    );
+    const source = this.#o.secrets ?? secretSource({});
+    const { value, missing } = substitute(doc.data, source, this.#o.redactor);
     if (missing.length > 0) {
       throw new ConfigError(missing.map((m) => {
         const pos = doc.locate(m.path);
@@ -187,7 +184,7 @@ export class TaskLoader implements TaskSource {
           file: rel,
           ...(pos ? { line: pos.line, column: pos.column } : {}),
           path: formatPath(m.path),
-          message: `\${${m.name}} is not set`,
+          ...source.missing(m.name),
         };
       }));
     }

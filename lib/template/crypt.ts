@@ -1,6 +1,8 @@
 /**
  * crypt(3) hashes Ansible's `password_hash` produces: SHA-crypt (`$5$`, `$6$`, Drepper's spec) and
- * MD5-crypt (`$1$`), and random salts from crypt's alphabet.
+ * MD5-crypt (`$1$`), and random salts from crypt's alphabet. SHA-crypt runs in the system's
+ * libcrypt when FFI is allowed, as Python's crypt module (and so Ansible) does: its hundreds of
+ * thousands of rounds take ~0.1 s there and ~2 s through node:crypto, the fallback.
  *
  * @module
  */
@@ -34,6 +36,51 @@ function repeatTo(src: Uint8Array, len: number): Uint8Array {
 
 /** SHA-256/512-crypt; `rounds` is printed unless it is the implicit 5000. */
 export function shaCrypt(
+  algo: "sha256" | "sha512",
+  password: string,
+  salt: string,
+  rounds: number | null,
+): string {
+  const r = rounds === null ? 5000 : Math.min(999999999, Math.max(1000, rounds));
+  const setting = `$${algo === "sha512" ? "6" : "5"}$${
+    rounds === null || rounds === 5000 ? "" : `rounds=${r}$`
+  }${salt}`;
+  return systemCrypt(password, setting) ?? shaCryptJs(algo, password, salt, rounds);
+}
+
+type Libcrypt = { symbols: { crypt(key: BufferSource, setting: BufferSource): Deno.PointerValue } };
+let libcrypt: Libcrypt | null | undefined;
+
+/**
+ * crypt(3) of the system's libcrypt, or undefined when it cannot be used here (no --allow-ffi,
+ * not Linux, no libcrypt.so.1, a NUL in the key) or refuses the setting.
+ */
+export function systemCrypt(key: string, setting: string): string | undefined {
+  if (libcrypt === undefined) {
+    libcrypt = null;
+    try {
+      if (
+        Deno.build.os === "linux" && Deno.permissions.querySync({ name: "ffi" }).state === "granted"
+      ) {
+        libcrypt = Deno.dlopen("libcrypt.so.1", {
+          crypt: { parameters: ["buffer", "buffer"], result: "pointer" },
+        }) as Libcrypt;
+      }
+    } catch {
+      libcrypt = null;
+    }
+  }
+  if (!libcrypt || key.includes("\0")) return undefined;
+  const c = (t: string) => new TextEncoder().encode(`${t}\0`);
+  const out = libcrypt.symbols.crypt(c(key), c(setting));
+  if (out === null) return undefined;
+  const text = new Deno.UnsafePointerView(out).getCString();
+  // libxcrypt answers "*0" or "*1" for a setting it refuses.
+  return text.startsWith("*") ? undefined : text;
+}
+
+/** SHA-crypt in JavaScript on node:crypto, where libcrypt cannot be used. */
+export function shaCryptJs(
   algo: "sha256" | "sha512",
   password: string,
   salt: string,

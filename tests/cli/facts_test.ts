@@ -346,6 +346,13 @@ async function sh(...args: string[]): Promise<string> {
   return text;
 }
 
+/** True when the process has not exited (within a moment). */
+const stillRunning = (r: { child: Deno.ChildProcess }) =>
+  Promise.race([
+    r.child.status.then(() => false),
+    new Promise<boolean>((res) => setTimeout(() => res(true), 200)),
+  ]);
+
 const fdCount = (pid: number) => [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
 
 Deno.test({
@@ -414,14 +421,47 @@ Deno.test({
       assert.equal(r.status, 200);
       assert.match(await r.text(), /^node_load1 /m);
       assert.ok(fdCount(running.child.pid) < 256, "below the limit");
-      const alive = await Promise.race([
-        running.child.status.then(() => false),
-        new Promise<boolean>((res) => setTimeout(() => res(true), 200)),
-      ]);
-      assert.ok(alive, `the process exited: ${running.stderr()}`);
+      assert.ok(await stillRunning(running), `the process exited: ${running.stderr()}`);
     } finally {
       for (const c of idle) c.close();
       await running.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...requires(
+    "driftless facts --serve out of file descriptors keeps serving once connections time out",
+    exists("/usr/bin/prlimit") ? undefined : "prlimit (util-linux) is not installed",
+  ),
+  async fn() {
+    // A cap above the fd limit, so accept() itself runs out of descriptors (EMFILE).
+    const dir = await configDir({
+      "facts.yml": "serve:\n  max_connections: 5000\n  header_timeout: 1s\n",
+    });
+    const running = await startDriftless({ config: dir, wrap: ["prlimit", "--nofile=128:128"] });
+    const { hostname, port } = new URL(running.url);
+    const idle: Deno.Conn[] = [];
+    try {
+      for (let i = 0; i < 300; i++) {
+        idle.push(await Deno.connect({ hostname, port: Number(port) }));
+      }
+      // The idle connections are dropped after 1 s; the backlog is accepted; a scrape answers.
+      let status = 0;
+      for (const deadline = Date.now() + 30_000; status !== 200 && Date.now() < deadline;) {
+        status = await fetch(running.url).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        }, () => 0);
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(status, 200, running.stderr());
+      assert.match(running.stderr(), /accept failed/, "it did run out of descriptors");
+      assert.ok(await stillRunning(running), `the process exited: ${running.stderr()}`);
+    } finally {
+      for (const c of idle) c.close();
+      await running.stop();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

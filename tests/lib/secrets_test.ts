@@ -70,7 +70,7 @@ Deno.test("loadConfig() names the file and key of a missing variable", async () 
     await assert.rejects(loadConfig(dir), (e: ConfigError) => {
       assert.equal(
         formatIssue(e.issues[0]!),
-        "agent.yml:2:8 audit.dir: ${DRIFTLESS_TEST_NOPE} is not set in the environment and there is no env file; " +
+        "agent.yml:2:8 audit.dir: ${DRIFTLESS_TEST_NOPE} is not set in the environment, and there is no env file; " +
           "set it, or give a default: ${DRIFTLESS_TEST_NOPE:-value}",
       );
       return true;
