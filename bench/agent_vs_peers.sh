@@ -105,7 +105,9 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 1" INT TERM
 
-HOME="$OUT/home" deno run --quiet -A mod.ts --config "$OUT/cfg" agent --state-dir "$OUT/state" \
+# As the systemd unit and the compiled binary run it (a 1 MB young generation).
+HOME="$OUT/home" deno run --quiet -A --v8-flags=--max-semi-space-size=1 mod.ts --config "$OUT/cfg" \
+  agent --state-dir "$OUT/state" \
   >"$OUT/agent.log" 2>&1 &
 DL_PID=$!; PIDS+=("$DL_PID")
 prometheus-node-exporter --web.listen-address="127.0.0.1:$NE_PORT" >"$OUT/node_exporter.log" 2>&1 &
