@@ -51,7 +51,7 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
       import("../lib/secrets.ts"),
     ]);
     for (const s of loaded.secrets) redactor.add(s);
-    events = new EventLog({ host: hostName(), stateDir: stateDir(), redactor, onError: warn });
+    events = new EventLog({ host: hostName, stateDir: stateDir(), redactor, onError: warn });
     await events.configure(loaded.agent);
   }
   const { FactsService } = await import("../lib/facts/service.ts");
@@ -66,7 +66,8 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
       ...(o.path !== undefined ? { path: o.path } : {}),
       only: o.collectors,
       pollThresholds: true,
-      hostFacts: async () => (await import("../lib/facts/host_facts.ts")).gatherFacts(),
+      hostFacts: async () =>
+        loaded?.hostFacts ?? (await import("../lib/facts/host_facts.ts")).gatherFacts(),
       onThreshold: (e) => {
         info(JSON.stringify(e));
         void events?.send({ ...e });
@@ -90,7 +91,14 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
 async function validatedConfig(
   g: GlobalOptions,
   explicit: boolean,
-): Promise<{ facts?: FactsConfig; agent?: AgentConfig; secrets: readonly string[] } | undefined> {
+): Promise<
+  {
+    facts?: FactsConfig;
+    agent?: AgentConfig;
+    secrets: readonly string[];
+    hostFacts: Readonly<Record<string, unknown>>;
+  } | undefined
+> {
   const exists = (p: string) => {
     try {
       Deno.statSync(p);
@@ -114,6 +122,7 @@ async function validatedConfig(
     ...(load.config.facts ? { facts: load.config.facts } : {}),
     agent: load.config.agent,
     secrets: load.config.secrets,
+    hostFacts: load.config.hostFacts,
   };
 }
 
