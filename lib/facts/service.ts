@@ -129,23 +129,30 @@ async function serve(
     import("./server.ts"),
     import("./exposition.ts"),
   ]);
-  return await serveMetrics({
-    ...(await serveOptions(s)),
-    ...(o.listen ? { listen: o.listen } : {}),
-    ...(o.path ? { path: o.path } : {}),
-    render: async (select) => {
-      const snap = await metrics.collect(select);
-      o.onSnapshot?.(snap);
-      // A filtered scrape (collect[]) asks for those collectors only.
-      const filtered = (select.collect?.length ?? 0) > 0 || !o.selfFamilies;
-      return await toPrometheusText(
-        filtered ? snap.families : [...snap.families, ...(await o.selfFamilies!())],
-      );
-    },
-    ...(o.routes ? { routes: o.routes } : {}),
-    signal,
-    onError: (m) => o.log?.("warn", m),
-  });
+  const options = { ...(await serveOptions(s)), ...(o.listen ? { listen: o.listen } : {}) };
+  try {
+    return await serveMetrics({
+      ...options,
+      ...(o.path ? { path: o.path } : {}),
+      render: async (select) => {
+        const snap = await metrics.collect(select);
+        o.onSnapshot?.(snap);
+        // A filtered scrape (collect[]) asks for those collectors only.
+        const filtered = (select.collect?.length ?? 0) > 0 || !o.selfFamilies;
+        return await toPrometheusText(
+          filtered ? snap.families : [...snap.families, ...(await o.selfFamilies!())],
+        );
+      },
+      ...(o.routes ? { routes: o.routes } : {}),
+      signal,
+      onError: (m) => o.log?.("warn", m),
+    });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AddrInUse)) throw e;
+    throw new Error(
+      `cannot listen on ${options.listen}: the address is in use (another exporter?)`,
+    );
+  }
 }
 
 /** Runs `work` every `intervalMs` until the signal aborts (crossings seen without a scraper). */
