@@ -36,6 +36,24 @@ export interface FileStat {
   readonly nlink: number;
 }
 
+/**
+ * Content made while it is written, so it is never held whole in memory: a file of the config
+ * repo, a download.
+ */
+export interface ContentStream {
+  /** Where it comes from, for messages: `files/big.iso`, `https://...`. */
+  readonly source: string;
+  /** Opens the bytes; a host calls it once, when it writes them. */
+  open(): Promise<ReadableStream<Uint8Array>>;
+  /** Runs after every byte is in the temp file, before it goes into place: throw to refuse. */
+  verify?(): void | Promise<void>;
+  /** Opening it costs (a download): the dry-run overlay never opens it. */
+  readonly remote?: boolean;
+}
+
+/** What {@linkcode Host.writeAtomic} writes: text, bytes, or a stream of them. */
+export type Content = string | Uint8Array | ContentStream;
+
 /** Options for {@linkcode Host.writeAtomic}. */
 export interface WriteOptions {
   /** Permission bits for the file; an existing file keeps its mode when unset. */
@@ -86,6 +104,8 @@ export interface Host {
   readBytes(path: string): Promise<Uint8Array>;
   /** Reads a UTF-8 file; NotFound errors propagate. */
   readText(path: string): Promise<string>;
+  /** A file's bytes as a stream, for files too large to hold (hashing, comparing). */
+  readStream(path: string): Promise<ReadableStream<Uint8Array>>;
   /** Stat, following symlinks unless `follow` is false; `undefined` when missing. */
   stat(path: string, options?: { follow?: boolean }): Promise<FileStat | undefined>;
   /** Target of a symlink. */
@@ -93,11 +113,7 @@ export interface Host {
   /** Names in a directory, sorted. */
   readDir(path: string): Promise<string[]>;
   /** Writes through a temp file in the same dir + fsync + rename; keeps mode and owner. */
-  writeAtomic(
-    path: string,
-    data: string | Uint8Array,
-    options?: WriteOptions,
-  ): Promise<{ backup?: string }>;
+  writeAtomic(path: string, data: Content, options?: WriteOptions): Promise<{ backup?: string }>;
   /** Creates a directory (and its parents with `recursive`). */
   mkdir(path: string, options?: { mode?: number; recursive?: boolean }): Promise<void>;
   /** Sets permission bits. */
@@ -279,6 +295,10 @@ export class LocalHost implements Host {
     return decoder.decode(await this.readBytes(path));
   }
 
+  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return handleStream(await open(await this.#real(path), O_RDONLY | O_NOFOLLOW | O_NOCTTY));
+  }
+
   async stat(path: string, options: { follow?: boolean } = {}): Promise<FileStat | undefined> {
     const follow = options.follow !== false;
     try {
@@ -304,7 +324,7 @@ export class LocalHost implements Host {
 
   async writeAtomic(
     path: string,
-    data: string | Uint8Array,
+    data: Content,
     options: WriteOptions = {},
   ): Promise<{ backup?: string }> {
     const real = await this.#real(path, false);
@@ -315,15 +335,17 @@ export class LocalHost implements Host {
         if (e instanceof Deno.errors.NotFound) return undefined;
         throw e;
       });
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const tmp = join(dir, `.${basename(real)}.driftless-${crypto.randomUUID().slice(0, 8)}.tmp`);
     let backup: string | undefined;
     try {
       // Exclusive and no-follow: a name another user planted is never opened.
-      const file = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      const file = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        throw new Deno.errors.NotFound(`no such directory: ${dirname(resolve("/", path))}`);
+      });
       let made: Stats;
       try {
-        await file.writeFile(bytes);
+        await writeContent(file, data);
         made = await file.stat();
         const uid = options.uid ?? existing?.uid ?? made.uid;
         const gid = options.gid ?? existing?.gid ?? made.gid;
@@ -462,6 +484,35 @@ export class LocalHost implements Host {
     const root = this.#machineRoot ?? this.root;
     return root === "/" ? real : `/${real.slice(root.length).replace(/^\/+/, "")}`;
   }
+}
+
+/** The bytes of an open file as a stream; the file is closed at its end or when cancelled. */
+function handleStream(file: FileHandle): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const buffer = new Uint8Array(64 * 1024);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        if (bytesRead > 0) return controller.enqueue(buffer.subarray(0, bytesRead));
+        await file.close();
+        controller.close();
+      } catch (e) {
+        await file.close().catch(() => {});
+        controller.error(denoError(e));
+      }
+    },
+    cancel: () => file.close(),
+  });
+}
+
+/** Writes content to an open file: at once, or chunk by chunk as a stream yields it. */
+async function writeContent(file: FileHandle, data: Content): Promise<void> {
+  if (typeof data === "string" || data instanceof Uint8Array) return await file.writeFile(data);
+  for await (const chunk of await data.open()) {
+    let off = 0;
+    while (off < chunk.length) off += (await file.write(chunk, off)).bytesWritten;
+  }
+  await data.verify?.();
 }
 
 /** A symlink in a managed path leads where its owner may not: it is not followed. */
