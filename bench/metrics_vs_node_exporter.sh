@@ -53,7 +53,7 @@ for name in node_exporter driftless; do
   curl -sf -o /dev/null "${URL[$name]}" || { echo "$name did not start; see $OUT/$name.log" >&2; exit 1; }
 done
 
-declare -A LAT CPU RSS ANON HWM BYTES GZ SERIES PROMTOOL T0 T1 IDLE IDLE_ANON FLAT FCPU FDS0 FDS1
+declare -A LAT CPU RSS ANON HWM BYTES GZ SERIES PROMTOOL T0 IDLE IDLE_ANON FLAT FCPU FDS0 FDS1
 for name in node_exporter driftless; do
   url="${URL[$name]}"
   for _ in 1 2 3 4 5; do curl -sf -o /dev/null "$url"; done  # warm-up
@@ -64,42 +64,34 @@ for name in node_exporter driftless; do
   if promtool check metrics <"$OUT/$name.prom" >"$OUT/$name.promtool.txt" 2>&1; then PROMTOOL[$name]="clean"; else PROMTOOL[$name]="exit $? ($(wc -l <"$OUT/$name.promtool.txt") lint lines)"; fi
   RSS[$name]=$(rss_kb "${PID[$name]}")
   ANON[$name]=$(anon_kb "${PID[$name]}")
-  : >"$OUT/$name.latency_ms.txt"
 done
 
-# The two are scraped in turn, so load from other processes on the machine hits both alike.
-for _ in $(seq 1 "$LAT_N"); do
-  for name in node_exporter driftless; do
-    curl -sf -o /dev/null -w '%{time_total}\n' "${URL[$name]}" | awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.latency_ms.txt"
+# Median latency (LAT_N scrapes) and CPU per scrape (CPU_N scrapes, 0.2 s apart) of both servers
+# for one query string, into MLAT and MCPU. The two are scraped in turn, so load from other
+# processes on the machine hits both alike.
+declare -A MLAT MCPU
+measure() {
+  local query="$1" tag="$2" name
+  for name in node_exporter driftless; do : >"$OUT/$name.$tag.latency_ms.txt"; done
+  for _ in $(seq 1 "$LAT_N"); do
+    for name in node_exporter driftless; do
+      curl -sf -o /dev/null -w '%{time_total}\n' "${URL[$name]}$query" | awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.$tag.latency_ms.txt"
+    done
   done
-done
-for name in node_exporter driftless; do LAT[$name]=$(median <"$OUT/$name.latency_ms.txt"); T0[$name]=$(cpu_ticks "${PID[$name]}"); done
-for _ in $(seq 1 "$CPU_N"); do
-  for name in node_exporter driftless; do curl -sf -o /dev/null "${URL[$name]}"; done
-  sleep 0.2
-done
-for name in node_exporter driftless; do
-  T1[$name]=$(cpu_ticks "${PID[$name]}")
-  CPU[$name]=$(awk -v a="${T0[$name]}" -v b="${T1[$name]}" -v hz="$CLK_TCK" -v n="$CPU_N" 'BEGIN{printf "%.2f", 1000*(b-a)/hz/n}')
-  HWM[$name]=$(hwm_kb "${PID[$name]}")
-done
-
+  for name in node_exporter driftless; do MLAT[$name]=$(median <"$OUT/$name.$tag.latency_ms.txt"); T0[$name]=$(cpu_ticks "${PID[$name]}"); done
+  for _ in $(seq 1 "$CPU_N"); do
+    for name in node_exporter driftless; do curl -sf -o /dev/null "${URL[$name]}$query"; done
+    sleep 0.2
+  done
+  for name in node_exporter driftless; do
+    MCPU[$name]=$(awk -v a="${T0[$name]}" -v b="$(cpu_ticks "${PID[$name]}")" -v hz="$CLK_TCK" -v n="$CPU_N" 'BEGIN{printf "%.2f", 1000*(b-a)/hz/n}')
+  done
+}
+measure "" full
+for name in node_exporter driftless; do LAT[$name]=${MLAT[$name]}; CPU[$name]=${MCPU[$name]}; HWM[$name]=$(hwm_kb "${PID[$name]}"); done
 # Filtered scrapes, as dashboards that ask for a few collectors send them.
-FILTER='?collect[]=cpu&collect[]=meminfo'
-for name in node_exporter driftless; do : >"$OUT/$name.filtered_ms.txt"; done
-for _ in $(seq 1 "$LAT_N"); do
-  for name in node_exporter driftless; do
-    curl -sf -o /dev/null -w '%{time_total}\n' "${URL[$name]}$FILTER" | awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.filtered_ms.txt"
-  done
-done
-for name in node_exporter driftless; do FLAT[$name]=$(median <"$OUT/$name.filtered_ms.txt"); T0[$name]=$(cpu_ticks "${PID[$name]}"); done
-for _ in $(seq 1 "$CPU_N"); do
-  for name in node_exporter driftless; do curl -sf -o /dev/null "${URL[$name]}$FILTER"; done
-  sleep 0.2
-done
-for name in node_exporter driftless; do
-  FCPU[$name]=$(awk -v a="${T0[$name]}" -v b="$(cpu_ticks "${PID[$name]}")" -v hz="$CLK_TCK" -v n="$CPU_N" 'BEGIN{printf "%.2f", 1000*(b-a)/hz/n}')
-done
+measure '?collect[]=cpu&collect[]=meminfo' filtered
+for name in node_exporter driftless; do FLAT[$name]=${MLAT[$name]}; FCPU[$name]=${MCPU[$name]}; done
 
 # Memory once the burst is over (V8 gives heap back when idle; Go keeps a steady heap).
 sleep "${IDLE_S:-20}"

@@ -35,7 +35,7 @@ async function run(cmd: string, args: string[], options: Deno.CommandOptions = {
 }
 
 /** Copies a case's config dir to `work` and writes site.yml around its apply.yml. */
-async function playbook(caseDir: string, work: string): Promise<string> {
+export async function playbook(caseDir: string, work: string): Promise<string> {
   const cp = await run("cp", ["-a", join(caseDir, "config"), work]);
   if (cp.code !== 0) throw new Error(cp.stderr);
   const apply = await Deno.readTextFile(join(work, "apply.yml"));
@@ -50,7 +50,8 @@ interface Report {
   stats: Record<string, Record<string, number>>;
 }
 
-async function playbookRun(site: string, inventory: string, connection: string) {
+/** Runs a playbook with the json callback; its report, exit code and wall time. */
+export async function playbookRun(site: string, inventory: string, connection: string) {
   const started = performance.now();
   const out = await run("ansible-playbook", ["-i", inventory, "-c", connection, site], {
     cwd: join(site, ".."),
@@ -90,7 +91,8 @@ function debugMessages(report: Report): unknown[] {
   return msgs;
 }
 
-function recap(report: Report): Record<string, number> {
+/** The recap of a json report: ok, changed, failed, skipped, rescued, ignored. */
+export function recap(report: Report): Record<string, number> {
   const s = Object.values(report.stats)[0]!;
   return Object.fromEntries(
     ["ok", "changed", "failed", "skipped", "rescued", "ignored"].map((k) => [k, s[k] ?? 0]),
@@ -113,27 +115,40 @@ async function recordSemantics(name: string): Promise<void> {
   }
 }
 
+/**
+ * A copy of the cached Debian root with python3 (and python3-apt) added, as Ansible's modules
+ * need; what that adds is in the root before any snapshot, so it is no part of a manifest.
+ */
+export async function ansibleRoot(root: string): Promise<void> {
+  await Deno.mkdir(root);
+  const cp = await run("cp", ["-a", "--reflink=auto", `${DEBIAN_ROOT}/.`, root]);
+  if (cp.code !== 0) throw new Error(cp.stderr);
+  const py = await run("chroot", [
+    root,
+    "apt-get",
+    "install",
+    "-y",
+    "-qq",
+    "--no-install-recommends",
+    "python3",
+    "python3-apt",
+  ], { env: { DEBIAN_FRONTEND: "noninteractive" } });
+  if (py.code !== 0) throw new Error(`python3 into the root: ${py.stderr}`);
+}
+
+/** The paths of a case whose content differs run to run (its `volatile` file). */
+export async function volatilePaths(caseDir: string): Promise<string[]> {
+  return (await Deno.readTextFile(join(caseDir, "volatile")).catch(() => ""))
+    .split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+}
+
 async function recordTree(name: string): Promise<void> {
   const caseDir = join(FIXTURES, "trees", name);
   const work = await Deno.makeTempDir({ prefix: "driftless_record_" });
   const root = join(work, "root");
   try {
-    await Deno.mkdir(root);
-    const cp = await run("cp", ["-a", "--reflink=auto", `${DEBIAN_ROOT}/.`, root]);
-    if (cp.code !== 0) throw new Error(cp.stderr);
-    const py = await run("chroot", [
-      root,
-      "apt-get",
-      "install",
-      "-y",
-      "-qq",
-      "--no-install-recommends",
-      "python3",
-      "python3-apt",
-    ], { env: { DEBIAN_FRONTEND: "noninteractive" } });
-    if (py.code !== 0) throw new Error(`python3 into the root: ${py.stderr}`);
-    const volatile = (await Deno.readTextFile(join(caseDir, "volatile")).catch(() => ""))
-      .split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    await ansibleRoot(root);
+    const volatile = await volatilePaths(caseDir);
     const before = await snapshot(root);
     const beforePkgs = new Set(await packages(root));
     const site = await playbook(caseDir, join(work, "config"));
@@ -164,16 +179,18 @@ async function write(path: string, data: unknown): Promise<void> {
   Deno.stderr.writeSync(new TextEncoder().encode(`wrote ${path}\n`));
 }
 
-const wanted = Deno.args;
-for (const [kind, record] of [["semantics", recordSemantics], ["trees", recordTree]] as const) {
-  const top = join(FIXTURES, kind);
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(top)) if (e.isDirectory) names.push(e.name);
-  } catch {
-    continue;
-  }
-  for (const name of names.sort()) {
-    if (wanted.length === 0 || wanted.includes(name)) await record(name);
+if (import.meta.main) {
+  const wanted = Deno.args;
+  for (const [kind, record] of [["semantics", recordSemantics], ["trees", recordTree]] as const) {
+    const top = join(FIXTURES, kind);
+    const names: string[] = [];
+    try {
+      for await (const e of Deno.readDir(top)) if (e.isDirectory) names.push(e.name);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      if (wanted.length === 0 || wanted.includes(name)) await record(name);
+    }
   }
 }

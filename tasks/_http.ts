@@ -33,10 +33,49 @@ export interface RequestParams {
   readonly http_agent: string;
 }
 
+/**
+ * `fetch` through the proxy a task's `environment` names (`https_proxy`/`http_proxy`, honouring
+ * `no_proxy`; either case), as Ansible's modules take them from their environment.
+ */
+export async function proxyFetch(
+  url: string,
+  init: RequestInit,
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<Response> {
+  const proxy = env && proxyFor(url, env);
+  if (!proxy) return await fetch(url, init);
+  const client = Deno.createHttpClient({ proxy: { url: proxy } });
+  try {
+    return await fetch(url, { ...init, client });
+  } finally {
+    client.close();
+  }
+}
+
+/** The proxy URL the environment gives for a URL, if any. */
+export function proxyFor(url: string, env: Readonly<Record<string, string>>): string | undefined {
+  const get = (name: string) => env[name] ?? env[name.toUpperCase()];
+  const { protocol, hostname } = new URL(url);
+  const proxy = protocol === "https:" ? get("https_proxy") : get("http_proxy");
+  if (!proxy) return undefined;
+  const bypass = (get("no_proxy") ?? "").split(",").map((h) => h.trim().replace(/^\./, ""));
+  const skip = bypass.some((h) =>
+    h === "*" || (h && (hostname === h || hostname.endsWith(`.${h}`)))
+  );
+  return skip ? undefined : proxy;
+}
+
 /** Makes the request; `redirect` follows fetch's modes. */
 export async function request(
   p: RequestParams,
-  init: { method?: string; body?: BodyInit; redirect?: RequestRedirect; defaultTimeout: number },
+  init: {
+    method?: string;
+    body?: BodyInit;
+    redirect?: RequestRedirect;
+    defaultTimeout: number;
+    /** The task's environment, for proxies. */
+    env?: Readonly<Record<string, string>> | undefined;
+  },
 ): Promise<Response> {
   if (!p.validate_certs && p.url.startsWith("https:")) {
     throw new Error(
@@ -50,13 +89,13 @@ export async function request(
   }
   const seconds = p.timeout ?? init.defaultTimeout;
   try {
-    return await fetch(p.url, {
+    return await proxyFetch(p.url, {
       method: init.method ?? "GET",
       headers,
       ...(init.body !== undefined ? { body: init.body } : {}),
       redirect: init.redirect ?? "follow",
       signal: AbortSignal.timeout(seconds * 1000),
-    });
+    }, init.env);
   } catch (e) {
     if (e instanceof DOMException && e.name === "TimeoutError") {
       throw new Error(`${init.method ?? "GET"} ${p.url}: timed out after ${seconds}s`);

@@ -13,6 +13,7 @@ import type { Host } from "../lib/apply/host.ts";
 import { type Change, defineTask } from "../lib/apply/task.ts";
 import { bool, list, mode } from "./_ansible_params.ts";
 import { contentDiff, sameBytes } from "./_files.ts";
+import { proxyFetch } from "./_http.ts";
 
 const schema = z.strictObject({
   name: z.string().min(1),
@@ -99,8 +100,8 @@ type Op =
   | { kind: "chmod"; path: string; mode: number }
   | { kind: "remove"; path: string };
 
-async function fetchKey(url: string): Promise<Uint8Array> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+async function fetchKey(url: string, env: Readonly<Record<string, string>> | undefined) {
+  const res = await proxyFetch(url, { signal: AbortSignal.timeout(60_000) }, env);
   if (!res.ok) throw new Error(`Could not fetch signed_by key: ${url} answered ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -114,7 +115,7 @@ export const deb822Repository = defineTask({
   type: "deb822_repository",
   schema,
   mainParam: "name",
-  async read(p, host): Promise<Current> {
+  async read(p, host, ctx): Promise<Current> {
     const slug = slugOf(p.name);
     const path = `${SOURCES}/${slug}.sources`;
     const sources = await bytes(host, path);
@@ -127,7 +128,7 @@ export const deb822Repository = defineTask({
     if (p.state === "absent" || p.signed_by === undefined) return base;
     if ((await host.stat(p.signed_by))?.isFile) return { ...base, signedBy: p.signed_by };
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(p.signed_by)) return { ...base, signedBy: p.signed_by };
-    const data = await fetchKey(p.signed_by);
+    const data = await fetchKey(p.signed_by, ctx.environment);
     const armored = new TextDecoder().decode(data).includes("-----BEGIN PGP PUBLIC KEY BLOCK-----");
     const keyPath = `${KEYRINGS}/${slug}.${armored ? "asc" : "gpg"}`;
     const current = await bytes(host, keyPath);

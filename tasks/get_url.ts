@@ -117,11 +117,15 @@ class Unchanged extends Error {}
  * Asks the server whether the URL is newer than the file, with If-Modified-Since (the file's
  * mtime, which a download sets to the server's Last-Modified), reading headers only.
  */
-async function askRemote(p: Params, file: FileStat): Promise<Remote> {
+async function askRemote(
+  p: Params,
+  file: FileStat,
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<Remote> {
   const since = file.mtime ?? new Date(0);
   const res = await request(
     { ...p, headers: { ...p.headers, "If-Modified-Since": since.toUTCString() } },
-    { defaultTimeout: 10 },
+    { defaultTimeout: 10, env },
   );
   await res.body?.cancel();
   if (res.status === 304) return { kind: "current" };
@@ -144,7 +148,7 @@ export const getUrl = defineTask({
   type: "get_url",
   schema,
   mainParam: "url",
-  async read(p, host): Promise<UrlCurrent> {
+  async read(p, host, ctx): Promise<UrlCurrent> {
     const st = await host.stat(p.dest);
     const name = decodeURIComponent(basename(new URL(p.url).pathname)) || "index.html";
     const path = st?.isDirectory ? `${p.dest.replace(/\/$/, "")}/${name}` : p.dest;
@@ -154,7 +158,7 @@ export const getUrl = defineTask({
     // The checksum decides without a request: the file is streamed through the hash.
     const have = exists && want ? await digestStream(algo, await host.readStream(path)) : undefined;
     const remote: Remote = exists && p.force && !want
-      ? await askRemote(p, file!)
+      ? await askRemote(p, file!, ctx.environment)
       : { kind: "unasked" };
     const { uid, gid } = await ids(p, host);
     return {
@@ -221,7 +225,7 @@ export const getUrl = defineTask({
       ].filter(Boolean).join(", ") + ` ${cur.path}`,
     }];
   },
-  async apply(op, host) {
+  async apply(op, host, ctx) {
     if (op.kind === "attrs") {
       if (op.mode !== undefined) await host.chmod(op.path, op.mode);
       if (op.uid !== undefined || op.gid !== undefined) {
@@ -241,7 +245,7 @@ export const getUrl = defineTask({
       source: op.request.url,
       remote: true,
       async open() {
-        res = await request(op.request, { defaultTimeout: 10 });
+        res = await request(op.request, { defaultTimeout: 10, env: ctx.environment });
         if (!res.ok || !res.body) {
           await res.body?.cancel();
           throw new Error(`GET ${op.request.url}: HTTP ${res.status}`);

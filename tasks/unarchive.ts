@@ -11,7 +11,7 @@
  */
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
-import { type Change, defineTask, type SourceContext } from "../lib/apply/task.ts";
+import { type Change, defineTask, type TaskContext } from "../lib/apply/task.ts";
 import { bool, list } from "./_ansible_params.ts";
 import {
   Accounts,
@@ -25,6 +25,7 @@ import {
 } from "./_attrs.ts";
 import { type ArchiveFormat, crc32, detectFormat, tarFlag, zipEntries } from "./_archives.ts";
 import { query, runChecked } from "./_run.ts";
+import { proxyFetch } from "./_http.ts";
 import { findSource, readSourceFile } from "./_source.ts";
 
 const schema = z.strictObject({
@@ -91,9 +92,9 @@ async function attrSteps(host: Host, t: AttrTarget): Promise<Change<AttrOp>[]> {
   return out;
 }
 
-async function load(p: Params, host: Host, ctx: SourceContext): Promise<Uint8Array> {
+async function load(p: Params, host: Host, ctx: TaskContext): Promise<Uint8Array> {
   if (/^https?:\/\//.test(p.src)) {
-    const res = await fetch(p.src, { signal: AbortSignal.timeout(300_000) });
+    const res = await proxyFetch(p.src, { signal: AbortSignal.timeout(300_000) }, ctx.environment);
     if (!res.ok) throw new Error(`src: GET ${p.src} answered ${res.status}`);
     return new Uint8Array(await res.arrayBuffer());
   }

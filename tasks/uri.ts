@@ -83,7 +83,7 @@ export const uri = defineTask({
       summary: `${p.method} ${p.url}`,
     }];
   },
-  async apply(op) {
+  async apply(op, _host, ctx) {
     const headers = { ...op.request.headers };
     if (op.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
       headers["Content-Type"] = op.contentType;
@@ -93,6 +93,7 @@ export const uri = defineTask({
       ...(op.body !== undefined ? { body: op.body } : {}),
       redirect: op.redirect,
       defaultTimeout: 30,
+      env: ctx.environment,
     });
     const text = await res.text();
     const type = res.headers.get("content-type") ?? "";

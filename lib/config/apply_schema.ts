@@ -167,6 +167,23 @@ const UNSUPPORTED_KEYWORDS: Readonly<Record<string, string>> = {
   delegate_facts: "driftless manages only the host it runs on",
 };
 
+/** Keywords a flat task's own param of the same name takes precedence over. */
+const SOFT_KEYWORDS = new Set([
+  "check_mode",
+  "diff",
+  "become",
+  "become_user",
+  "become_method",
+  "environment",
+  "delegate_to",
+  "run_once",
+  "any_errors_fatal",
+  "throttle",
+  "until",
+  "retries",
+  "delay",
+]);
+
 /** `with_<lookup>` keys: the loop comes from the lookup. */
 const WITH = /^with_((?:[a-z_][a-z0-9_]*\.){0,2}[a-z_][a-z0-9_]*)$/;
 
@@ -339,6 +356,8 @@ export function normaliseTask(
   let flat: Record<string, unknown>;
   let paramsSource: KeyPath = [];
   let paramsKeys: Set<string> | undefined;
+  /** An Ansible-style entry's task type (its params may hold a `type` of their own). */
+  let moduleName: string | undefined;
   const action = "type" in entry || "block" in entry ? undefined : actionModule(entry);
 
   if ("block" in entry && !("type" in entry)) {
@@ -405,6 +424,7 @@ export function normaliseTask(
     paramsKeys = new Set(Object.keys(params));
     Object.assign(flat, params);
     paramsSource = [sourceKey];
+    moduleName = type;
   }
 
   for (const key of Object.keys(flat)) {
@@ -421,14 +441,19 @@ export function normaliseTask(
   const envelopePart: Record<string, unknown> = {};
   const params: Record<string, unknown> = {};
   const loops: [string, unknown][] = [];
+  // A flat task's own param that shares its name with a later Ansible keyword (wait_for's
+  // `delay`) stays the task's param.
+  const schema = paramsKeys ? undefined : catalog.params(String(flat.type));
+  const own = schema instanceof z.ZodObject ? new Set(Object.keys(schema.shape)) : new Set();
   for (const [key, value] of Object.entries(flat)) {
-    if (paramsKeys?.has(key)) params[key] = value;
+    if (paramsKeys?.has(key) || (SOFT_KEYWORDS.has(key) && own.has(key))) params[key] = value;
     else if (WITH.test(key)) loops.push([key, value]);
     else if (key in envelopeShape) envelopePart[key] = value;
     else if (flat.type === "block" && (key === "block" || key === "rescue" || key === "always")) {
       continue;
     } else params[key] = value;
   }
+  if (moduleName !== undefined) envelopePart.type = moduleName;
   const sourcePath = (path: KeyPath): KeyPath => {
     const head = path[0];
     return typeof head === "string" && paramsKeys?.has(head) ? [...paramsSource, ...path] : path;

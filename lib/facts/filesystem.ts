@@ -100,8 +100,9 @@ export function filesystemFamilies(results: readonly FsResult[]): MetricFamily[]
       labels,
       stats ? 0 : 1,
     );
-    g("readonly", "Filesystem read-only status.", labels, ro);
+    // Like node_exporter, a mount whose statfs failed reports only its error.
     if (!stats) continue;
+    g("readonly", "Filesystem read-only status.", labels, ro);
     g("size_bytes", "Filesystem size in bytes.", labels, stats.blocks * stats.bsize);
     g("free_bytes", "Filesystem free space in bytes.", labels, stats.bfree * stats.bsize);
     g(

@@ -8,6 +8,7 @@
  * @module
  */
 import { statfs } from "node:fs/promises";
+import { ipv4Broadcast } from "./_netif.ts";
 import { attempt, canRead, canSys, granted, procAccess } from "./_perm.ts";
 import { localZone, zoneFor } from "./_tz.ts";
 import { parseMounts } from "./filesystem.ts";
@@ -386,6 +387,7 @@ function networkFacts(
           }
           : {}),
         ...opt("permMacaddress", readSys(`${base}/bonding_slave/perm_hwaddr`)),
+        ...opt("broadcast", ipv4Broadcast(name)),
       };
       sys.set(name, entry);
     }

@@ -63,6 +63,8 @@ export interface SysIface {
   readonly pciid?: string;
   /** basename of `device/driver/module`. */
   readonly module?: string;
+  /** The primary IPv4 address's configured broadcast ("" for none), when known. */
+  readonly broadcast?: string;
   readonly bridge?: {
     readonly id?: string;
     readonly stp?: string;
@@ -148,11 +150,17 @@ export function interfaceFacts(
     const f = interfaces.get(a.name)!;
     const prefix = Number(a.cidr.split("/")[1] ?? (a.family === "IPv4" ? 32 : 128));
     if (a.family === "IPv4") {
-      const flags = parseInt(sys.get(a.name)?.flags ?? "0x2", 16);
+      const s = sys.get(a.name);
+      const flags = parseInt(s?.flags ?? "0x2", 16);
       const { network, broadcast } = ipv4Network(a.address, prefix);
+      // Only a broadcast the kernel has: the primary's as configured; secondaries get the
+      // subnet's when the primary has one (`ip addr ... brd +`), as they usually do.
+      const configured = s?.broadcast === undefined || s.broadcast !== "";
       const entry = {
         address: a.address,
-        broadcast: flags & IFF_BROADCAST && prefix < 31 ? broadcast : "",
+        broadcast: flags & IFF_BROADCAST && prefix < 31 && configured
+          ? (!f.ipv4 && s?.broadcast) || broadcast
+          : "",
         netmask: ipv4Netmask(prefix),
         network,
         prefix: String(prefix),

@@ -87,9 +87,12 @@ export async function snapshot(root: string): Promise<Snapshot> {
   return out;
 }
 
+/** No change: a directory whose entries changed (its mtime) keeps its type, mode and owner. */
 function same(a: Seen, b: Seen): boolean {
-  return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid &&
-    a.size === b.size && a.mtime === b.mtime && a.ino === b.ino && a.target === b.target;
+  const attrs = a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid &&
+    a.target === b.target;
+  return attrs &&
+    (a.type === "dir" || (a.size === b.size && a.mtime === b.mtime && a.ino === b.ino));
 }
 
 async function sha256(data: Uint8Array): Promise<string> {

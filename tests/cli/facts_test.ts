@@ -346,6 +346,13 @@ async function sh(...args: string[]): Promise<string> {
   return text;
 }
 
+/** True when the process has not exited (within a moment). */
+const stillRunning = (r: { child: Deno.ChildProcess }) =>
+  Promise.race([
+    r.child.status.then(() => false),
+    new Promise<boolean>((res) => setTimeout(() => res(true), 200)),
+  ]);
+
 const fdCount = (pid: number) => [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
 
 Deno.test({
@@ -414,11 +421,7 @@ Deno.test({
       assert.equal(r.status, 200);
       assert.match(await r.text(), /^node_load1 /m);
       assert.ok(fdCount(running.child.pid) < 256, "below the limit");
-      const alive = await Promise.race([
-        running.child.status.then(() => false),
-        new Promise<boolean>((res) => setTimeout(() => res(true), 200)),
-      ]);
-      assert.ok(alive, `the process exited: ${running.stderr()}`);
+      assert.ok(await stillRunning(running), `the process exited: ${running.stderr()}`);
     } finally {
       for (const c of idle) c.close();
       await running.stop();
@@ -454,11 +457,7 @@ Deno.test({
       }
       assert.equal(status, 200, running.stderr());
       assert.match(running.stderr(), /accept failed/, "it did run out of descriptors");
-      const alive = await Promise.race([
-        running.child.status.then(() => false),
-        new Promise<boolean>((res) => setTimeout(() => res(true), 200)),
-      ]);
-      assert.ok(alive, `the process exited: ${running.stderr()}`);
+      assert.ok(await stillRunning(running), `the process exited: ${running.stderr()}`);
     } finally {
       for (const c of idle) c.close();
       await running.stop();

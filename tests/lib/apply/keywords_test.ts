@@ -211,3 +211,37 @@ Deno.test("facts a module returns become host facts for later tasks", () =>
     const { records } = await applyConfig(dir);
     assert.equal(records[1]!.message, "0 0");
   }));
+
+Deno.test("environment's proxy settings reach the tasks that download", async () => {
+  const seen: string[] = [];
+  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push(req.url);
+    return new Response("via proxy\n");
+  });
+  try {
+    await withConfig({
+      "apply.yml": [
+        "tasks:",
+        "  - get_url: {url: 'http://downloads.example.invalid/tool.txt', dest: /tool.txt}",
+        "    environment:",
+        `      http_proxy: http://127.0.0.1:${proxy.addr.port}`,
+        "  - get_url: {url: 'http://127.0.0.1:9/never', dest: /never.txt}",
+        "    ignore_errors: true",
+        "    environment:",
+        `      http_proxy: http://127.0.0.1:${proxy.addr.port}`,
+        "      no_proxy: 127.0.0.1",
+      ].join("\n"),
+    }, async (dir) => {
+      const { records } = await applyConfig(dir, {
+        inspect: async (root) =>
+          assert.equal(await Deno.readTextFile(join(root, "tool.txt")), "via proxy\n"),
+      });
+      assert.equal(records[0]!.status, "changed");
+      // no_proxy: the request went straight to the (closed) port, not through the proxy.
+      assert.equal(records[1]!.status, "failed");
+      assert.deepEqual(seen, ["http://downloads.example.invalid/tool.txt"]);
+    });
+  } finally {
+    await proxy.shutdown();
+  }
+});

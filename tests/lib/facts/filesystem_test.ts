@@ -45,6 +45,7 @@ Deno.test("filesystemFamilies() computes sizes from statfs and flags read-only m
   const r = { device: "/dev/vda", fstype: "ext4", mountpoint: "/" };
   assert.equal(valueOf(fams, "node_filesystem_device_error", r), 1);
   assert.equal(valueOf(fams, "node_filesystem_size_bytes", r), undefined);
+  assert.equal(valueOf(fams, "node_filesystem_readonly", r), undefined, "only its error");
 });
 
 Deno.test("filesystemCollector() reports the root filesystem as statfs sees it", async () => {

@@ -352,3 +352,73 @@ Deno.test("gatherFacts() under apply --dry-run's scoped flags: /proc facts absen
     await Deno.remove(script);
   }
 });
+
+function rootMissing(): string | undefined {
+  if (Deno.uid() !== 0) return "network namespaces need root";
+  return missing("ip") ? "iproute2 is not installed" : undefined;
+}
+
+Deno.test({
+  ...requires(
+    "gatherFacts() reports an IPv4 broadcast only where the kernel has one, as Ansible does",
+    rootMissing(),
+  ),
+  async fn() {
+    const ns = `dlx-brd-${Deno.pid}`;
+    const ip = (...args: string[]) =>
+      new Deno.Command("ip", { args, stdout: "null", stderr: "inherit" }).output();
+    await ip("netns", "add", ns);
+    const script = await Deno.makeTempFile({ suffix: ".ts" });
+    try {
+      await ip("-n", ns, "link", "add", "nobrd", "type", "veth", "peer", "name", "withbrd");
+      await ip("-n", ns, "addr", "add", "10.9.8.7/24", "dev", "nobrd");
+      await ip("-n", ns, "addr", "add", "10.7.7.7/24", "brd", "+", "dev", "withbrd");
+      const url = new URL("../../../lib/facts/host_facts.ts", import.meta.url).href;
+      await Deno.writeTextFile(
+        script,
+        `import { gatherFacts } from ${
+          JSON.stringify(url)
+        };\nconsole.log(JSON.stringify(await gatherFacts()));\n`,
+      );
+      const out = await new Deno.Command("ip", {
+        args: ["netns", "exec", ns, Deno.execPath(), "run", "--quiet", "-A", script],
+        stdout: "piped",
+      }).output();
+      assert.equal(out.code, 0);
+      const ours = JSON.parse(new TextDecoder().decode(out.stdout)) as HostFacts;
+      const v4 = (f: HostFacts, dev: string) => (f[dev] as Record<string, unknown>).ipv4;
+      assert.deepEqual(v4(ours, "nobrd"), {
+        address: "10.9.8.7",
+        broadcast: "",
+        netmask: "255.255.255.0",
+        network: "10.9.8.0",
+        prefix: "24",
+      });
+      assert.equal((v4(ours, "withbrd") as Record<string, string>).broadcast, "10.7.7.255");
+      if (!missing("ansible")) {
+        const a = await new Deno.Command("ip", {
+          args: [
+            "netns",
+            "exec",
+            ns,
+            "ansible",
+            "localhost",
+            "-m",
+            "setup",
+            "-a",
+            "filter=ansible_*brd",
+          ],
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const theirs = JSON.parse(new TextDecoder().decode(a.stdout).replace(/^[^{]*/, ""))
+          .ansible_facts;
+        assert.deepEqual(v4(ours, "nobrd"), theirs.ansible_nobrd.ipv4);
+        assert.deepEqual(v4(ours, "withbrd"), theirs.ansible_withbrd.ipv4);
+      }
+    } finally {
+      await ip("netns", "del", ns);
+      await Deno.remove(script);
+    }
+  },
+});
