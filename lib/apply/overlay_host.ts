@@ -160,7 +160,9 @@ export class OverlayHost implements Host {
   async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
     const p = await this.#resolve(path);
     const e = this.#entry(p);
-    if (e === undefined || (e.kind === "file" && e.data === "base")) return this.#base.readStream(p);
+    if (e === undefined || (e.kind === "file" && e.data === "base")) {
+      return this.#base.readStream(p);
+    }
     return ReadableStream.from([await this.readBytes(p)]);
   }
 
