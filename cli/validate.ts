@@ -5,6 +5,7 @@
  */
 import type { TaskSpec } from "../lib/config/apply_schema.ts";
 import type { LoadedConfig } from "../lib/config/loader.ts";
+import type { Role } from "../lib/config/roles.ts";
 import { ConfigError, ExitCode } from "../lib/errors.ts";
 import type { Redactor } from "../lib/secrets.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
@@ -25,9 +26,21 @@ export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promi
   const config = await check(g);
   const parts: string[] = [];
   if (config.apply) {
-    const tasks = countTasks(config.apply.tasks);
-    const handlers = countTasks(config.apply.handlers);
-    parts.push(`apply (${plural(tasks, "task")}, ${plural(handlers, "handler")})`);
+    const a = config.apply;
+    const roles = new Map<string, Role>();
+    const tasks = countTasks(
+      [...(a.pre_tasks ?? []), ...(a.roles ?? []), ...a.tasks, ...(a.post_tasks ?? [])],
+      roles,
+    );
+    const handlers = countTasks(
+      [...a.handlers, ...[...roles.values()].flatMap((r) => r.handlers)],
+      new Map(),
+    );
+    parts.push(
+      `apply (${plural(tasks, "task")}, ${plural(handlers, "handler")}${
+        roles.size > 0 ? `, ${plural(roles.size, "role")}` : ""
+      })`,
+    );
   }
   for (const name of ["facts", "logs", "agent"] as const) if (config[name]) parts.push(name);
   const nVars = Object.keys(config.vars).length;
@@ -80,11 +93,13 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
   }
 }
 
-function countTasks(tasks: readonly TaskSpec[]): number {
+/** Tasks in the lists (blocks and role blocks opened); `roles` collects the roles met. */
+function countTasks(tasks: readonly TaskSpec[], roles: Map<string, Role>): number {
   let n = 0;
   for (const t of tasks) {
+    if (t.role) roles.set(t.role.role.path, t.role.role);
     n += t.type === "block"
-      ? countTasks(t.block ?? []) + countTasks(t.rescue ?? []) + countTasks(t.always ?? [])
+      ? countTasks([...(t.block ?? []), ...(t.rescue ?? []), ...(t.always ?? [])], roles)
       : 1;
   }
   return n;

@@ -314,6 +314,31 @@ export function planAttrs(state: AttrState, want: AttrWant): Change<AttrOp>[] {
   return out;
 }
 
+/**
+ * The chmod/chown steps that give existing paths the params' mode, owner and group (`[]` when
+ * none is set); with `noFollow`, links are changed themselves.
+ */
+export async function planPathAttrs(
+  host: Host,
+  paths: readonly string[],
+  params: AttrParams,
+  options: { noFollow?: boolean } = {},
+): Promise<Change<AttrOp>[]> {
+  if (params.mode === undefined && params.owner === undefined && params.group === undefined) {
+    return [];
+  }
+  const accounts = Accounts.for(host, params);
+  const { owner, group } = await resolveOwnership(params, accounts);
+  const umask = currentUmask();
+  const noFollow = options.noFollow ?? false;
+  const out: Change<AttrOp>[] = [];
+  for (const path of paths) {
+    const state = await readAttrState(host, path, accounts, { follow: !noFollow });
+    if (state) out.push(...planAttrs(state, { mode: params.mode, owner, group, noFollow, umask }));
+  }
+  return out;
+}
+
 /** The mode a new file or directory gets: the spec applied to the default for its kind. */
 export function newMode(spec: string | undefined, isDir: boolean, umask: number): number {
   const base = (isDir ? 0o777 : 0o666) & ~umask;

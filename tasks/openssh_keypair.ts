@@ -10,17 +10,7 @@
 import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
 import { type Change, defineTask } from "../lib/apply/task.ts";
-import {
-  Accounts,
-  applyAttr,
-  type AttrOp,
-  attrShape,
-  bool,
-  currentUmask,
-  planAttrs,
-  readAttrState,
-  resolveOwnership,
-} from "./_attrs.ts";
+import { applyAttr, type AttrOp, attrShape, bool, planPathAttrs } from "./_attrs.ts";
 import { query } from "./_run.ts";
 
 const schema = z.strictObject({
@@ -88,18 +78,8 @@ async function readKey(host: Host, p: Params): Promise<Key | undefined> {
   };
 }
 
-async function attrSteps(host: Host, p: Params): Promise<Change<AttrOp>[]> {
-  if (p.mode === undefined && p.owner === undefined && p.group === undefined) return [];
-  const accounts = Accounts.for(host, p);
-  const { owner, group } = await resolveOwnership(p, accounts);
-  const out: Change<AttrOp>[] = [];
-  for (const path of [p.path, `${p.path}.pub`]) {
-    const state = await readAttrState(host, path, accounts);
-    if (state) {
-      out.push(...planAttrs(state, { mode: p.mode, owner, group, umask: currentUmask() }));
-    }
-  }
-  return out;
+function attrSteps(host: Host, p: Params): Promise<Change<AttrOp>[]> {
+  return planPathAttrs(host, [p.path, `${p.path}.pub`], p);
 }
 
 function regenerate(p: Params, cur: Current): boolean {

@@ -13,16 +13,7 @@ import * as z from "zod";
 import type { Host } from "../lib/apply/host.ts";
 import { type Change, defineTask, type TaskContext } from "../lib/apply/task.ts";
 import { bool, list } from "./_ansible_params.ts";
-import {
-  Accounts,
-  applyAttr,
-  type AttrOp,
-  attrShape,
-  currentUmask,
-  planAttrs,
-  readAttrState,
-  resolveOwnership,
-} from "./_attrs.ts";
+import { applyAttr, type AttrOp, attrShape, planPathAttrs } from "./_attrs.ts";
 import { type ArchiveFormat, crc32, detectFormat, tarFlag, zipEntries } from "./_archives.ts";
 import { query, runChecked } from "./_run.ts";
 import { proxyFetch } from "./_http.ts";
@@ -76,20 +67,9 @@ interface AttrTarget {
 }
 
 /** The chmod/chown steps that bring every existing member to mode/owner/group. */
-async function attrSteps(host: Host, t: AttrTarget): Promise<Change<AttrOp>[]> {
-  const p = t.params;
-  if (p.mode === undefined && p.owner === undefined && p.group === undefined) return [];
-  const accounts = Accounts.for(host, p);
-  const { owner, group } = await resolveOwnership(p, accounts);
-  const umask = currentUmask();
-  const out: Change<AttrOp>[] = [];
-  for (const m of t.members) {
-    const state = await readAttrState(host, `${t.dest}/${m}`.replace(/\/+$/, ""), accounts, {
-      follow: false,
-    });
-    if (state) out.push(...planAttrs(state, { mode: p.mode, owner, group, noFollow: true, umask }));
-  }
-  return out;
+function attrSteps(host: Host, t: AttrTarget): Promise<Change<AttrOp>[]> {
+  const paths = t.members.map((m) => `${t.dest}/${m}`.replace(/\/+$/, ""));
+  return planPathAttrs(host, paths, t.params, { noFollow: true });
 }
 
 async function load(p: Params, host: Host, ctx: TaskContext): Promise<Uint8Array> {
