@@ -75,12 +75,15 @@ measure() {
   for name in node_exporter driftless; do : >"$OUT/$name.$tag.latency_ms.txt"; done
   for _ in $(seq 1 "$LAT_N"); do
     for name in node_exporter driftless; do
-      curl -sf -o /dev/null -w '%{time_total}\n' "${URL[$name]}$query" | awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.$tag.latency_ms.txt"
+      { curl -sSf -o /dev/null -w '%{time_total}\n' "${URL[$name]}$query" || echo "scrape of $name failed" >&2; } |
+        awk '{printf "%.3f\n", $1*1000}' >>"$OUT/$name.$tag.latency_ms.txt"
     done
   done
   for name in node_exporter driftless; do MLAT[$name]=$(median <"$OUT/$name.$tag.latency_ms.txt"); T0[$name]=$(cpu_ticks "${PID[$name]}"); done
   for _ in $(seq 1 "$CPU_N"); do
-    for name in node_exporter driftless; do curl -sf -o /dev/null "${URL[$name]}$query"; done
+    for name in node_exporter driftless; do
+      curl -sSf -o /dev/null "${URL[$name]}$query" || echo "scrape of $name failed" >&2
+    done
     sleep 0.2
   done
   for name in node_exporter driftless; do
