@@ -11,11 +11,11 @@ import type { Host } from "../lib/apply/host.ts";
 import { defineTask } from "../lib/apply/task.ts";
 import { query, systemdBooted } from "./_run.ts";
 
-/** One service, with Ansible's keys. */
+/** One service, with Ansible's keys (SysV services have no `status`). */
 export interface ServiceFact {
   name: string;
   state: string;
-  status: string;
+  status?: string;
   source: string;
 }
 
@@ -46,14 +46,14 @@ export function parseUnitFiles(text: string): Record<string, string> {
   return out;
 }
 
-/** Parses `service --status-all` (`[ + ]  cron`). */
+/** Parses `service --status-all` (`[ + ]  cron`) as Ansible does: `+` running, else stopped. */
 export function parseStatusAll(text: string): Record<string, ServiceFact> {
   const out: Record<string, ServiceFact> = {};
   for (const line of text.split("\n")) {
-    const m = /^\s*\[\s*([+?-])\s*\]\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const state = m[1] === "+" ? "running" : m[1] === "-" ? "stopped" : "unknown";
-    out[m[2]!] = { name: m[2]!, state, status: "unknown", source: "sysv" };
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 4) continue;
+    const name = fields.slice(3).join(" ");
+    out[name] = { name, state: fields[1] === "+" ? "running" : "stopped", source: "sysv" };
   }
   return out;
 }
@@ -77,7 +77,7 @@ async function systemdServices(host: Host): Promise<Record<string, ServiceFact>>
   ]);
   for (const [unit, status] of Object.entries(parseUnitFiles(files.stdout))) {
     services[unit] ??= { name: unit, state: "inactive", status, source: "systemd" };
-    services[unit].status = status;
+    services[unit]!.status = status;
   }
   return services;
 }
