@@ -1,13 +1,15 @@
 /**
  * `driftless logs`: ship the log files of the logs config to its outputs. Runs until SIGTERM or
  * SIGINT, then delivers what is queued and saves checkpoints within `shutdown_timeout`.
- * `--once` ships what the files hold now and exits 0 when all of it is acknowledged (for cron).
+ * `--once` ships what the files hold now and exits 0 when all of it is acknowledged (for cron),
+ * 1 when it was not, or an output gave events up (`max_attempts`, or refused for good).
  *
  * @module
  */
+import type { LogsConfig } from "../lib/config/logs_schema.ts";
 import type { LogsPipeline } from "../lib/logs/pipeline.ts";
 import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
-import { parseDuration } from "../lib/sinks/units.ts";
+import { redactor } from "../lib/secrets.ts";
 import { type GlobalOptions, loadFromOptions } from "./_context.ts";
 import { debug, info, warn } from "./_render.ts";
 
@@ -23,14 +25,14 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
   let timeoutMs: number | undefined;
   if (o.timeout !== undefined) {
     if (!o.once) throw new UsageError("--timeout goes with --once");
+    const { parseDuration } = await import("../lib/sinks/units.ts");
     try {
       timeoutMs = parseDuration(o.timeout);
     } catch (e) {
       throw new UsageError(`--timeout: ${(e as Error).message}`);
     }
   }
-  const config = await loadFromOptions(g, { tasks: false });
-  const logsConfig = config.logs;
+  const logsConfig = await loadLogsConfig(g, !o.once);
   if (!logsConfig?.sources?.length) {
     throw new UsageError(
       `no log sources in ${g.config} (expected a logs.yml with sources: and outputs:)`,
@@ -46,6 +48,13 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
     // Settings only known to be wrong when a sink is built (a template placeholder, a facility).
     if (e instanceof RangeError || e instanceof SyntaxError) {
       throw new ConfigError([{ file: g.config, path: "logs", message: e.message }]);
+    }
+    if ((e as Error).name === "StateDirError") {
+      throw new ConfigError([{
+        file: g.config,
+        path: "logs.state_dir",
+        message: (e as Error).message,
+      }]);
     }
     throw e;
   }
@@ -75,7 +84,14 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
       return ExitCode.failed;
     }
     info(summary());
-    return ExitCode.ok;
+    const lost = [...pipeline.sinks.values()].filter((s) => s.stats.dropped + s.stats.rejected > 0);
+    for (const s of lost) {
+      warn(
+        `output ${s.name} gave up ${s.stats.dropped} event(s) after max_attempts and had ` +
+          `${s.stats.rejected} refused for good: they were not delivered`,
+      );
+    }
+    return lost.length > 0 ? ExitCode.failed : ExitCode.ok;
   }
 
   let stopping: Promise<boolean> | undefined;
@@ -102,6 +118,36 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
   }
   info(summary());
   return ExitCode.ok;
+}
+
+/**
+ * The logs section of the config. Following runs for months: when it may run driftless, the
+ * config is validated in a child process (as the agent does), so this process never loads the
+ * YAML parser, zod or the schemas (about 30 MB it would keep). `--once` validates in-process.
+ */
+async function loadLogsConfig(g: GlobalOptions, follow: boolean): Promise<LogsConfig | undefined> {
+  if (follow && mayRunSelf()) {
+    const { loadAgentConfig } = await import("../lib/agent/config.ts");
+    const r = await loadAgentConfig(g.config, {
+      ...(g.envFileRequired ? { envFile: g.envFile } : {}),
+      onLog: (line) => debug(line),
+    });
+    if (!r.ok) throw new ConfigError(r.issues);
+    for (const s of r.config.secrets) redactor.add(s);
+    for (const w of r.config.warnings) warn(w);
+    return r.config.logs;
+  }
+  return (await loadFromOptions(g, { tasks: false })).logs;
+}
+
+/** True when this process may start driftless again (a child with the same Deno). */
+function mayRunSelf(): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state ===
+      "granted";
+  } catch {
+    return false;
+  }
 }
 
 function plural(n: number, word: string): string {

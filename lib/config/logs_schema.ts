@@ -10,6 +10,7 @@ import * as z from "zod";
 import { sinkSchema } from "../sinks/config.ts";
 import { compileTimeFormat } from "../logs/parse/timestamp.ts";
 import { durationSchema, sizeSchema } from "../sinks/units.ts";
+import { outputLoops } from "../logs/output_loop.ts";
 
 /** A regex (Python's `(?P<name>...)` accepted), checked when the config is loaded. */
 const regex = z.string().min(1).superRefine((value, ctx) => {
@@ -142,6 +143,11 @@ export const sourceSchema = z.strictObject({
   close_inactive: durationSchema.optional(),
   /** A rotated or deleted file, read to its end, is released after it stayed unchanged this long (default 5s). */
   release_after: durationSchema.optional(),
+  /**
+   * Most descriptors open at once (default 1024): past it, the least recently read file is
+   * closed and opened again (by path, checked by its head) when it has new data.
+   */
+  max_open_files: z.number().int().min(1).optional(),
   /** Bytes hashed from the head of a file for its identity (default 1024). */
   fingerprint_bytes: z.number().int().min(16).max(65536).optional(),
   /** Longest line in bytes (default 1 MiB); longer ones are split or truncated and counted. */
@@ -205,6 +211,13 @@ export const logsSchema = z.strictObject({
       }
     });
   });
+  for (const loop of outputLoops(logs, logs.host ?? "localhost")) {
+    ctx.addIssue({
+      code: "custom",
+      message: loop.message,
+      path: ["outputs", loop.output, "path"],
+    });
+  }
 }).meta({ title: "driftless logs config" });
 
 /** A parsed logs config (durations in ms, sizes in bytes). */

@@ -244,3 +244,18 @@ export class LineBlock implements EventList {
     this.#pLines = lines;
   }
 }
+
+/** The events of a list after its first `k` (a sink that already has those after a restart). */
+export function skipEvents(list: EventList, k: number): EventList {
+  if (k === 0) return list;
+  const copyRaw = list.copyRaw?.bind(list);
+  const rawBytes = list.rawBytes?.bind(list);
+  const rawView = list.rawView?.bind(list);
+  return {
+    length: list.length - k,
+    slice: (from, to) => list.slice(from + k, to + k),
+    ...(copyRaw ? { copyRaw: (from, to, out, at) => copyRaw(from + k, to + k, out, at) } : {}),
+    ...(rawBytes ? { rawBytes: (from, to) => rawBytes(from + k, to + k) } : {}),
+    ...(rawView ? { rawView: (from, to) => rawView(from + k, to + k) } : {}),
+  };
+}

@@ -20,6 +20,13 @@ export interface CheckpointEntry {
   readonly offset: number;
   /** The path it was last seen at (to find it after a rename during downtime). */
   readonly path: string;
+  /** Outputs that acknowledged more than `offset`: how far each did (by output name). */
+  readonly sinks?: Readonly<Record<string, number>>;
+  /**
+   * When the file was read to its end and let go (it had left its path). The entry stays while
+   * the file does, so a later rename of it is not read again.
+   */
+  readonly released?: number;
 }
 
 /**
@@ -35,6 +42,8 @@ export interface OrphanEntry {
   readonly path: string;
   /** When it was truncated (ms since the epoch); orphans expire. */
   readonly since: number;
+  /** Outputs that acknowledged more than `offset`: how far each did (by output name). */
+  readonly sinks?: Readonly<Record<string, number>>;
 }
 
 /** The state file could not be read; the message says what to do. */
@@ -59,6 +68,8 @@ export class CheckpointStore {
   readonly dir: string;
   readonly #entries = new Map<string, CheckpointEntry>();
   readonly #orphans = new Map<string, OrphanEntry>();
+  /** When each source last looked for files (saved with the next write). */
+  readonly #scanned = new Map<string, number>();
   #dirty = false;
   #running: Promise<void> | undefined;
   #prevAt = 0;
@@ -97,7 +108,8 @@ export class CheckpointStore {
     const old = this.#entries.get(k);
     if (
       old && old.offset === entry.offset && old.fp === entry.fp && old.fp_len === entry.fp_len &&
-      old.path === entry.path
+      old.path === entry.path && old.released === entry.released &&
+      sameSinks(old.sinks, entry.sinks)
     ) return;
     this.#entries.set(k, entry);
     this.#dirty = true;
@@ -122,6 +134,19 @@ export class CheckpointStore {
   /** Forgets an orphan (adopted by its copy, or expired). */
   deleteOrphan(orphan: OrphanEntry): void {
     if (this.#orphans.delete(`${orphan.source}\0${orphan.fp}\0${orphan.since}`)) this.#dirty = true;
+  }
+
+  /**
+   * When a source last looked for files (ms since the epoch), as saved by the last run; files
+   * that changed after it and were never seen are new to it.
+   */
+  scannedAt(source: string): number | undefined {
+    return this.#scanned.get(source);
+  }
+
+  /** Records a scan's start (saved with the next write, not a write of its own). */
+  setScannedAt(source: string, ms: number): void {
+    this.#scanned.set(source, ms);
   }
 
   /** True when there are changes not yet saved. */
@@ -160,28 +185,33 @@ export class CheckpointStore {
       version: 1,
       files: [...this.#entries.values()],
       orphans: [...this.#orphans.values()],
+      scanned: Object.fromEntries(this.#scanned),
     }) + "\n";
     const main = join(this.dir, FILE);
-    const tmp = join(this.dir, `.${FILE}.tmp`);
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o640 });
+    // A fresh random name, created exclusively: never an existing file or a planted symlink.
+    const tmp = tempName(this.dir, FILE);
+    const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o640 });
     try {
       const bytes = new TextEncoder().encode(text);
       let off = 0;
       while (off < bytes.length) off += await file.write(bytes.subarray(off));
       await file.sync();
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
     } finally {
       file.close();
     }
     const now = Date.now();
     if (now - this.#prevAt >= PREV_EVERY_MS) {
       // Keep the snapshot being replaced: a hard link, then an atomic rename over the old one.
-      const prevTmp = join(this.dir, `.${PREV}.tmp`);
-      await Deno.remove(prevTmp).catch(() => {});
+      const prevTmp = tempName(this.dir, PREV);
       try {
         await Deno.link(main, prevTmp);
         await Deno.rename(prevTmp, join(this.dir, PREV));
         this.#prevAt = now;
       } catch (e) {
+        await Deno.remove(prevTmp).catch(() => {});
         if (!(e instanceof Deno.errors.NotFound)) throw e; // no snapshot yet
       }
     }
@@ -195,11 +225,11 @@ export class CheckpointStore {
     const main = join(this.dir, FILE);
     const prev = join(this.dir, PREV);
     const a = await readState(main);
-    if (a.entries) return this.#fill(a.entries, a.orphans ?? []);
+    if (a.entries) return this.#fill(a);
     const b = await readState(prev);
     if (b.entries) {
       if (a.error) this.notes.push(`${main} is unreadable (${a.error}); using ${prev}`);
-      return this.#fill(b.entries, b.orphans ?? []);
+      return this.#fill(b);
     }
     if (!a.error && !b.error) return; // a fresh state dir
     throw new CheckpointError(
@@ -209,15 +239,39 @@ export class CheckpointStore {
     );
   }
 
-  #fill(entries: CheckpointEntry[], orphans: OrphanEntry[]): void {
-    for (const e of entries) this.#entries.set(key(e.source, e.dev, e.ino), e);
-    for (const o of orphans) this.#orphans.set(`${o.source}\0${o.fp}\0${o.since}`, o);
+  #fill(state: State): void {
+    for (const e of state.entries ?? []) this.#entries.set(key(e.source, e.dev, e.ino), e);
+    for (const o of state.orphans ?? []) this.#orphans.set(`${o.source}\0${o.fp}\0${o.since}`, o);
+    for (const [source, ms] of Object.entries(state.scanned ?? {})) this.#scanned.set(source, ms);
   }
 }
 
-async function readState(
-  path: string,
-): Promise<{ entries?: CheckpointEntry[]; orphans?: OrphanEntry[]; error?: string }> {
+function sameSinks(
+  a: Readonly<Record<string, number>> | undefined,
+  b: Readonly<Record<string, number>> | undefined,
+): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** `.NAME.RANDOM.tmp` in `dir`. */
+function tempName(dir: string, name: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let r = "";
+  for (const b of bytes) r += b.toString(16).padStart(2, "0");
+  return join(dir, `.${name}.${r}.tmp`);
+}
+
+interface State {
+  entries?: CheckpointEntry[];
+  orphans?: OrphanEntry[];
+  scanned?: Record<string, number>;
+  error?: string;
+}
+
+async function readState(path: string): Promise<State> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -226,21 +280,45 @@ async function readState(
     return { error: (e as Error).message };
   }
   try {
-    const data = JSON.parse(text) as { version?: unknown; files?: unknown; orphans?: unknown };
+    const data = JSON.parse(text) as {
+      version?: unknown;
+      files?: unknown;
+      orphans?: unknown;
+      scanned?: unknown;
+    };
     if (data.version !== 1 || !Array.isArray(data.files)) throw new Error("not a version 1 state");
     const entries = data.files.map((f: Record<string, unknown>) => {
       if (
         typeof f.source !== "string" || typeof f.dev !== "number" || typeof f.ino !== "number" ||
         typeof f.fp !== "string" || typeof f.fp_len !== "number" ||
-        typeof f.offset !== "number" || typeof f.path !== "string"
+        typeof f.offset !== "number" || typeof f.path !== "string" || !numberRecord(f.sinks) ||
+        (f.released !== undefined && typeof f.released !== "number")
       ) throw new Error("an entry lacks source, dev, ino, fp, fp_len, offset or path");
       return f as unknown as CheckpointEntry;
     });
-    const orphans = Array.isArray(data.orphans) ? data.orphans as OrphanEntry[] : [];
-    return { entries, orphans };
+    const orphans = (Array.isArray(data.orphans) ? data.orphans : []).map(
+      (o: Record<string, unknown>) => {
+        if (
+          typeof o.source !== "string" || typeof o.fp !== "string" ||
+          typeof o.fp_len !== "number" || typeof o.offset !== "number" ||
+          typeof o.path !== "string" || typeof o.since !== "number" || !numberRecord(o.sinks)
+        ) throw new Error("an orphan lacks source, fp, fp_len, offset, path or since");
+        return o as unknown as OrphanEntry;
+      },
+    );
+    const scanned = data.scanned !== undefined && numberRecord(data.scanned)
+      ? data.scanned as Record<string, number>
+      : {};
+    return { entries, orphans, scanned };
   } catch (e) {
     return { error: `${path}: ${(e as Error).message}` };
   }
+}
+
+function numberRecord(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  return Object.values(v).every((n) => typeof n === "number");
 }
 
 async function syncDir(dir: string): Promise<void> {

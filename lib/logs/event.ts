@@ -164,6 +164,17 @@ export class LogEvent {
     }
   }
 
+  /**
+   * The JSON line sinks write, as text: a plain line (no parsed fields) is written without
+   * building the object `toJSON` returns (the metadata part is made once per file).
+   */
+  json(): string {
+    if (this.fields !== undefined || this.error !== undefined) return JSON.stringify(this);
+    const o = originJson(this.origin);
+    return `{"@timestamp":"${isoTime(this.time)}","message":${JSON.stringify(this.message)},` +
+      `"log":{"file":{"path":${o.path}},"offset":${this.offset}},${o.rest}`;
+  }
+
   /** The JSON shape sinks write; parsed fields win over metadata keys of the same name. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
@@ -179,4 +190,32 @@ export class LogEvent {
     }
     return out;
   }
+}
+
+/** The JSON text of an origin's parts, made once per origin (a renamed file gets a new one). */
+const originTexts = new WeakMap<Origin, { path: string; rest: string }>();
+
+function originJson(origin: Origin): { path: string; rest: string } {
+  let t = originTexts.get(origin);
+  if (!t) {
+    t = {
+      path: JSON.stringify(origin.path),
+      rest: `"host":{"name":${JSON.stringify(origin.host)}},` +
+        `"event":{"dataset":${JSON.stringify(origin.source)}}}`,
+    };
+    originTexts.set(origin, t);
+  }
+  return t;
+}
+
+let lastTime = NaN;
+let lastIso = "";
+
+/** ISO text of a time; lines of one read share theirs. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastTime = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }

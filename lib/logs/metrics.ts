@@ -49,6 +49,8 @@ export function logsMetrics(p: LogsPipeline, now = Date.now()): MetricFamily[] {
     samples: p.sources.flatMap((s) => [
       { labels: { source: s.name, reason: "filtered" }, value: s.stats.filtered },
       { labels: { source: s.name, reason: "rate_limited" }, value: s.stats.rateLimited },
+      // A line cut by a copytruncate (its rest went to the new content): never spliced.
+      { labels: { source: s.name, reason: "truncated" }, value: s.stats.truncatedLines },
     ]),
   });
   per(
@@ -94,6 +96,25 @@ export function logsMetrics(p: LogsPipeline, now = Date.now()): MetricFamily[] {
     (s) => s.stats.released,
   );
   per("driftless_logs_open_files", "Files open now.", "gauge", (s) => s.openFiles);
+  per("driftless_logs_files", "Files followed now (open or not).", "gauge", (s) => s.followedFiles);
+  per(
+    "driftless_logs_files_closed_over_limit_total",
+    "Files closed to stay under max_open_files (opened again when they grow).",
+    "counter",
+    (s) => s.stats.closedOverLimit,
+  );
+  per(
+    "driftless_logs_watch_overflows_total",
+    "Times inotify lost events (queue overflow) and the source rescanned.",
+    "counter",
+    (s) => s.stats.watchOverflows,
+  );
+  per(
+    "driftless_logs_unreadable_paths",
+    "Paths named by the globs that could not be read at the last scan.",
+    "gauge",
+    (s) => s.stats.unreadable,
+  );
   per(
     "driftless_logs_lag_bytes",
     "Bytes in the files not yet acknowledged by every output.",

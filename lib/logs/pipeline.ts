@@ -13,7 +13,9 @@ import { expandHome, stateDir as defaultStateDir } from "../config/paths.ts";
 import type { BufferedSink } from "../sinks/buffered.ts";
 import { createSink } from "../sinks/create.ts";
 import { CheckpointStore } from "./checkpoint.ts";
+import { outputLoops } from "./output_loop.ts";
 import { SourceReader } from "./source.ts";
+import { openStateDir } from "./state_dir.ts";
 
 /** Options for {@linkcode LogsPipeline.create}. */
 export interface PipelineOptions {
@@ -55,8 +57,9 @@ export class LogsPipeline {
 
   /**
    * Opens the state dir (locked: one pipeline per state dir), builds the sinks the sources use
-   * and the sources. Throws when another process holds the state dir, or a checkpoint file is
-   * unreadable.
+   * and the sources. Throws when another pipeline holds the state dir, the state dir is not
+   * safe (owned by another user, or writable by others: a `StateDirError`), a checkpoint file
+   * is unreadable, or a file output would be read back by a source (a RangeError).
    */
   static async create(config: LogsConfig, options: PipelineOptions = {}): Promise<LogsPipeline> {
     const log = options.log ?? (() => {});
@@ -64,7 +67,10 @@ export class LogsPipeline {
     const stateDir = config.state_dir
       ? expandHome(config.state_dir)
       : join(defaultStateDir(), "logs");
-    await Deno.mkdir(stateDir, { recursive: true, mode: 0o750 });
+    // The schema checked this with a sample host; the real one may differ.
+    const loop = outputLoops(config, host)[0];
+    if (loop) throw new RangeError(loop.message);
+    await openStateDir(stateDir);
     const lock = await acquireLock(join(stateDir, "logs.lock"), { wait: false });
     if (!lock) {
       throw new Error(

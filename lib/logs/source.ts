@@ -7,47 +7,57 @@
  * Rotation rules: a file keeps its identity (device + inode + head hash) whatever its name;
  * a file that left its path (renamed away or deleted) is read to its end, its unfinished last
  * line flushed, and released once it stayed unchanged for `release_after`. A file truncated in
- * place leaves its unshipped rest to its copy: a new file whose head hash matches continues
- * where the truncated content stopped (include the rotated name, e.g. `app.log*`, in `paths`).
+ * place leaves its unshipped rest to its copy: a new file whose head matches continues where
+ * the truncated content stopped. Each scan also looks at the rotated names beside the globs'
+ * files (`app.log.1`, `app.log-20240501`), so a file renamed before any scan saw it, or a
+ * copy outside the globs, is still read.
+ *
+ * Costs: an idle file costs one fstat per look, and looks back off to the scan interval (new
+ * data is seen at once through inotify, or at the next look); at most `max_open_files`
+ * descriptors are open (the least recently read file is closed and reopened later); a new file
+ * is matched against the followed ones through an index of their heads.
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import type { SourceConfig } from "../config/logs_schema.ts";
 import type { BufferedSink } from "../sinks/buffered.ts";
-import type { SinkEvent } from "../sinks/sink.ts";
+import type { EventList, SinkEvent } from "../sinks/sink.ts";
 import { Tracker, type TrackerOwner } from "./ack.ts";
-import { ChunkPool, LineBlock } from "./block.ts";
+import { ChunkPool, LineBlock, skipEvents } from "./block.ts";
 import type { CheckpointEntry, CheckpointStore, OrphanEntry } from "./checkpoint.ts";
 import { LogEvent } from "./event.ts";
 import { compileFilters, type FilterChain, type FilterStats } from "./filter.ts";
-import { compileExclude, compileGlob, expandGlob, type Glob, isCompressed } from "./glob.ts";
-import { compileParser, type Parser } from "./parse.ts";
-import { compileRegex } from "./parse/regex.ts";
 import {
-  FileTail,
-  type Fingerprint,
-  fingerprintOf,
-  hashBytes,
+  fingerprint,
+  fnv1a,
+  HeadIndex,
+  headKeys,
+  MIN_FP_MATCH,
   prefixMatches,
   readAt,
-  type TailSettings,
-} from "./tail.ts";
-import { expandHome } from "../config/paths.ts";
+} from "./fingerprint.ts";
+import {
+  compileSourcePaths,
+  expandGlob,
+  type Glob,
+  isCompressed,
+  type WalkReport,
+} from "./glob.ts";
+import { compileParser, type Parser } from "./parse.ts";
+import { compileRegex } from "./parse/regex.ts";
+import { MovedFiles } from "./moved_files.ts";
+import { FileTail, type TailSettings } from "./tail.ts";
+import { DirWatcher, type WatchHandlers } from "./watch.ts";
 
 /**
  * Size of the pooled read buffers: a file is read up to this much per turn (files take turns,
  * so one busy file cannot starve others).
  */
 export const CHUNK = 1 << 20;
-/** Least room a read gets after the pending bytes of an unfinished line. */
-const MIN_READ = 64 * 1024;
-/** Head bytes a file needs before a head match alone (copytruncate) identifies it. */
-const MIN_FP_MATCH = 32;
+/** Reads up to this size get a buffer of their own size, not a pooled one. */
+const SMALL_READ = 64 * 1024;
 /** How long a truncated file's content waits for its copy to appear. */
 const ORPHAN_TTL_MS = 10 * 60_000;
-/** How often a file at its end has its head re-checked (truncated and rewritten). */
-const HEAD_CHECK_MS = 250;
 /**
  * How long a new file whose head equals a followed file's waits for that file's truncation
  * (copytruncate); after that it is read as a file of its own.
@@ -58,6 +68,10 @@ const COPY_WAIT_MS = 60_000;
  * a copy being written (copytruncate), which must continue where its original stopped.
  */
 const SETTLE_MS = 500;
+/** How soon a scan follows when something found is not ready yet. */
+const SOON_MS = 200;
+/** Default cap on open descriptors per source (Filebeat's `harvester_limit`). */
+export const MAX_OPEN_FILES = 1024;
 
 /** Counters of one source, for self-metrics. */
 export interface SourceStats extends FilterStats {
@@ -71,12 +85,20 @@ export interface SourceStats extends FilterStats {
   multilineCut: number;
   /** Files truncated in place (copytruncate). */
   truncations: number;
+  /** Unfinished lines cut by a truncation (the copy ends inside them): dropped, not spliced. */
+  truncatedLines: number;
   /** Files that left their path (renamed away or deleted). */
   rotations: number;
   /** Rotated or deleted files read to their end and let go. */
   released: number;
   /** Files found (new identities). */
   discovered: number;
+  /** Times inotify lost events (queue overflow) and a rescan followed. */
+  watchOverflows: number;
+  /** Paths named by the globs that could not be read at the last scan. */
+  unreadable: number;
+  /** Descriptors closed to stay under `max_open_files`. */
+  closedOverLimit: number;
 }
 
 /** What a source needs from the pipeline. */
@@ -87,6 +109,12 @@ export interface SourceDeps {
   readonly host: string;
   readonly log: (level: "warn" | "info" | "debug", message: string) => void;
 }
+
+/**
+ * How a new file was found: at a glob path, at a rotated name it was moved to, or at a rotated
+ * name where only the copy of a truncated file is looked for.
+ */
+type Found = "live" | "rotated" | "copy";
 
 interface Orphan {
   entry: OrphanEntry;
@@ -110,9 +138,13 @@ export class SourceReader {
     invalidUtf8: 0,
     multilineCut: 0,
     truncations: 0,
+    truncatedLines: 0,
     rotations: 0,
     released: 0,
     discovered: 0,
+    watchOverflows: 0,
+    unreadable: 0,
+    closedOverLimit: 0,
   };
   readonly #c: SourceConfig;
   readonly #d: SourceDeps;
@@ -121,20 +153,34 @@ export class SourceReader {
   readonly #parser: Parser | undefined;
   readonly #filter: FilterChain | undefined;
   readonly #settings: TailSettings;
+  readonly #maxOpen: number;
   readonly #tails = new Map<string, FileTail>();
   readonly #byPath = new Map<string, FileTail>();
-  readonly #released = new WeakSet<FileTail>();
-  readonly #finalOffset = new WeakMap<FileTail, number>();
-  readonly #warned = new Set<string>();
+  /** Live files by their heads: a new file with the same head is a copy. */
+  readonly #heads = new HeadIndex<FileTail>();
+  /** The keys each indexed file is under (its head keys change as its fingerprint grows). */
+  readonly #indexed = new WeakMap<FileTail, readonly number[]>();
+  /** Files with an open descriptor, least recently read first. */
+  readonly #open = new Set<FileTail>();
+  /** Files read to their end and let go: where they ended, and when. */
+  readonly #released = new WeakMap<FileTail, { final: number; at: number }>();
+  /** Released files whose last lines are not all acknowledged yet, by `dev:ino`. */
+  readonly #releasing = new Map<string, FileTail>();
   /** Files held back as copies of a followed file, and since when. */
   readonly #deferred = new Map<string, number>();
   /** New files too short to identify by their head, and since when. */
   readonly #young = new Map<string, number>();
+  /** Files that failed to open during this scan, and why. */
+  #cannotOpen: { path: string; error: string }[] = [];
+  /** Start times of the last two scans: rotated siblings changed since are looked at. */
+  #scanStarts: number[] = [];
   /** `once()`: files are taken as they are now, nothing waits for later. */
   #onceMode = false;
   #orphans: Orphan[] = [];
-  readonly #pool = new ChunkPool(CHUNK, 32);
-  readonly #take = (min: number) => this.#pool.take(min);
+  readonly #pool = new ChunkPool(CHUNK, 4);
+  readonly #take = (min: number) => min <= SMALL_READ ? new Uint8Array(min) : this.#pool.take(min);
+  readonly #scratch: Uint8Array;
+  readonly #outputs: readonly string[];
   /** No parser, filters or multiline: lines stay bytes until a sink sends them. */
   readonly #passthrough: boolean;
   #stopped = false;
@@ -142,18 +188,20 @@ export class SourceReader {
   #scanRequested = false;
   /** Renames inotify reported (from, to): a file may leave the globs before a scan sees it. */
   #renames: [string, string][] = [];
-  #watcher: Deno.FsWatcher | undefined;
-  #watchedKey = "";
+  readonly #watcher: DirWatcher;
   #firstRun: boolean;
+  /** When `run()` scans next. */
+  #nextScan = 0;
 
   constructor(config: SourceConfig, deps: SourceDeps) {
     this.name = config.name;
     this.#c = config;
     this.#d = deps;
-    this.#globs = config.paths.map((p) => compileGlob(expandTilde(p)));
-    this.#excludes = (config.exclude ?? []).map((p) => compileExclude(expandTilde(p)));
+    this.#outputs = config.outputs;
+    ({ globs: this.#globs, excludes: this.#excludes } = compileSourcePaths(config));
     this.#parser = compileParser(config.parser);
     this.#filter = compileFilters(config.filters, this.stats);
+    this.#maxOpen = config.max_open_files ?? MAX_OPEN_FILES;
     const ml = config.multiline;
     this.#settings = {
       source: config.name,
@@ -173,6 +221,11 @@ export class SourceReader {
         }
         : {}),
     };
+    this.#scratch = new Uint8Array(this.#settings.fingerprintBytes);
+    this.#watcher = new DirWatcher(
+      this.#watchHandlers(),
+      (m) => deps.log("debug", `source ${config.name}: ${m}`),
+    );
     this.#passthrough = !this.#parser && !this.#filter && !ml;
     this.#firstRun = deps.store.forSource(config.name).length === 0 &&
       deps.store.orphans(config.name).length === 0;
@@ -181,11 +234,14 @@ export class SourceReader {
     }
   }
 
-  /** Files being followed now. */
+  /** Files with an open descriptor now. */
   get openFiles(): number {
-    let n = 0;
-    for (const t of this.#tails.values()) if (t.file) n++;
-    return n;
+    return this.#open.size;
+  }
+
+  /** Files followed now (open or not). */
+  get followedFiles(): number {
+    return this.#tails.size;
   }
 
   /** Bytes in the files not yet acknowledged by every sink. */
@@ -211,20 +267,29 @@ export class SourceReader {
   async run(): Promise<void> {
     const scanEvery = this.#c.scan_interval ?? 10_000;
     const pollEvery = this.#c.poll_interval ?? 1000;
+    // An idle file is looked at less and less often, down to once a scan (which stats it).
+    const maxBackoff = Math.max(pollEvery, scanEvery);
+    this.#nextScan = Date.now() + scanEvery;
     await this.#scan(true);
     this.#watch();
-    let nextScan = Date.now() + scanEvery;
     while (!this.#stopped) {
       let progressed = false;
+      let now = Date.now();
       for (const t of [...this.#tails.values()]) {
         if (this.#stopped) break;
-        if (!t.file) continue;
-        if ((await this.#guarded(t, false)) > 0) progressed = true;
+        if (t.dueAt > now || this.#tails.get(t.key) !== t) continue;
+        const n = await this.#guarded(t, false);
+        now = Date.now();
+        if (n > 0) {
+          progressed = true;
+          t.backoff = 0;
+          t.dueAt = 0;
+        } else this.#idle(t, now, pollEvery, maxBackoff);
       }
       if (this.#stopped) break;
-      const now = Date.now();
-      if (this.#scanRequested || now >= nextScan) {
+      if (this.#scanRequested || now >= this.#nextScan) {
         this.#scanRequested = false;
+        this.#nextScan = now + scanEvery; // a scan may ask for the next one sooner
         try {
           await this.#scan(false);
         } catch (e) {
@@ -235,9 +300,13 @@ export class SourceReader {
           );
         }
         this.#watch();
-        nextScan = Date.now() + scanEvery;
+        now = Date.now();
       }
-      if (!progressed) await this.#wait(Math.max(10, Math.min(pollEvery, nextScan - now)));
+      if (!progressed) {
+        let next = this.#nextScan;
+        for (const t of this.#tails.values()) if (t.dueAt < next) next = t.dueAt;
+        await this.#wait(Math.max(10, Math.min(next - now, maxBackoff)));
+      }
     }
   }
 
@@ -249,8 +318,11 @@ export class SourceReader {
       let progressed = false;
       for (const t of [...this.#tails.values()]) {
         if (this.#stopped) return;
-        if (!t.file) continue;
-        if ((await this.#guarded(t, true)) > 0) progressed = true;
+        if (t.dueAt === Infinity || this.#tails.get(t.key) !== t) continue;
+        if ((await this.#guarded(t, true)) > 0) {
+          progressed = true;
+          t.dueAt = 0;
+        } else t.dueAt = Infinity; // at its end: done for this run
       }
       if (!progressed || this.#stopped) break;
     }
@@ -265,11 +337,8 @@ export class SourceReader {
   /** Closes the watcher and every file. */
   close(): void {
     this.stop();
-    try {
-      this.#watcher?.close();
-    } catch { /* closed */ }
-    this.#watcher = undefined;
-    for (const t of this.#tails.values()) t.close();
+    this.#watcher.close();
+    for (const t of this.#tails.values()) this.#close(t);
   }
 
   #wake(): void {
@@ -291,6 +360,26 @@ export class SourceReader {
     });
   }
 
+  /** When an idle file is looked at next: backing off, but never past a deadline it has. */
+  #idle(t: FileTail, now: number, pollEvery: number, maxBackoff: number): void {
+    if (!t.file) {
+      t.dueAt = Infinity; // closed: a scan or an event wakes it
+      return;
+    }
+    t.backoff = t.backoff === 0 ? pollEvery : Math.min(maxBackoff, t.backoff * 2);
+    let due = now + t.backoff;
+    const ml = t.multiline;
+    if (ml && ml.pendingOffset !== undefined) {
+      due = Math.min(due, ml.pendingSince + this.#settings.multiline!.timeoutMs);
+    }
+    if (t.state !== "live") due = Math.min(due, (t.eofSince ?? now) + this.#releaseAfter);
+    t.dueAt = due;
+  }
+
+  get #releaseAfter(): number {
+    return this.#c.release_after ?? 5000;
+  }
+
   /** A step that reports file errors (unreadable, I/O) instead of stopping the source. */
   async #guarded(t: FileTail, once: boolean): Promise<number> {
     try {
@@ -298,28 +387,38 @@ export class SourceReader {
     } catch (e) {
       if (this.#stopped) return 0;
       this.#d.log("warn", `source ${this.name}: ${t.path}: ${(e as Error).message}`);
-      t.close();
+      this.#close(t);
       return 0;
     }
   }
 
-  /** Reads one chunk of a file and ships its events; at the end of the data, housekeeping. */
+  /**
+   * Looks at a file: reads one chunk and ships its events, or, at the end of the data, does
+   * the housekeeping (truncation, deletion, multiline timeout, release, idle close).
+   */
   async #step(t: FileTail, now: number, once: boolean): Promise<number> {
-    const { buffer, n } = await t.read(this.#take, MIN_READ);
-    if (n > 0) {
-      t.eofSince = undefined;
-      t.lastData = now;
-      // A file first seen small gets its full fingerprint as soon as it has the bytes: a
-      // truncation must find the head hash complete (its copy is matched by it).
-      if (t.fp.len < this.#settings.fingerprintBytes) await t.refreshFingerprint();
-      await this.#consume(t, buffer, n, now);
-      return n;
-    }
-    this.#pool.give(buffer);
-    const status = await t.checkAtEof(now, HEAD_CHECK_MS);
+    if (!t.file && !(await this.#reopen(t))) return 0;
+    const status = await t.poll();
     if (status === "truncated") {
       await this.#truncated(t, now);
       return 1; // read again at once, from the start
+    }
+    if (status === "data") {
+      const r = await t.read(this.#take, CHUNK);
+      if (r.replaced) {
+        this.#pool.give(r.buffer);
+        await this.#truncated(t, now);
+        return 1;
+      }
+      if (r.grew) this.#reindex(t);
+      if (r.n > 0) {
+        this.#touch(t);
+        t.eofSince = undefined;
+        t.lastData = now;
+        await this.#consume(t, r.buffer, r.n, now);
+        return r.n;
+      }
+      this.#pool.give(r.buffer);
     }
     if (status === "deleted" && t.state === "live") this.#leftPath(t, "deleted");
     t.eofSince ??= now;
@@ -333,9 +432,9 @@ export class SourceReader {
       }
     }
     if (t.state !== "live") {
-      if (once || now - t.eofSince >= (this.#c.release_after ?? 5000)) await this.#release(t, now);
-    } else if (!once && now - t.eofSince >= (this.#c.close_inactive ?? 300_000)) {
-      t.close();
+      if (once || now - t.eofSince >= this.#releaseAfter) await this.#release(t, now);
+    } else if (once || now - t.eofSince >= (this.#c.close_inactive ?? 300_000)) {
+      this.#close(t); // idle (or, with --once, done for this run)
     }
     return 0;
   }
@@ -375,23 +474,16 @@ export class SourceReader {
 
   /** Pushes a block of lines to every sink; its buffer returns to the pool when all are done. */
   async #deliverBlock(t: FileTail, block: LineBlock): Promise<void> {
-    const tracker = t.tracker;
-    const end = t.emitOffset;
-    const count = block.length;
-    if (count === 0) {
-      block.retain();
+    block.retain(); // ours, until every push is made
+    try {
+      if (block.length === 0) {
+        this.#settle(t.tracker.skip(t.emitOffset));
+        return;
+      }
+      this.stats.events += block.length;
+      await this.#push(t, block, block.textBytes, (i) => block.offsetAt(i), block);
+    } finally {
       block.release();
-      this.#settle(tracker.skip(end));
-      return;
-    }
-    this.stats.events += count;
-    const sinks = this.#d.sinks;
-    for (let i = 0; i < sinks.length; i++) block.retain();
-    const bytes = block.textBytes;
-    const offsetAt = (i: number) => block.offsetAt(i);
-    const done = () => block.release();
-    for (let i = 0; i < sinks.length; i++) {
-      await sinks[i]!.push(block, bytes, tracker.handle(i, count, end, offsetAt, done));
     }
   }
 
@@ -415,22 +507,51 @@ export class SourceReader {
 
   /** Pushes a fragment (events up to the file's emit offset) to every sink of the source. */
   async #deliver(t: FileTail, events: LogEvent[], bytes: number): Promise<void> {
-    const tracker = t.tracker;
-    const end = t.emitOffset;
     if (events.length === 0) {
-      this.#settle(tracker.skip(end));
+      this.#settle(t.tracker.skip(t.emitOffset));
       return;
     }
     this.stats.events += events.length;
     let size = bytes;
     if (size === 0) { for (const e of events) size += e.message.length + 1; }
+    await this.#push(t, events as unknown as SinkEvent[], size, (i) => events[i]!.offset);
+  }
+
+  /**
+   * Pushes a list to each sink, less the lines a sink had acknowledged before a restart; a
+   * block is retained for each push and released when that sink is done with it.
+   */
+  async #push(
+    t: FileTail,
+    list: EventList,
+    bytes: number,
+    offsetAt: (i: number) => number,
+    block?: LineBlock,
+  ): Promise<void> {
+    const tracker = t.tracker;
+    const end = t.emitOffset;
+    const count = list.length;
     const sinks = this.#d.sinks;
-    const offsetAt = (i: number) => events[i]!.offset;
     for (let i = 0; i < sinks.length; i++) {
+      const resume = tracker.resumeOf(i);
+      let from = 0;
+      if (resume > offsetAt(0)) { while (from < count && offsetAt(from) < resume) from++; }
+      if (from === count) {
+        this.#settle(tracker.skipFor(i, end));
+        continue;
+      }
+      block?.retain();
+      const handle = tracker.handle(
+        i,
+        count - from,
+        end,
+        (j) => offsetAt(from + j),
+        block ? () => block.release() : undefined,
+      );
       await sinks[i]!.push(
-        events as unknown as SinkEvent[],
-        size,
-        tracker.handle(i, events.length, end, offsetAt),
+        skipEvents(list, from),
+        from === 0 ? bytes : Math.ceil((bytes * (count - from)) / count),
+        handle,
       );
     }
   }
@@ -444,10 +565,9 @@ export class SourceReader {
     return {
       checkpoint: (committed) => {
         const store = this.#d.store;
-        const final = this.#finalOffset.get(t);
-        if (this.#released.has(t) && final !== undefined && committed >= final) {
-          store.delete(this.name, t.dev, t.ino);
-        } else {
+        const released = this.#released.get(t);
+        if (released && committed >= released.final) this.#shipped(t, released);
+        else {
           store.set(this.#entry(t, committed));
         }
         return store.save();
@@ -455,7 +575,22 @@ export class SourceReader {
     };
   }
 
+  /** The sinks that acknowledged more than `committed`, by output name. */
+  #ahead(tracker: Tracker, committed: number): Record<string, number> | undefined {
+    let out: Record<string, number> | undefined;
+    tracker.acked.forEach((acked, i) => {
+      if (acked > committed) (out ??= {})[this.#outputs[i]!] = acked;
+    });
+    return out;
+  }
+
+  /** Per sink, how far a saved checkpoint says it acknowledged. */
+  #aheadOf(sinks: Readonly<Record<string, number>> | undefined): (number | undefined)[] {
+    return this.#outputs.map((name) => sinks?.[name]);
+  }
+
   #entry(t: FileTail, offset: number): CheckpointEntry {
+    const sinks = this.#ahead(t.tracker, offset);
     return {
       source: this.name,
       dev: t.dev,
@@ -464,6 +599,7 @@ export class SourceReader {
       fp_len: t.fp.len,
       offset,
       path: t.path,
+      ...(sinks ? { sinks } : {}),
     };
   }
 
@@ -471,8 +607,9 @@ export class SourceReader {
   async #truncated(t: FileTail, now: number): Promise<void> {
     this.stats.truncations++;
     const old = t.tracker;
-    const lost = Math.max(0, t.size - t.splitter.readOffset);
+    const resumeAt = t.emitOffset;
     if (t.fp.len >= MIN_FP_MATCH) {
+      const sinks = this.#ahead(old, old.committed);
       const orphan: Orphan = {
         entry: {
           source: this.name,
@@ -481,14 +618,17 @@ export class SourceReader {
           offset: old.committed,
           path: t.path,
           since: now,
+          ...(sinks ? { sinks } : {}),
         },
         tracker: old,
-        resumeAt: t.emitOffset,
+        resumeAt,
       };
       old.owner = {
         checkpoint: (committed) => {
           this.#d.store.deleteOrphan(orphan.entry);
-          orphan.entry = { ...orphan.entry, offset: committed };
+          const sinks = this.#ahead(old, committed);
+          const { sinks: _, ...rest } = orphan.entry;
+          orphan.entry = { ...rest, offset: committed, ...(sinks ? { sinks } : {}) };
           if (this.#orphans.includes(orphan)) this.#d.store.setOrphan(orphan.entry);
           return this.#d.store.save();
         },
@@ -501,11 +641,15 @@ export class SourceReader {
     this.#d.log(
       "info",
       `source ${this.name}: ${t.path} was truncated (copytruncate?); reading it from the start` +
-        (lost > 0 ? ` (${lost} bytes not yet read go to its copy, if the globs match it)` : ""),
+        (t.fp.len >= MIN_FP_MATCH
+          ? `; its copy continues from byte ${resumeAt}`
+          : `; lines after byte ${resumeAt} may be lost (its head is too short to find its copy)`),
     );
+    this.#unindex(t);
     const tracker = new Tracker(0, this.#d.sinks.length);
     await t.restart(tracker);
     tracker.owner = this.#owner(t);
+    if (t.state === "live") this.#index(t);
     this.#d.store.set(this.#entry(t, 0));
     this.#settle(this.#d.store.save());
     // Look for the copy now rather than at the next scan.
@@ -516,7 +660,9 @@ export class SourceReader {
   #leftPath(t: FileTail, state: "rotated" | "deleted"): void {
     t.state = state;
     this.stats.rotations++;
-    for (const [p, v] of this.#byPath) if (v === t) this.#byPath.delete(p);
+    if (this.#byPath.get(t.path) === t) this.#byPath.delete(t.path);
+    this.#unindex(t);
+    t.dueAt = 0;
     this.#d.log(
       "debug",
       `source ${this.name}: ${t.path} was ${
@@ -528,46 +674,141 @@ export class SourceReader {
   /** A rotated or deleted file stayed unchanged: read its rest, flush its last line, let it go. */
   async #release(t: FileTail, now: number): Promise<void> {
     for (;;) {
-      const { buffer, n } = await t.read(this.#take, MIN_READ);
-      if (n === 0) {
-        this.#pool.give(buffer);
+      if ((await t.poll()) !== "data") break;
+      const r = await t.read(this.#take, CHUNK);
+      if (r.replaced || r.n === 0) {
+        this.#pool.give(r.buffer);
         break;
       }
-      await this.#consume(t, buffer, n, now);
+      await this.#consume(t, r.buffer, r.n, now);
     }
     const events: LogEvent[] = [];
     const emit = this.#emitter(t, now, events);
     const ml = t.multiline;
-    if (ml) {
+    if (t.copy) {
+      // The copy of a truncated file ends inside a line whose rest went to the new content:
+      // the line cannot be made whole, so it is dropped and counted, never spliced.
+      const pending = t.splitter.pending;
+      t.splitter.flush(() => {});
+      if (pending > 0) this.stats.truncatedLines++;
+      if (ml) ml.flush(now, emit, true);
+    } else if (ml) {
       t.splitter.flush((text, offset) => ml.line(text, offset, now, emit));
       ml.flush(now, emit, true);
     } else t.splitter.flush(emit);
-    this.#released.add(t);
-    this.#finalOffset.set(t, t.splitter.lineStart);
+    const final = t.splitter.lineStart;
+    this.#released.set(t, { final, at: now });
     await this.#deliver(t, events, 0);
-    t.close();
-    this.#tails.delete(t.key);
-    for (const [p, v] of this.#byPath) if (v === t) this.#byPath.delete(p);
+    this.#close(t);
+    this.#forget(t);
     this.stats.released++;
-    if (t.tracker.committed >= t.splitter.lineStart && t.tracker.inflight === 0) {
-      this.#d.store.delete(this.name, t.dev, t.ino);
+    if (t.tracker.committed >= final && t.tracker.inflight === 0) {
+      this.#shipped(t, { final, at: now });
       this.#settle(this.#d.store.save());
+    } else this.#releasing.set(t.key, t);
+  }
+
+  /**
+   * A released file is fully acknowledged. Its checkpoint stays, marked released, while the
+   * file exists (renamed again by the next rotation, it is known and not read again); a
+   * deleted file's goes.
+   */
+  #shipped(t: FileTail, released: { final: number; at: number }): void {
+    if (this.#releasing.get(t.key) === t) this.#releasing.delete(t.key);
+    if (t.state === "deleted") this.#d.store.delete(this.name, t.dev, t.ino);
+    else this.#d.store.set({ ...this.#entry(t, released.final), released: released.at });
+  }
+
+  /** Followed, or let go with lines still in flight: not a new file. */
+  #known(key: string): boolean {
+    return this.#tails.has(key) || this.#releasing.has(key);
+  }
+
+  /** Stops following a file (its checkpoint is the caller's business). */
+  #forget(t: FileTail): void {
+    if (this.#tails.get(t.key) === t) this.#tails.delete(t.key);
+    if (this.#byPath.get(t.path) === t) this.#byPath.delete(t.path);
+    this.#unindex(t);
+  }
+
+  // ------------------------------------------------------------------ descriptors and heads
+
+  /** A file was read: it is now the most recently used. */
+  #touch(t: FileTail): void {
+    this.#open.delete(t);
+    this.#open.add(t);
+  }
+
+  #close(t: FileTail): void {
+    t.close();
+    this.#open.delete(t);
+  }
+
+  /** Closes the least recently read files on their paths until one more may be opened. */
+  #makeRoom(): void {
+    if (this.#open.size < this.#maxOpen) return;
+    for (const t of this.#open) {
+      if (this.#open.size < this.#maxOpen) break;
+      // Only a file still on its path can be opened again; a moved or deleted one stays open.
+      if (t.state !== "live") continue;
+      this.#close(t);
+      this.stats.closedOverLimit++;
+      if (t.size > t.splitter.readOffset) t.dueAt = 0;
     }
   }
 
+  /** Opens a closed file again by its path (making room under the cap). */
+  async #reopen(t: FileTail): Promise<boolean> {
+    this.#makeRoom();
+    if (!(await t.reopen())) {
+      t.dueAt = Infinity; // gone from its path: the next scan finds where it went
+      this.#scanRequested = true;
+      return false;
+    }
+    this.#open.add(t);
+    return true;
+  }
+
+  /** Indexes a live file by its head (under the keys it has now). */
+  #index(t: FileTail): void {
+    if (t.fp.len < MIN_FP_MATCH || this.#indexed.has(t)) return;
+    this.#heads.add(t, t.heads);
+    this.#indexed.set(t, t.heads);
+  }
+
+  #unindex(t: FileTail): void {
+    const keys = this.#indexed.get(t);
+    if (!keys) return;
+    this.#heads.remove(t, keys);
+    this.#indexed.delete(t);
+  }
+
+  /** The fingerprint grew: the head keys changed. */
+  #reindex(t: FileTail): void {
+    this.#unindex(t);
+    if (t.state === "live") this.#index(t);
+  }
+
+  // ------------------------------------------------------------------ finding files
+
   /** Finds the files of the globs: follows renames, notices rotations, opens new files. */
   async #scan(initial: boolean): Promise<void> {
-    const now = Date.now();
+    const started = Date.now();
+    const now = started;
+    const report: WalkReport = { rotated: [], unreadable: [] };
+    this.#cannotOpen = [];
     const paths: string[] = [];
     const seenPaths = new Set<string>();
     for (const g of this.#globs) {
-      for (const p of await expandGlob(g)) {
+      for (const p of await expandGlob(g, report)) {
         if (seenPaths.has(p) || isCompressed(p) || this.#excludes.some((x) => x(p))) continue;
         seenPaths.add(p);
         paths.push(p);
       }
     }
     const seen = new Set<FileTail>();
+    /** Identities of the files this scan found (globs and rotated names). */
+    const present = new Set<string>();
     const fresh: { path: string; st: Deno.FileInfo }[] = [];
     for (const path of paths) {
       let st: Deno.FileInfo;
@@ -577,23 +818,28 @@ export class SourceReader {
         continue;
       }
       if (!st.isFile) continue;
+      present.add(`${st.dev}:${st.ino}`);
       const t = this.#tails.get(`${st.dev}:${st.ino}`);
       if (t) {
         seen.add(t);
         if (t.path !== path && !seenPaths.has(t.path)) {
-          this.#byPath.delete(t.path);
+          if (this.#byPath.get(t.path) === t) this.#byPath.delete(t.path);
           t.rename(path);
         }
         this.#byPath.set(path, t);
-        if (t.state !== "live") t.state = "live"; // moved back under the globs
-        t.size = st.size;
-        if (!t.file && st.size !== t.splitter.readOffset) await t.reopen();
+        if (t.state !== "live") {
+          t.state = "live"; // moved back under the globs
+          this.#index(t);
+        }
+        if (st.size !== t.size || (st.mtime?.getTime() ?? 0) !== t.mtime) t.dueAt = 0;
         continue;
       }
+      if (this.#releasing.has(`${st.dev}:${st.ino}`)) continue;
       const prev = this.#byPath.get(path);
       if (prev && prev.state === "live") this.#leftPath(prev, "rotated");
       fresh.push({ path, st });
     }
+    const moved = new MovedFiles(report.rotated);
     for (const t of [...this.#tails.values()]) {
       if (seen.has(t) || t.state !== "live") continue;
       let gone = true;
@@ -602,13 +848,13 @@ export class SourceReader {
       } catch { /* closed */ }
       this.#leftPath(t, gone ? "deleted" : "rotated");
       if (!t.file) {
-        const found = await findByInode(dirname(t.path), t.dev, t.ino);
+        const found = await moved.find(t.path, t.dev, t.ino);
         if (found) {
           t.rename(found);
-          await t.reopen();
+          await this.#reopen(t);
         }
         if (!t.file) {
-          this.#tails.delete(t.key);
+          this.#forget(t);
           this.#d.store.delete(this.name, t.dev, t.ino);
         }
       }
@@ -617,23 +863,68 @@ export class SourceReader {
     const known = (f: { st: Deno.FileInfo }) =>
       this.#d.store.get(this.name, f.st.dev ?? 0, f.st.ino ?? 0) !== undefined;
     for (const f of [...fresh.filter(known), ...fresh.filter((f) => !known(f))]) {
-      try {
-        await this.#discover(f.path, f.st, initial, now);
-      } catch (e) {
-        this.#d.log("warn", `source ${this.name}: ${f.path}: ${(e as Error).message}`);
-      }
+      await this.#tryDiscover(f.path, f.st, initial, now, "live");
     }
     await this.#renamedAway(seenPaths, now);
-    if (initial) await this.#recoverMoved(now);
-    const expired = this.#orphans.filter((o) => now - o.entry.since > ORPHAN_TTL_MS);
-    for (const o of expired) this.#d.store.deleteOrphan(o.entry);
-    if (expired.length > 0) this.#orphans = this.#orphans.filter((o) => !expired.includes(o));
+    // Checkpointed files moved while we were down first: the rotated names left are new.
+    if (initial) await this.#recoverMoved(now, moved);
+    // Rotated names beside the globs' files: what was renamed before a scan saw it (since the
+    // scan before last; at start, since the last run's last scan), and copies of truncated files.
+    const since = this.#scanStarts[0] ?? this.#d.store.scannedAt(this.name);
+    await this.#siblings(report.rotated, {
+      seenPaths,
+      present,
+      since: since === undefined ? Infinity : since - 1000,
+      now,
+    });
+    this.#forgetReleased(present);
+    this.#expireOrphans(now);
+    this.#reportUnreadable([...report.unreadable, ...this.#cannotOpen]);
+    this.#scanStarts = [...this.#scanStarts, started].slice(-2);
+    this.#d.store.setScannedAt(this.name, started);
     this.#settle(this.#d.store.save());
+  }
+
+  async #tryDiscover(
+    path: string,
+    st: Deno.FileInfo,
+    initial: boolean,
+    now: number,
+    as: Found,
+  ): Promise<void> {
+    try {
+      await this.#discover(path, st, initial, now, as);
+    } catch (e) {
+      this.#d.log("warn", `source ${this.name}: ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** A warning for each path that could not be read, at every scan until it can be. */
+  #reportUnreadable(list: { path: string; error: string }[]): void {
+    this.stats.unreadable = list.length;
+    for (const u of list) {
+      this.#d.log("warn", `source ${this.name}: cannot read ${u.path}: ${u.error}`);
+    }
+  }
+
+  #expireOrphans(now: number): void {
+    const expired = this.#orphans.filter((o) => now - o.entry.since > ORPHAN_TTL_MS);
+    if (expired.length === 0) return;
+    for (const o of expired) {
+      this.#d.store.deleteOrphan(o.entry);
+      this.#d.log(
+        "warn",
+        `source ${this.name}: no copy of truncated ${o.entry.path} appeared in ` +
+          `${ORPHAN_TTL_MS / 60_000} minutes; lines after byte ${o.resumeAt} of it were not ` +
+          `shipped (does the rotation keep the copy beside the file?)`,
+      );
+    }
+    this.#orphans = this.#orphans.filter((o) => !expired.includes(o));
   }
 
   /**
    * Files renamed from a glob path to a name outside the globs before any scan saw them (a
-   * quick rotation): they are read to their end like any rotated file.
+   * quick rotation, reported by inotify): read to their end like any rotated file.
    */
   async #renamedAway(seenPaths: Set<string>, now: number): Promise<void> {
     const renames = this.#renames;
@@ -647,9 +938,43 @@ export class SourceReader {
       } catch {
         continue;
       }
-      if (!st.isFile || this.#tails.has(`${st.dev}:${st.ino}`)) continue;
-      this.stats.rotations++;
-      await this.#discover(to, st, false, now, true);
+      if (!st.isFile || this.#known(`${st.dev}:${st.ino}`)) continue;
+      await this.#tryDiscover(to, st, false, now, "rotated");
+    }
+  }
+
+  /**
+   * Rotated names that hold no file we know: changed since the scan before last, a file that
+   * was created and renamed between two scans (polling, or inotify events lost), read as a
+   * rotated file; older, only the copy of a truncated file we wait for.
+   */
+  async #siblings(
+    paths: string[],
+    o: { seenPaths: Set<string>; present: Set<string>; since: number; now: number },
+  ): Promise<void> {
+    const { seenPaths, since, now } = o;
+    for (const path of paths) {
+      if (seenPaths.has(path) || isCompressed(path) || this.#excludes.some((x) => x(path))) {
+        continue;
+      }
+      let st: Deno.FileInfo;
+      try {
+        st = await Deno.stat(path);
+      } catch {
+        continue;
+      }
+      const key = `${st.dev}:${st.ino}`;
+      o.present.add(key);
+      if (!st.isFile || this.#known(key)) continue;
+      const entry = this.#d.store.get(this.name, st.dev ?? 0, st.ino ?? 0);
+      // Shipped already (unchanged since it was let go; an inode reused since has a new mtime).
+      if (
+        entry?.released !== undefined && st.size <= entry.offset &&
+        (st.mtime?.getTime() ?? Infinity) <= entry.released
+      ) continue;
+      const recent = (st.mtime?.getTime() ?? 0) >= since;
+      if (!recent && !entry && this.#orphans.length === 0) continue;
+      await this.#tryDiscover(path, st, false, now, recent ? "rotated" : "copy");
     }
   }
 
@@ -659,100 +984,173 @@ export class SourceReader {
     st: Deno.FileInfo,
     initial: boolean,
     now: number,
-    rotated = false,
+    as: Found,
   ): Promise<void> {
+    const rotated = as !== "live";
+    const key = `${st.dev}:${st.ino}`;
+    this.#makeRoom();
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true });
     } catch (e) {
-      if (!this.#warned.has(path)) {
-        this.#warned.add(path);
-        this.#d.log("warn", `source ${this.name}: cannot read ${path}: ${(e as Error).message}`);
+      if (!(e instanceof Deno.errors.NotFound)) {
+        this.#cannotOpen.push({ path, error: (e as Error).message });
       }
       return;
     }
+    let adopted = false;
     try {
       const fst = await file.stat();
       const id = { dev: fst.dev ?? 0, ino: fst.ino ?? 0 };
       if (fst.dev !== st.dev || fst.ino !== st.ino) {
-        file.close();
         this.#scanRequested = true; // replaced between stat and open: look again
         return;
       }
-      const fp = await fingerprintOf(file, this.#settings.fingerprintBytes);
-      const entry = this.#d.store.get(this.name, id.dev, id.ino);
+      const head = (await readAt(file, 0, this.#settings.fingerprintBytes)).slice();
+      const fp = await fingerprint(head);
+      let entry = this.#d.store.get(this.name, id.dev, id.ino);
+      if (entry?.released !== undefined) {
+        const same = fp.len >= entry.fp_len && await prefixMatches(head, entry.fp_len, entry.fp);
+        // Read to its end and let go before (renamed again since): only what it gained is new.
+        if (same && fst.size <= entry.offset) return;
+        if (!same) {
+          this.#d.store.delete(this.name, id.dev, id.ino); // its inode now holds another file
+          entry = undefined;
+        }
+      }
       let offset = 0;
       let tracker: Tracker | undefined;
+      let copy = false;
       if (entry) {
-        if (fp.len >= entry.fp_len && await prefixMatches(fp.head, entry.fp_len, entry.fp)) {
-          if (entry.offset <= fst.size) offset = entry.offset;
-          else this.#orphanFromEntry(entry, now); // truncated while we were down
+        if (fp.len >= entry.fp_len && await prefixMatches(head, entry.fp_len, entry.fp)) {
+          if (entry.offset <= fst.size) {
+            offset = entry.offset;
+            tracker = new Tracker(offset, this.#d.sinks.length, {
+              ahead: this.#aheadOf(entry.sinks),
+            });
+          } else this.#orphanFromEntry(entry, now); // truncated while we were down
         } else {
           // Same inode, other content: reused, or truncated and rewritten while we were down.
           this.#orphanFromEntry(entry, now);
         }
-      } else {
-        const orphan = await this.#matchOrphan(fp, fst.size);
+      }
+      if (!tracker) {
+        // The size now, not at the scan's stat: a copy may still be being written.
+        const size = async () => (await file.stat()).size;
+        let match = await this.#matchOrphan(head, await size());
+        if (!match && fp.len >= MIN_FP_MATCH) {
+          const original = this.#copyOf(head);
+          if (original) {
+            // Its head is a followed file's: if that file was truncated already, this is its
+            // copy (handle the truncation now); otherwise it may be about to be: wait.
+            if (await this.#truncatedSince(original)) {
+              await this.#truncated(original, now);
+              match = await this.#matchOrphan(head, await size());
+            } else if (this.#defer(key, now)) return;
+          }
+        }
+        // A copy shorter than where its content continues is still being written: look again
+        // soon. If it stops short of that point, it has nothing more to give.
+        if (match?.short && this.#defer(key, now, true)) return;
+        const orphan = match?.orphan;
+        if (!orphan && as === "copy") return; // only a copy was looked for
         if (orphan) {
           this.#orphans = this.#orphans.filter((o) => o !== orphan);
           this.#d.store.deleteOrphan(orphan.entry);
-          tracker = orphan.tracker ?? new Tracker(orphan.entry.offset, this.#d.sinks.length);
+          tracker = orphan.tracker ??
+            new Tracker(orphan.entry.offset, this.#d.sinks.length, {
+              ahead: this.#aheadOf(orphan.entry.sinks),
+            });
           offset = orphan.resumeAt;
+          copy = true;
           this.#d.log(
             "info",
             `source ${this.name}: ${path} is the copy of truncated ${orphan.entry.path}; continuing at byte ${offset}`,
           );
         } else if (
-          fp.len < MIN_FP_MATCH && !this.#onceMode && !this.#settled(`${id.dev}:${id.ino}`, now)
+          !entry && fp.len < MIN_FP_MATCH && !this.#onceMode && !this.#settled(key, now)
         ) {
           // Too short to tell whether it is a copy still being written: look again shortly.
-          file.close();
-          this.#scanRequested = true;
+          this.#scanSoon(now);
           return;
         } else if (
-          now - (this.#deferred.get(`${id.dev}:${id.ino}`) ?? now) < COPY_WAIT_MS &&
-          await this.#copyOfLive(fp)
-        ) {
-          // A copy of a file still being read (copytruncate in progress): reading it would only
-          // duplicate. It is looked at again at the next scans, after the truncation.
-          if (!this.#deferred.has(`${id.dev}:${id.ino}`)) {
-            this.#deferred.set(`${id.dev}:${id.ino}`, now);
-          }
-          file.close();
-          return;
-        } else if (
-          (initial && this.#firstRun && this.#c.start_at === "end") ||
-          (this.#c.ignore_older !== undefined && fst.mtime !== null &&
-            now - fst.mtime.getTime() > this.#c.ignore_older)
+          !entry && !rotated &&
+          ((initial && this.#firstRun && this.#c.start_at === "end") ||
+            (this.#c.ignore_older !== undefined && fst.mtime !== null &&
+              now - fst.mtime.getTime() > this.#c.ignore_older))
         ) {
           offset = await lastLineEnd(file, fst.size);
         }
       }
-      this.#deferred.delete(`${id.dev}:${id.ino}`);
-      this.#young.delete(`${id.dev}:${id.ino}`);
+      this.#deferred.delete(key);
+      this.#young.delete(key);
       tracker ??= new Tracker(offset, this.#d.sinks.length);
       const boundary = offset === 0 || (await readAt(file, offset - 1, 1))[0] === 10;
       const t = new FileTail(
-        { path, id, file, fp, offset, boundary, tracker, now },
+        { path, id, file, fp, heads: headKeys(head), offset, boundary, tracker, now },
         this.#settings,
+        this.#scratch,
       );
+      adopted = true;
       t.size = fst.size;
+      t.copy = copy;
       tracker.owner = this.#owner(t);
       this.#tails.set(t.key, t);
-      if (rotated) t.state = "rotated";
-      else this.#byPath.set(path, t);
+      this.#open.add(t);
+      if (rotated) {
+        t.state = "rotated";
+        this.stats.rotations++; // it left the globs before we saw it there
+      } else {
+        this.#byPath.set(path, t);
+        this.#index(t);
+      }
       this.stats.discovered++;
       this.#d.log(
         "debug",
         `source ${this.name}: reading ${path} from byte ${offset}${entry ? " (checkpoint)" : ""}`,
       );
-      this.#d.store.set(this.#entry(t, tracker.committed));
-    } catch (e) {
-      try {
-        if (!this.#tails.has(`${st.dev}:${st.ino}`)) file.close();
-      } catch { /* closed already */ }
-      throw e;
+      // A new file read from its start needs no checkpoint until something is acknowledged.
+      if (entry || tracker.committed > 0) this.#d.store.set(this.#entry(t, tracker.committed));
+      // --once reads a file while it is open, then closes it: no reopening later.
+      if (this.#onceMode) await this.#drain(t);
+    } finally {
+      if (!adopted) {
+        try {
+          file.close();
+        } catch { /* closed already */ }
+      }
     }
+  }
+
+  /** Reads a file to its current end (--once), then leaves it for the rest of the run. */
+  async #drain(t: FileTail): Promise<void> {
+    while (this.#tails.get(t.key) === t && !this.#stopped) {
+      if ((await this.#guarded(t, true)) === 0) break;
+    }
+    t.dueAt = Infinity;
+  }
+
+  /** True when a followed file's head is no longer what it was (truncated, rewritten). */
+  async #truncatedSince(t: FileTail): Promise<boolean> {
+    if (!t.file && !(await this.#reopen(t))) return false;
+    return await t.headChanged();
+  }
+
+  /**
+   * Holds a new file back (a copy not ready to be matched), for at most COPY_WAIT_MS; true
+   * while it should wait. It is looked at again at the next scan (`soon`: in a moment).
+   */
+  #defer(key: string, now: number, soon = false): boolean {
+    const since = this.#deferred.get(key);
+    if (since === undefined) this.#deferred.set(key, now);
+    if (now - (since ?? now) >= COPY_WAIT_MS) return false;
+    if (soon) this.#scanSoon(now);
+    return true;
+  }
+
+  /** Asks for a scan shortly (not at once: what we wait for takes a moment). */
+  #scanSoon(now: number): void {
+    this.#nextScan = Math.min(this.#nextScan, now + SOON_MS);
   }
 
   /** True once a new, short file has been seen for SETTLE_MS. */
@@ -775,61 +1173,96 @@ export class SourceReader {
       offset: entry.offset,
       path: entry.path,
       since: now,
+      ...(entry.sinks ? { sinks: entry.sinks } : {}),
     };
     this.#orphans.push({ entry: o, tracker: undefined, resumeAt: o.offset });
     this.#d.store.setOrphan(o);
   }
 
-  async #matchOrphan(fp: Fingerprint, size: number): Promise<Orphan | undefined> {
+  /**
+   * The truncated content this head starts with, if any; `short` when the file is not yet as
+   * long as where that content continues (a copy still being written).
+   */
+  async #matchOrphan(
+    head: Uint8Array,
+    size: number,
+  ): Promise<{ orphan: Orphan; short: boolean } | undefined> {
     for (const o of this.#orphans) {
-      if (fp.len < o.entry.fp_len || size < o.resumeAt) continue;
-      if (await prefixMatches(fp.head, o.entry.fp_len, o.entry.fp)) return o;
+      if (head.length < o.entry.fp_len) continue;
+      if (await prefixMatches(head, o.entry.fp_len, o.entry.fp)) {
+        return { orphan: o, short: size < o.resumeAt };
+      }
     }
     return undefined;
   }
 
-  /** True when the file's head equals the head of a file being followed (it is a copy). */
-  async #copyOfLive(fp: Fingerprint): Promise<boolean> {
-    if (fp.len < MIN_FP_MATCH) return false;
-    for (const t of this.#tails.values()) {
-      if (t.state !== "live") continue;
-      await t.refreshFingerprint();
-      if (t.fp.len < MIN_FP_MATCH) continue;
-      const len = Math.min(fp.len, t.fp.len);
-      if (
-        (await prefixMatches(fp.head, len, await headHash(t.fp, len))) &&
-        t.splitter.readOffset > 0
-      ) return true;
+  /** A live file already read from whose head this head starts with, if any (a copy of it). */
+  #copyOf(head: Uint8Array): FileTail | undefined {
+    for (const t of this.#heads.find(head)) {
+      if (t.state !== "live" || t.splitter.readOffset === 0) continue;
+      // A head at least as long as the file's fingerprint must match all of it.
+      if (t.fp.len <= head.length && fnv1a(head, t.fp.len) !== t.fp.sum) continue;
+      return t;
     }
-    return false;
+    return undefined;
+  }
+
+  /** Forgets released files that are gone (no longer found under any name we look at). */
+  #forgetReleased(present: Set<string>): void {
+    for (const e of this.#d.store.forSource(this.name)) {
+      if (e.released !== undefined && !present.has(`${e.dev}:${e.ino}`)) {
+        this.#d.store.delete(this.name, e.dev, e.ino);
+      }
+    }
   }
 
   /** At start: checkpointed files no longer under the globs (rotated while we were down). */
-  async #recoverMoved(now: number): Promise<void> {
+  async #recoverMoved(now: number, moved: MovedFiles): Promise<void> {
     for (const entry of this.#d.store.forSource(this.name)) {
-      if (this.#tails.has(`${entry.dev}:${entry.ino}`)) continue;
-      const found = await findByInode(dirname(entry.path), entry.dev, entry.ino);
+      if (entry.released !== undefined) continue; // shipped; kept while it exists
+      if (this.#known(`${entry.dev}:${entry.ino}`)) continue;
+      const found = await moved.find(entry.path, entry.dev, entry.ino);
       let file: Deno.FsFile | undefined;
       try {
         if (found) {
+          this.#makeRoom();
           file = await Deno.open(found, { read: true });
           const st = await file.stat();
-          const fp = await fingerprintOf(file, this.#settings.fingerprintBytes);
-          if (
-            st.dev === entry.dev && st.ino === entry.ino && st.size > entry.offset &&
-            fp.len >= entry.fp_len && await prefixMatches(fp.head, entry.fp_len, entry.fp)
-          ) {
-            const tracker = new Tracker(entry.offset, this.#d.sinks.length);
+          const head = (await readAt(file, 0, this.#settings.fingerprintBytes)).slice();
+          const same = st.dev === entry.dev && st.ino === entry.ino &&
+            head.length >= entry.fp_len && await prefixMatches(head, entry.fp_len, entry.fp);
+          if (same && st.size <= entry.offset) {
+            // Shipped to its end: known from now on (kept while it exists), not read again.
+            this.#d.store.set({ ...entry, path: found, released: now });
+            file.close();
+            continue;
+          }
+          if (same) {
+            const tracker = new Tracker(entry.offset, this.#d.sinks.length, {
+              ahead: this.#aheadOf(entry.sinks),
+            });
             const boundary = entry.offset === 0 ||
               (await readAt(file, entry.offset - 1, 1))[0] === 10;
             const t = new FileTail(
-              { path: found, id: entry, file, fp, offset: entry.offset, boundary, tracker, now },
+              {
+                path: found,
+                id: entry,
+                file,
+                fp: await fingerprint(head),
+                heads: headKeys(head),
+                offset: entry.offset,
+                boundary,
+                tracker,
+                now,
+              },
               this.#settings,
+              this.#scratch,
             );
             t.size = st.size;
             t.state = "rotated";
             tracker.owner = this.#owner(t);
             this.#tails.set(t.key, t);
+            this.#open.add(t);
             this.#d.log(
               "info",
               `source ${this.name}: ${entry.path} was rotated to ${found} while stopped; reading the rest`,
@@ -847,67 +1280,40 @@ export class SourceReader {
 
   /** Watches the globs' directories so new lines and files are seen at once. */
   #watch(): void {
-    if (this.#c.watch === false) return;
-    const bases = [...new Set(this.#globs.map((g) => g.base))].filter((b) => {
-      if (b === "/") return false;
-      try {
-        return Deno.statSync(b).isDirectory;
-      } catch {
-        return false;
-      }
-    });
-    const key = bases.join("\0");
-    if (key === this.#watchedKey) return;
-    try {
-      this.#watcher?.close();
-    } catch { /* closed */ }
-    this.#watcher = undefined;
-    this.#watchedKey = key;
-    if (bases.length === 0) return;
-    let watcher: Deno.FsWatcher;
-    try {
-      watcher = Deno.watchFs(bases, { recursive: true });
-    } catch (e) {
-      this.#d.log("debug", `source ${this.name}: no inotify (${(e as Error).message}); polling`);
-      return;
-    }
-    this.#watcher = watcher;
-    (async () => {
-      try {
-        for await (const ev of watcher) {
-          if (ev.kind === "rename" && ev.paths.length === 2) {
-            this.#renames.push([ev.paths[0]!, ev.paths[1]!]);
-            if (this.#renames.length > 10_000) this.#renames.shift();
-          }
-          if (ev.kind !== "modify" && ev.kind !== "access") this.#scanRequested = true;
-          else {
-            for (const p of ev.paths) {
-              const t = this.#byPath.get(p);
-              if (t && !t.file) await t.reopen();
-            }
-          }
-          this.#wake();
-        }
-      } catch (e) {
-        if (!this.#stopped) {
-          this.#d.log(
-            "debug",
-            `source ${this.name}: watching stopped (${(e as Error).message}); polling`,
-          );
-        }
-      }
-    })();
+    if (this.#c.watch !== false) this.#watcher.watch(this.#globs.map((g) => g.base));
   }
-}
 
-/** `~/x` is under the home dir; other patterns are left as written (they may be relative). */
-function expandTilde(path: string): string {
-  return path.startsWith("~/") ? expandHome(path) : path;
-}
-
-/** The hash of the first `len` bytes of a fingerprint. */
-function headHash(fp: Fingerprint, len: number): Promise<string> {
-  return len === fp.len ? Promise.resolve(fp.hash) : hashBytes(fp.head.subarray(0, len));
+  /** What inotify reports: files to look at, renames, or a scan to make. */
+  #watchHandlers(): WatchHandlers {
+    return {
+      modified: (paths) => {
+        for (const p of paths) {
+          const t = this.#byPath.get(p);
+          if (t) t.dueAt = 0;
+        }
+        this.#wake();
+      },
+      renamed: (from, to) => {
+        this.#renames.push([from, to]);
+        if (this.#renames.length > 10_000) this.#renames.shift();
+      },
+      changed: () => {
+        this.#scanRequested = true;
+        this.#wake();
+      },
+      overflowed: () => {
+        this.stats.watchOverflows++;
+        this.#d.log(
+          "warn",
+          `source ${this.name}: inotify lost events (queue overflow); rescanning ` +
+            `(raise fs.inotify.max_queued_events if this repeats)`,
+        );
+        this.#scanRequested = true;
+        for (const t of this.#tails.values()) t.dueAt = 0;
+        this.#wake();
+      },
+    };
+  }
 }
 
 /** The offset just after the last newline (where `start_at: end` begins), or 0. */
@@ -916,19 +1322,4 @@ async function lastLineEnd(file: Deno.FsFile, size: number): Promise<number> {
   const tail = await readAt(file, size - span, span);
   const nl = tail.lastIndexOf(10);
   return nl < 0 ? (span === size ? 0 : size) : size - span + nl + 1;
-}
-
-/** A file in `dir` with this device and inode (a rotated name), if any. */
-async function findByInode(dir: string, dev: number, ino: number): Promise<string | undefined> {
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile) continue;
-      const p = join(dir, e.name);
-      try {
-        const st = await Deno.stat(p);
-        if (st.dev === dev && st.ino === ino) return p;
-      } catch { /* gone */ }
-    }
-  } catch { /* dir gone */ }
-  return undefined;
 }

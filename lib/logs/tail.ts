@@ -1,12 +1,17 @@
 /**
- * One tailed file: its identity (device + inode + a hash of its first bytes), its open
- * descriptor (kept across renames and deletion, so a rotated file is read to its end), the line
- * splitter and multiline state, and the tracker of acknowledged offsets.
+ * One tailed file: its identity (device + inode + head fingerprint), its open descriptor (kept
+ * across renames and deletion, so a rotated file is read to its end), the line splitter and
+ * multiline state, and the tracker of acknowledged offsets.
+ *
+ * Every read that returns data is checked against the head fingerprint before its bytes are
+ * used: a file truncated and written again past our offset (copytruncate while we were held
+ * up by a slow output) is noticed before a line of the new content is joined to the old.
  *
  * @module
  */
 import type { Tracker } from "./ack.ts";
 import type { Origin } from "./event.ts";
+import { type Fingerprint, fingerprint, fnv1a, headKeys, readAt } from "./fingerprint.ts";
 import { LineSplitter, type LongLines } from "./lines.ts";
 import { Multiline, type MultilineOptions } from "./multiline.ts";
 
@@ -14,48 +19,6 @@ import { Multiline, type MultilineOptions } from "./multiline.ts";
 export interface Identity {
   readonly dev: number;
   readonly ino: number;
-}
-
-/** A hash of a file's first `len` bytes (and the bytes, to check shorter prefixes). */
-export interface Fingerprint {
-  readonly hash: string;
-  readonly len: number;
-  readonly head: Uint8Array;
-}
-
-/** Hex SHA-256 (first 16 bytes) of some bytes. */
-export async function hashBytes(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  let out = "";
-  for (let i = 0; i < 16; i++) out += digest[i]!.toString(16).padStart(2, "0");
-  return out;
-}
-
-/** Reads up to `len` bytes at `offset` (moves the file position). */
-export async function readAt(file: Deno.FsFile, offset: number, len: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(len);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let n = 0;
-  while (n < len) {
-    const r = await file.read(buf.subarray(n));
-    if (r === null || r === 0) break;
-    n += r;
-  }
-  return buf.subarray(0, n);
-}
-
-/** The fingerprint of an open file: its first `max` bytes, or all of them when shorter. */
-export async function fingerprintOf(file: Deno.FsFile, max: number): Promise<Fingerprint> {
-  const head = await readAt(file, 0, max);
-  return { hash: await hashBytes(head), len: head.length, head };
-}
-
-/** True when the first `len` bytes of `head` hash to `hash`. */
-export async function prefixMatches(head: Uint8Array, len: number, hash: string): Promise<boolean> {
-  if (head.length < len) return false;
-  return (await hashBytes(head.subarray(0, len))) === hash;
 }
 
 /** Settings shared by the files of a source. */
@@ -71,26 +34,48 @@ export interface TailSettings {
 /** Where a file stands: on its path, moved off it (rotated), or unlinked. */
 export type TailState = "live" | "rotated" | "deleted";
 
+/** What a look at an open file found. */
+export type Poll = "data" | "eof" | "truncated" | "deleted";
+
+/** The result of a read: `n` new bytes after the pending ones in `buffer`. */
+export interface ReadResult {
+  readonly buffer: Uint8Array;
+  readonly n: number;
+  /** The content under our offset is not what we were reading: the bytes were not used. */
+  readonly replaced: boolean;
+  /** The fingerprint grew (the file was shorter than `fingerprint_bytes`). */
+  readonly grew: boolean;
+}
+
 /** One file being read. */
 export class FileTail implements Identity {
   readonly dev: number;
   readonly ino: number;
   path: string;
   fp: Fingerprint;
+  /** Head index keys of `fp` (copy detection). */
+  heads: number[];
   file: Deno.FsFile | undefined;
   readonly splitter: LineSplitter;
   readonly multiline: Multiline | undefined;
   tracker: Tracker;
   origin: Origin;
   state: TailState = "live";
+  /** Adopted as the copy of a truncated file: an unfinished last line is cut, not shipped. */
+  copy = false;
   /** When reading last found no new data (undefined while data flows). */
   eofSince: number | undefined;
   /** Last time data was read. */
   lastData: number;
-  lastHeadCheck = 0;
-  /** Size seen by the last stat. */
+  /** Size and modification time seen by the last look. */
   size = 0;
+  mtime = 0;
+  /** When the file is looked at next (0: at once; Infinity: when a scan or event says so). */
+  dueAt = 0;
+  /** The current wait between looks at an idle file (doubles up to a cap). */
+  backoff = 0;
   readonly #s: TailSettings;
+  readonly #scratch: Uint8Array;
   #position = -1;
 
   constructor(
@@ -99,6 +84,7 @@ export class FileTail implements Identity {
       id: Identity;
       file: Deno.FsFile;
       fp: Fingerprint;
+      heads: number[];
       offset: number;
       /** The byte before `offset` is a newline (default: offset is 0). */
       boundary?: boolean;
@@ -106,13 +92,16 @@ export class FileTail implements Identity {
       now: number;
     },
     settings: TailSettings,
+    scratch: Uint8Array,
   ) {
     this.#s = settings;
+    this.#scratch = scratch;
     this.path = init.path;
     this.dev = init.id.dev;
     this.ino = init.id.ino;
     this.file = init.file;
     this.fp = init.fp;
+    this.heads = init.heads;
     this.tracker = init.tracker;
     this.splitter = new LineSplitter(init.offset, {
       maxLineBytes: settings.maxLineBytes,
@@ -141,67 +130,64 @@ export class FileTail implements Identity {
   }
 
   /**
-   * Reads the next bytes after the pending ones into a buffer from `take` (filling it, at most
-   * `chunk` bytes); n is 0 at the end of the file.
+   * Looks at the open file (one fstat): new data, the end, truncated below our offset (or,
+   * at the same size but modified, with another head), or unlinked.
    */
-  async read(
-    take: (min: number) => Uint8Array,
-    chunk: number,
-  ): Promise<{ buffer: Uint8Array; n: number }> {
-    const file = this.file!;
-    const p = this.splitter.prepare(take, chunk);
-    const at = this.splitter.readOffset;
-    if (this.#position !== at) await file.seek(at, Deno.SeekMode.Start);
-    const n = (await file.read(p.buffer.subarray(p.at))) ?? 0;
-    this.#position = at + n;
-    return { buffer: p.buffer, n };
-  }
-
-  /**
-   * At the end of the data: was the file truncated (size below our offset, or its head or the
-   * byte before our offset changed) or unlinked?
-   */
-  async checkAtEof(now: number, headEveryMs: number): Promise<"ok" | "truncated" | "deleted"> {
+  async poll(): Promise<Poll> {
     const st = await this.file!.stat();
+    const mtime = st.mtime?.getTime() ?? 0;
+    const modified = mtime !== this.mtime;
     this.size = st.size;
-    if (st.size < this.splitter.readOffset) return "truncated";
-    if (now - this.lastHeadCheck >= headEveryMs) {
-      this.lastHeadCheck = now;
-      if (await this.#replaced(st.size)) return "truncated";
-    }
-    if (st.nlink === 0) return "deleted";
-    return "ok";
-  }
-
-  /** True when the content under our offset is not what we read (truncated, then rewritten). */
-  async #replaced(size: number): Promise<boolean> {
-    const file = this.file!;
-    this.#position = -1;
-    const fp = this.fp;
-    if (fp.len > 0) {
-      const head = await readAt(file, 0, Math.min(this.#s.fingerprintBytes, size));
-      if (head.length < fp.len || !(await prefixMatches(head, fp.len, fp.hash))) return true;
-      if (head.length > fp.len) this.fp = { hash: await hashBytes(head), len: head.length, head };
-    }
-    const at = this.splitter.lineStart;
-    if (at > 0 && at > fp.len && this.splitter.atBoundary) {
-      const before = await readAt(file, at - 1, 1);
-      if (before[0] !== 10) return true;
-    }
-    return false;
+    this.mtime = mtime;
+    const at = this.splitter.readOffset;
+    if (st.size < at) return "truncated";
+    if (st.size > at) return "data";
+    if (modified && at > 0 && (await this.#head()) === "changed") return "truncated";
+    return st.nlink === 0 ? "deleted" : "eof";
   }
 
   /**
-   * Extends a short fingerprint (the file was small when first seen) to the bytes there are now,
-   * if the old head is still there.
+   * Reads the next bytes after the pending ones (at most `chunk`, no more than the last look
+   * saw) into a buffer from `take`, then checks the head is still ours.
    */
-  async refreshFingerprint(): Promise<void> {
-    if (!this.file || this.fp.len >= this.#s.fingerprintBytes) return;
-    this.#position = -1;
-    const head = await readAt(this.file, 0, this.#s.fingerprintBytes);
-    if (head.length > this.fp.len && await prefixMatches(head, this.fp.len, this.fp.hash)) {
-      this.fp = { hash: await hashBytes(head), len: head.length, head };
+  async read(take: (min: number) => Uint8Array, chunk: number): Promise<ReadResult> {
+    const file = this.file!;
+    const at = this.splitter.readOffset;
+    const want = Math.max(1, Math.min(chunk, this.size - at));
+    const p = this.splitter.prepare(take, want);
+    if (this.#position !== at) await file.seek(at, Deno.SeekMode.Start);
+    const n = (await file.read(p.buffer.subarray(p.at, p.at + want))) ?? 0;
+    this.#position = at + n;
+    if (n === 0) return { buffer: p.buffer, n, replaced: false, grew: false };
+    // Read from offset 0, the bytes are the head: checked without reading it again.
+    const head = await this.#head(at === 0 ? p.buffer.subarray(0, n) : undefined);
+    return { buffer: p.buffer, n, replaced: head === "changed", grew: head === "grew" };
+  }
+
+  /**
+   * Compares the file's head with the fingerprint (extending a short one): "changed" when the
+   * bytes we identified the file by are gone (truncated, rewritten).
+   */
+  async #head(read?: Uint8Array): Promise<"same" | "grew" | "changed"> {
+    const fp = this.fp;
+    const want = fp.len < this.#s.fingerprintBytes ? this.#s.fingerprintBytes : fp.len;
+    let head: Uint8Array;
+    if (read) head = read.subarray(0, Math.min(read.length, want));
+    else {
+      head = await readAt(this.file!, 0, want, this.#scratch);
+      this.#position = head.length;
     }
+    if (head.length < fp.len || fnv1a(head, fp.len) !== fp.sum) return "changed";
+    if (head.length === fp.len) return "same";
+    const copy = head.slice();
+    this.fp = await fingerprint(copy);
+    this.heads = headKeys(copy);
+    return "grew";
+  }
+
+  /** True when the file's head is no longer the one it was identified by. */
+  async headChanged(): Promise<boolean> {
+    return (await this.#head()) === "changed";
   }
 
   /** Starts over on new content at offset 0 (after a truncation). */
@@ -209,14 +195,18 @@ export class FileTail implements Identity {
     this.tracker = tracker;
     this.splitter.reset(0);
     this.multiline?.reset();
-    this.#position = -1;
-    this.fp = await fingerprintOf(this.file!, this.#s.fingerprintBytes);
+    this.eofSince = undefined;
+    const head = (await readAt(this.file!, 0, this.#s.fingerprintBytes, this.#scratch)).slice();
+    this.#position = head.length;
+    this.fp = await fingerprint(head);
+    this.heads = headKeys(head);
   }
 
-  /** Reopens a file closed while idle; false when it is gone or is another file now. */
+  /** Reopens a closed file by its path; false when it is gone or is another file now. */
   async reopen(): Promise<boolean> {
+    let file: Deno.FsFile | undefined;
     try {
-      const file = await Deno.open(this.path, { read: true });
+      file = await Deno.open(this.path, { read: true });
       const st = await file.stat();
       if (st.dev !== this.dev || st.ino !== this.ino) {
         file.close();
@@ -224,14 +214,16 @@ export class FileTail implements Identity {
       }
       this.file = file;
       this.#position = -1;
-      this.eofSince = undefined;
       return true;
     } catch {
+      try {
+        file?.close();
+      } catch { /* closed */ }
       return false;
     }
   }
 
-  /** Closes the descriptor (idle, or released). */
+  /** Closes the descriptor (idle, over the open-files cap, or released). */
   close(): void {
     try {
       this.file?.close();

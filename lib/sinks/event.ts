@@ -12,9 +12,13 @@ export function eventText(event: SinkEvent): string {
   return typeof m === "string" ? m : JSON.stringify(event);
 }
 
-/** The event as one line of JSON (log events shape themselves with `toJSON`). */
+/**
+ * The event as one line of JSON. Log events write themselves (`json()`, the same text as
+ * `toJSON` would give, without the intermediate object).
+ */
 export function eventJson(event: SinkEvent): string {
-  return JSON.stringify(event);
+  const own = (event as { json?: unknown }).json;
+  return typeof own === "function" ? own.call(event) : JSON.stringify(event);
 }
 
 /** The name of the source that produced the event, or the fallback (e.g. `audit`). */

@@ -29,6 +29,8 @@ export class HttpSink implements Sink {
   readonly #timeoutMs: number;
   #client: Deno.HttpClient | undefined;
   #clientReady = false;
+  /** The body of the batch being retried: built once, not at every attempt of an outage. */
+  #pending: { batch: readonly SinkEvent[]; body: Uint8Array } | undefined;
 
   constructor(config: HttpSinkConfig, options: { host: string }) {
     this.name = config.name;
@@ -104,8 +106,12 @@ export class HttpSink implements Sink {
 
   async send(batch: readonly SinkEvent[]): Promise<void> {
     if (batch.length === 0) return;
-    const raw = new TextEncoder().encode(this.body(batch, new Date()));
-    const body = this.#c.gzip ? await gzip(raw) : raw;
+    let body = this.#pending?.batch === batch ? this.#pending.body : undefined;
+    if (!body) {
+      const raw = new TextEncoder().encode(this.body(batch, new Date()));
+      body = this.#c.gzip ? await gzip(raw) : raw;
+      this.#pending = { batch, body };
+    }
     let response: Response;
     try {
       response = await fetch(this.#url, {
@@ -123,6 +129,7 @@ export class HttpSink implements Sink {
     }
     const status = response.status;
     if (status >= 200 && status < 300) {
+      this.#pending = undefined;
       if ((this.#c.format ?? "ndjson") === "elasticsearch") {
         const text = await response.text();
         this.#bulkResult(batch, text, parseRetryAfter(response.headers.get("retry-after")));
@@ -131,6 +138,7 @@ export class HttpSink implements Sink {
       }
       return;
     }
+    if (REJECT.has(status)) this.#pending = undefined;
     const detail = (await response.text().catch(() => "")).slice(0, 200).replace(/\s+/g, " ");
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
     throw new SinkError(

@@ -16,7 +16,7 @@ Deno.test("CheckpointStore saves atomically and loads what it saved", async () =
   try {
     const a = await CheckpointStore.open(dir);
     a.set(entry(100));
-    a.set(entry(5, 8));
+    a.set({ ...entry(5, 8), sinks: { web: 40 } });
     a.setOrphan({
       source: "app",
       fp: "cd".repeat(16),
@@ -24,24 +24,56 @@ Deno.test("CheckpointStore saves atomically and loads what it saved", async () =
       offset: 9,
       path: "/x",
       since: 1,
+      sinks: { file: 12 },
     });
     await a.save();
     assert.equal(a.saves, 1);
-    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
-    assert.deepEqual(
-      names,
-      ["checkpoints.json", "checkpoints.prev.json"].filter((n) => names.includes(n)),
-    );
-    assert.ok(!names.some((n) => n.includes("tmp")), "no temp file left");
+    const names = async () => (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    // No temp file left, and no previous snapshot before there was a state to keep.
+    assert.deepEqual(await names(), ["checkpoints.json"]);
     const b = await CheckpointStore.open(dir);
     assert.deepEqual(b.get("app", 1, 7), entry(100));
+    assert.deepEqual(b.get("app", 1, 8), { ...entry(5, 8), sinks: { web: 40 } });
     assert.equal(b.forSource("app").length, 2);
-    assert.equal(b.orphans("app")[0]!.offset, 9);
+    assert.deepEqual(b.orphans("app")[0]!.sinks, { file: 12 });
     b.delete("app", 1, 8);
     await b.save();
+    // The second save keeps the first state as the previous snapshot.
+    assert.deepEqual(await names(), ["checkpoints.json", "checkpoints.prev.json"]);
     assert.equal((await CheckpointStore.open(dir)).get("app", 1, 8), undefined);
+    const prev = JSON.parse(await Deno.readTextFile(`${dir}/checkpoints.prev.json`));
+    assert.deepEqual(prev.files.map((f: { ino: number }) => f.ino), [7, 8]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("CheckpointStore writes through fresh temp files: a planted symlink is never followed", async () => {
+  const dir = await Deno.makeTempDir();
+  const victim = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(victim, "precious\n");
+    // The names an older version used, planted as symlinks to a file the attacker wants overwritten.
+    for (const n of [".checkpoints.json.tmp", ".checkpoints.prev.json.tmp"]) {
+      await Deno.symlink(victim, `${dir}/${n}`);
+    }
+    const s = await CheckpointStore.open(dir);
+    for (let i = 1; i <= 3; i++) {
+      s.set(entry(i));
+      await s.save();
+    }
+    assert.equal(await Deno.readTextFile(victim), "precious\n");
+    assert.equal((await CheckpointStore.open(dir)).get("app", 1, 7)!.offset, 3);
+    const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assert.deepEqual(left, [
+      ".checkpoints.json.tmp",
+      ".checkpoints.prev.json.tmp",
+      "checkpoints.json",
+      "checkpoints.prev.json",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(victim);
   }
 });
 

@@ -34,10 +34,21 @@ Deno.test("logsMetrics() counts lines, events, drops and sink deliveries", () =>
     assert.match(text, /^driftless_sink_events_sent_total\{sink="out"\} 50$/m);
     assert.match(text, /^driftless_logs_lag_bytes\{source="app"\} 0$/m);
     assert.match(text, /^# TYPE driftless_sink_queue_bytes gauge$/m);
+    assert.match(text, /^driftless_logs_dropped_total\{source="app",reason="truncated"\} 0$/m);
+    assert.match(text, /^driftless_logs_files\{source="app"\} 1$/m);
+    assert.match(
+      text,
+      /^driftless_logs_open_files\{source="app"\} 0$/m,
+      "--once closes what it read",
+    );
+    assert.match(text, /^driftless_logs_unreadable_paths\{source="app"\} 0$/m);
+    assert.match(text, /^driftless_logs_watch_overflows_total\{source="app"\} 0$/m);
   }));
 
 Deno.test({
-  name: "the logs metrics exposition passes promtool check metrics",
+  name: `the logs metrics exposition passes promtool check metrics${
+    promtool ? "" : " (skipped: needs promtool, apt-get install prometheus)"
+  }`,
   ignore: !promtool,
   fn: () =>
     withDir(async (dir) => {

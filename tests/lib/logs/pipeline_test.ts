@@ -311,3 +311,41 @@ Deno.test("pipeline handles invalid UTF-8 and over-long lines, counted, in both 
       assert.equal(p.sources[0]!.stats.invalidUtf8, 1);
     }
   }));
+
+Deno.test("a pipeline stopped and made again on the same state dir, in one process, ships every line once", () =>
+  withDir(async (dir) => {
+    await Deno.mkdir(`${dir}/logs`);
+    const path = `${dir}/logs/app.log`;
+    const config = {
+      state_dir: `${dir}/state`,
+      sources: [{
+        name: "app",
+        paths: [path],
+        multiline: { pattern: "^\\s", match: "after", timeout: 0.1 },
+        outputs: ["out"],
+        poll_interval: 0.02,
+        scan_interval: 0.1,
+      }],
+      outputs: [{ ...fileOut(dir), batch: { timeout: 0.02 } }],
+    };
+    const first = await pipeline(config);
+    const running = first.run();
+    await assert.rejects(() => pipeline(config), /another driftless logs is running/);
+    await append(path, 0, 1000);
+    await until(async () => seqs(await read(`${dir}/out/app.log`)).length === 1000, "lines");
+    // Reload while a line is half written (it is read again by the next pipeline, whole).
+    await Deno.writeTextFile(path, line(1000).slice(0, 30), { append: true });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await first.stop(), true);
+    await running;
+    const second = await pipeline(config);
+    const again = second.run();
+    await Deno.writeTextFile(path, line(1000).slice(30) + "\n", { append: true });
+    await append(path, 1001, 2000);
+    await until(async () => seqs(await read(`${dir}/out/app.log`)).length >= 2000, "the rest");
+    await second.stop();
+    await again;
+    const out = await read(`${dir}/out/app.log`);
+    assert.deepEqual(tally(seqs(out), 2000), { missing: [], duplicates: 0 });
+    assert.ok(out.includes(`\n${line(1000)}\n`), "the half-written line arrives whole");
+  }));
