@@ -170,7 +170,7 @@ export class Agent {
     const service = await FactsService.start(facts, {
       version: this.#o.version,
       long: !this.#o.once,
-      hostFacts: this.#hostFacts,
+      hostFacts: () => Promise.resolve(this.#hostFacts),
       selfFamilies: () => this.selfFamilies(),
       onSnapshot: (snap) => this.#keepThresholds(snap.families),
       routes: agentRoutes({
