@@ -14,7 +14,8 @@ import { basename } from "node:path";
 import type { ContentStream, FileStat, Host } from "../lib/apply/host.ts";
 import { type Change, defineTask } from "../lib/apply/task.ts";
 import { bool, mode } from "./_ansible_params.ts";
-import { digestStream, hashing, request, type RequestParams, requestShape } from "./_http.ts";
+import { digestStream, hashing } from "./_digest.ts";
+import { request, type RequestParams, requestShape } from "./_http.ts";
 
 const schema = z.strictObject({
   ...requestShape,

@@ -49,6 +49,8 @@ export interface ContentStream {
   verify?(): void | Promise<void>;
   /** Opening it costs (a download): the dry-run overlay never opens it. */
   readonly remote?: boolean;
+  /** Its size in bytes, when known before it is read. */
+  readonly size?: number;
 }
 
 /** What {@linkcode Host.writeAtomic} writes: text, bytes, or a stream of them. */

@@ -42,11 +42,15 @@ type Entry =
 
 const MAX_LINKS = 40;
 
+/** The largest streamed content the overlay holds in memory; larger is kept as a reference. */
+const OVERLAY_FILE_LIMIT = 8 * 1024 * 1024;
+
 /** Content as the overlay keeps it: bytes, or where a download would come from. */
 async function inMemory(data: Content): Promise<Uint8Array | Deferred> {
   if (typeof data === "string") return new TextEncoder().encode(data);
   if (data instanceof Uint8Array) return data;
-  if (data.remote) return { deferred: data.source };
+  // A download, or a file too large to hold for a dry run: known by its source.
+  if (data.remote || (data.size ?? 0) > OVERLAY_FILE_LIMIT) return { deferred: data.source };
   const bytes = new Uint8Array(await new Response(await data.open()).arrayBuffer());
   await data.verify?.();
   return bytes;
