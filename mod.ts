@@ -81,11 +81,11 @@ export {
   TemplateError,
   templateValue,
 } from "./api/template.ts";
-export type {
-  ApplyConfig,
-  ConfigIssueLocation,
-  LoadedConfigBase as LoadedConfig,
-} from "./lib/config/loader.ts";
+export type { ApplyConfig, ConfigIssueLocation, LoadedConfig } from "./lib/config/loader.ts";
+export type * from "./lib/config/facts_types.ts";
+export type * from "./lib/config/logs_types.ts";
+export type * from "./lib/config/agent_types.ts";
+export type * from "./lib/sinks/config_types.ts";
 export type { TaskOrigin } from "./lib/config/task_list.ts";
 export type { Role, RoleCall } from "./lib/config/roles.ts";
 export type { SchemaName } from "./lib/config/schemas.ts";

@@ -1,12 +1,11 @@
 /**
  * Loading a config the way every entry point does (the CLI, the agent's child, the library):
- * with the task catalog and the process-wide redactor, and the apply preflight's inputs. The
- * sections come back typed by their schemas; the public API hands out the documented base.
+ * with the task catalog and the process-wide redactor, and the apply preflight's inputs.
  *
  * @module
  */
 import type { PreflightOptions } from "../lib/apply/preflight.ts";
-import type { LoadedConfig, LoadedConfigBase } from "../lib/config/loader.ts";
+import type { LoadedConfig } from "../lib/config/loader.ts";
 import type { Redactor } from "../lib/secrets.ts";
 
 /** Options for loading a config dir. */
@@ -84,13 +83,12 @@ export async function applyOptions(
 }
 
 /** A config given as a loaded config or as the path of its dir. */
-export type ConfigInput = LoadedConfigBase | string;
+export type ConfigInput = LoadedConfig | string;
 
 /** The loaded config of an input (a dir is loaded here). */
 export async function resolveConfig(
   config: ConfigInput,
   options: LoadOptions = {},
 ): Promise<LoadedConfig> {
-  // Every LoadedConfigBase the API hands out was made by the loader, with its typed sections.
-  return typeof config === "string" ? await load(config, options) : config as LoadedConfig;
+  return typeof config === "string" ? await load(config, options) : config;
 }

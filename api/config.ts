@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { LoadedConfigBase } from "../lib/config/loader.ts";
+import type { LoadedConfig } from "../lib/config/loader.ts";
 import { ConfigError, type ConfigIssue } from "../lib/errors.ts";
 import { load, loadChecked, type LoadOptions } from "./_load.ts";
 
@@ -41,7 +41,7 @@ export type LoadConfigOptions = LoadOptions;
 export function loadConfig(
   dir: string,
   options: LoadConfigOptions = {},
-): Promise<LoadedConfigBase> {
+): Promise<LoadedConfig> {
   return load(dir, options);
 }
 
@@ -53,7 +53,7 @@ export function loadConfig(
 export function checkConfig(
   dir: string,
   options: LoadConfigOptions = {},
-): Promise<LoadedConfigBase> {
+): Promise<LoadedConfig> {
   return loadChecked(dir, options);
 }
 

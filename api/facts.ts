@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { FactsConfig } from "../lib/config/facts_schema.ts";
+import type { FactsConfig } from "../lib/config/facts_types.ts";
 import type { MetricFamily } from "../lib/facts/metric.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { type ConfigInput, resolveConfig } from "./_load.ts";
@@ -21,6 +21,8 @@ import type { GatherOptions, HostFacts } from "../lib/facts/host_facts.ts";
 export type { GatherOptions, HostFacts } from "../lib/facts/host_facts.ts";
 export { formatValue, toPrometheusText } from "../lib/facts/exposition.ts";
 export type { Labels, MetricFamily, MetricType, Sample } from "../lib/facts/metric.ts";
+export type * from "../lib/config/facts_types.ts";
+export type { S3Target } from "../lib/sinks/config_types.ts";
 
 /**
  * Gathers the host's facts: Ansible's `setup` keys (`ansible_facts` without the prefix). The

@@ -28,6 +28,8 @@ import { UsageError } from "../lib/errors.ts";
 import type { MetricFamily } from "../lib/facts/metric.ts";
 import { type ConfigInput, resolveConfig } from "./_load.ts";
 
+export type * from "../lib/config/logs_types.ts";
+
 /** Options of {@linkcode shipLogs}. */
 export interface ShipOptions {
   /** Ship what the files hold now and stop (`done` tells whether all of it was acknowledged). */

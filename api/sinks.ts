@@ -17,18 +17,25 @@
  */
 import { ConfigError, type ConfigIssue, formatPath, type KeyPath } from "../lib/errors.ts";
 import type { BufferedSink } from "../lib/sinks/buffered.ts";
+import type { SinkInput } from "../lib/sinks/config_types.ts";
 import type { CreateSinkOptions } from "../lib/sinks/create.ts";
 
 export type { CreateSinkOptions } from "../lib/sinks/create.ts";
 export type { EventList, EventRun, Sink, SinkEvent } from "../lib/sinks/sink.ts";
 export type { AckHandle, BufferedSink, SinkStats } from "../lib/sinks/buffered.ts";
+export type * from "../lib/sinks/config_types.ts";
 
 /**
  * Builds a sink from a config written as a logs output (`{ name, type, ... }`), validated as
  * the config files are: a bad one throws ConfigError with every problem and its key path.
+ *
+ * The config is a {@linkcode SinkInput}: durations and sizes as a config file writes them
+ * (`timeout: "5s"`, `max_bytes: "1MiB"`; a bare number is seconds or bytes). A loaded config's
+ * `logs.outputs` are a {@linkcode SinkConfig}, already parsed to milliseconds: to reuse one,
+ * load its config and pass `shipLogs` the config instead.
  */
 export async function createSink(
-  config: Readonly<Record<string, unknown>>,
+  config: SinkInput,
   options: CreateSinkOptions = {},
 ): Promise<BufferedSink> {
   const [{ sinkSchema }, { describeIssue }, { createSink }] = await Promise.all([

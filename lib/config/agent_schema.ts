@@ -77,5 +77,5 @@ export const agentSchema = z.strictObject({
   }).optional(),
 }).meta({ title: "driftless agent config" });
 
-/** A validated agent file, defaults applied. */
-export type AgentConfig = z.output<typeof agentSchema>;
+// What this schema parses to, written out (tests/lib/config/types_test.ts keeps them equal).
+export type { AgentConfig } from "./agent_types.ts";

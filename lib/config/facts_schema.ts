@@ -312,15 +312,12 @@ export const factsSchema = z.strictObject({
     .optional(),
 }).meta({ title: "driftless facts config" });
 
-/** A parsed facts config (durations in ms). */
-export type FactsConfig = z.output<typeof factsSchema>;
-/** A parsed threshold. */
-export type ThresholdConfig = z.output<typeof thresholdSchema>;
-/** A parsed serve block. */
-export type ServeConfig = z.output<typeof serveSchema>;
-/** A parsed S3 exporter. */
-export type S3ExporterConfig = z.output<typeof s3ExporterSchema>;
-/** A parsed file exporter. */
-export type FileExporterConfig = z.output<typeof fileExporterSchema>;
-/** A collector name. */
-export type CollectorName = keyof z.output<typeof collectorsSchema>;
+// What these schemas parse to, written out (tests/lib/config/types_test.ts keeps them equal).
+export type {
+  CollectorName,
+  FactsConfig,
+  FileExporterConfig,
+  S3ExporterConfig,
+  ServeConfig,
+  ThresholdConfig,
+} from "./facts_types.ts";

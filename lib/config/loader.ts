@@ -20,9 +20,9 @@ import { describeIssue, type TaskCatalog, type TaskSpec } from "./apply_schema.t
 import { readEnvFile } from "./env_file.ts";
 import { type Merged, mergeDocs } from "./merge.ts";
 import { SCHEMA_NAMES, type SchemaName, SCHEMAS } from "./schemas.ts";
-import type { AgentConfig } from "./agent_schema.ts";
-import type { FactsConfig } from "./facts_schema.ts";
-import type { LogsConfig } from "./logs_schema.ts";
+import type { AgentConfig } from "./agent_types.ts";
+import type { FactsConfig } from "./facts_types.ts";
+import type { LogsConfig } from "./logs_types.ts";
 import { formatOf, parseSource, type SourceDoc } from "./source.ts";
 import { expandHome } from "./paths.ts";
 import { type Locator, shapeKeysAt } from "./task_list.ts";
@@ -65,12 +65,8 @@ export interface ApplyConfig {
   readonly handlers: readonly TaskSpec[];
 }
 
-/**
- * A loaded, validated config dir as the library API (`mod.ts`) shows it. JSR's no-slow-types
- * rule keeps the zod-derived section types out of the public API, so sections are plain records
- * here; {@linkcode LoadedConfig} narrows them.
- */
-export interface LoadedConfigBase {
+/** A loaded, validated config dir, each section typed as its schema parses it. */
+export interface LoadedConfig {
   /** The config dir, absolute. */
   readonly dir: string;
   /** Config files read, relative to `dir`, in merge order. */
@@ -79,12 +75,12 @@ export interface LoadedConfigBase {
   readonly vars: Readonly<Record<string, unknown>>;
   /** The apply schema, when there are apply files. */
   readonly apply?: ApplyConfig;
-  /** The facts schema, validated. */
-  readonly facts?: Readonly<Record<string, unknown>>;
-  /** The logs schema, validated. */
-  readonly logs?: Readonly<Record<string, unknown>>;
-  /** The agent schema, validated. */
-  readonly agent?: Readonly<Record<string, unknown>>;
+  /** The facts files (`facts.*`), validated: durations in ms. */
+  readonly facts?: FactsConfig;
+  /** The logs files (`logs.*`), validated: durations in ms, sizes in bytes. */
+  readonly logs?: LogsConfig;
+  /** The agent files (`agent.*`), validated, defaults applied: durations in ms. */
+  readonly agent?: AgentConfig;
   /** The env file that was read, if any. */
   readonly envFile?: string;
   /** Non-fatal notes for the user. */
@@ -103,16 +99,6 @@ export interface ConfigIssueLocation {
   readonly line?: number;
   /** 1-based column. */
   readonly column?: number;
-}
-
-/** A loaded, validated config dir, each section typed by its schema. */
-export interface LoadedConfig extends LoadedConfigBase {
-  /** The facts schema, validated. */
-  readonly facts?: FactsConfig;
-  /** The logs schema, validated. */
-  readonly logs?: LogsConfig;
-  /** The agent schema, validated. */
-  readonly agent?: AgentConfig;
 }
 
 /** Loads and validates every file of a config dir; throws ConfigError listing all problems. */

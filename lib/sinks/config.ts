@@ -207,19 +207,14 @@ export const sinkSchema = z.discriminatedUnion("type", [
   consoleSinkSchema,
 ]);
 
-/** A parsed sink config (durations in ms, sizes in bytes). */
-export type SinkConfig = z.output<typeof sinkSchema>;
-/** A parsed file sink config. */
-export type FileSinkConfig = z.output<typeof fileSinkSchema>;
-/** A parsed S3 target: bucket, prefix, endpoint and credentials. */
-export type S3Target = z.output<z.ZodObject<typeof s3TargetShape>>;
-/** A parsed S3 sink config. */
-export type S3SinkConfig = z.output<typeof s3SinkSchema>;
-/** A parsed syslog sink config. */
-export type SyslogSinkConfig = z.output<typeof syslogSinkSchema>;
-/** A parsed HTTP sink config. */
-export type HttpSinkConfig = z.output<typeof httpSinkSchema>;
-/** A parsed console sink config. */
-export type ConsoleSinkConfig = z.output<typeof consoleSinkSchema>;
-/** A sink type name. */
-export type SinkType = SinkConfig["type"];
+// What these schemas parse to, written out (tests/lib/config/types_test.ts keeps them equal).
+export type {
+  ConsoleSinkConfig,
+  FileSinkConfig,
+  HttpSinkConfig,
+  S3SinkConfig,
+  S3Target,
+  SinkConfig,
+  SinkType,
+  SyslogSinkConfig,
+} from "./config_types.ts";

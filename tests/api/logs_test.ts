@@ -62,13 +62,20 @@ Deno.test("shipLogs() follows until stop(), which delivers what is queued", asyn
 Deno.test("createSink() sends a script's own events; a bad config is a ConfigError", async () => {
   const dir = await Deno.makeTempDir({ prefix: "driftless-api-" });
   try {
-    const sink = await createSink({ name: "deploys", type: "file", path: `${dir}/d.ndjson` });
+    // Written units, as in a config file: "50ms", "1KiB".
+    const sink = await createSink({
+      name: "deploys",
+      type: "file",
+      path: `${dir}/d.ndjson`,
+      batch: { timeout: "50ms", max_bytes: "1KiB" },
+    });
     await sink.send([{ event: "deploy", version: "1.4.2" }, { event: "deploy", version: "1.4.3" }]);
     await sink.close();
     const lines = (await Deno.readTextFile(`${dir}/d.ndjson`)).trim().split("\n");
     assert.deepEqual(lines.map((l) => JSON.parse(l).version), ["1.4.2", "1.4.3"]);
     assert.equal(sink.stats.eventsSent, 2);
     await assert.rejects(
+      // @ts-expect-error: the type requires `url` too; an untyped caller gets a ConfigError
       createSink({ name: "x", type: "http" }),
       (e) => e instanceof ConfigError && e.issues.some((i) => i.path === "url"),
     );
