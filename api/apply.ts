@@ -28,6 +28,8 @@ import { applyOptions, type ConfigInput, resolveConfig } from "./_load.ts";
 
 export type {
   Account,
+  Content,
+  ContentStream,
   FileStat,
   Host,
   RunOptions,

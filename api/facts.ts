@@ -105,16 +105,14 @@ export async function serveMetrics(
   config?: ConfigInput,
   options: ServeOptions = {},
 ): Promise<MetricsHandle> {
-  const [{ FactsService }, { gatherFacts }] = await Promise.all([
-    import("../lib/facts/service.ts"),
-    import("../lib/facts/host_facts.ts"),
-  ]);
+  const { FactsService } = await import("../lib/facts/service.ts");
   const facts = await factsOf(config);
   const service = await FactsService.start(facts, {
     version: denoJson.version,
     long: true,
     listen: options.listen ?? facts?.serve?.listen ?? "0.0.0.0:8000",
-    hostFacts: facts?.exporters?.length ? await gatherFacts() : {},
+    hostFacts: () => gatherFacts(),
+    pollThresholds: true,
   });
   return { url: service.url!, close: () => service.stop() };
 }

@@ -32,14 +32,17 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_LOCALHOST_WAR
 export DENO_DIR="${DENO_DIR:-$HOME/.cache/deno}"
 
 free_port() { deno eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close();'; }
-rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/{r=$2} END{print r+0}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # utime+stime of a process and of its waited-for children (apply runs, playbook runs).
 cpu_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-tree_rss_kb() { # a process and its descendants
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" 2>/dev/null || true); do
+tree_rss_kb() { # a process and all its descendants
+  local total=0 todo=("$1") p
+  while [ ${#todo[@]} -gt 0 ]; do
+    p=${todo[0]}
+    todo=("${todo[@]:1}")
     total=$((total + $(rss_kb "$p")))
-    for c in $(pgrep -P "$p" 2>/dev/null || true); do total=$((total + $(tree_rss_kb "$c"))); done
+    # shellcheck disable=SC2207
+    todo+=($(pgrep -P "$p" 2>/dev/null || true))
   done
   echo "$total"
 }
@@ -100,8 +103,11 @@ cleanup() {
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
-HOME="$OUT/home" deno run --quiet -A mod.ts --config "$OUT/cfg" agent --state-dir "$OUT/state" \
+# As the systemd unit and the compiled binary run it (a 1 MB young generation).
+HOME="$OUT/home" deno run --quiet -A --v8-flags=--max-semi-space-size=1 mod.ts --config "$OUT/cfg" \
+  agent --state-dir "$OUT/state" \
   >"$OUT/agent.log" 2>&1 &
 DL_PID=$!; PIDS+=("$DL_PID")
 prometheus-node-exporter --web.listen-address="127.0.0.1:$NE_PORT" >"$OUT/node_exporter.log" 2>&1 &

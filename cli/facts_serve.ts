@@ -11,13 +11,11 @@ import type { AgentConfig } from "../lib/config/agent_schema.ts";
 import type { FactsConfig } from "../lib/config/facts_schema.ts";
 import { stateDir } from "../lib/config/paths.ts";
 import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
-import { toPrometheusText } from "../lib/facts/exposition.ts";
-import type { MetricsAgent } from "../lib/facts/metrics_agent.ts";
-import { parseListen, serveMetrics, serveOptions } from "../lib/facts/server.ts";
-import { setReadCache } from "../lib/facts/_read.ts";
+import { parseListen } from "../lib/facts/server.ts";
 import type { EventLog } from "../lib/agent/events.ts";
+import denoJson from "../deno.json" with { type: "json" };
 import type { GlobalOptions } from "./_context.ts";
-import { checkCollectorNames, metricsAgent, requireProcAccess } from "./_facts.ts";
+import { checkCollectorNames, requireProcAccess } from "./_facts.ts";
 import { debug, info, warn } from "./_render.ts";
 
 /** Options of `facts --serve`. */
@@ -45,21 +43,46 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
   requireProcAccess();
   const config = loaded?.facts;
   let events: EventLog | undefined;
-  const agent = metricsAgent(config, o.collectors, (e) => void events?.send({ ...e }));
   // Thresholds come with a config dir, whose agent config (defaults included) says where the
   // audit log goes.
-  if (agent.thresholds.active && loaded?.agent) {
+  if (config?.thresholds?.length && loaded?.agent) {
     const [{ EventLog }, { redactor }] = await Promise.all([
       import("../lib/agent/events.ts"),
       import("../lib/secrets.ts"),
     ]);
-    for (const s of loaded?.secrets ?? []) redactor.add(s);
-    events = new EventLog({ host: agent.host, stateDir: stateDir(), redactor, onError: warn });
+    for (const s of loaded.secrets) redactor.add(s);
+    events = new EventLog({ host: hostName, stateDir: stateDir(), redactor, onError: warn });
     await events.configure(loaded.agent);
   }
+  const { FactsService } = await import("../lib/facts/service.ts");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, stop);
   try {
-    return await serve(agent, config, o);
+    const service = await FactsService.start(config, {
+      version: denoJson.version,
+      long: true,
+      listen: o.listen ?? config?.serve?.listen ?? "0.0.0.0:8000",
+      ...(o.path !== undefined ? { path: o.path } : {}),
+      only: o.collectors,
+      pollThresholds: true,
+      hostFacts: async () =>
+        loaded?.hostFacts ?? (await import("../lib/facts/host_facts.ts")).gatherFacts(),
+      onThreshold: (e) => {
+        info(JSON.stringify(e));
+        void events?.send({ ...e });
+      },
+      log: (level, m) => (level === "warn" ? warn(m) : debug(m)),
+    });
+    info(`serving metrics on ${service.url} (${service.metrics.scraper.names.length} collectors)`);
+    await new Promise<void>((resolve) =>
+      controller.signal.addEventListener("abort", () => resolve())
+    );
+    await service.stop();
+    info("stopped");
+    return ExitCode.ok;
   } finally {
+    for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, stop);
     await events?.close();
   }
 }
@@ -68,7 +91,14 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
 async function validatedConfig(
   g: GlobalOptions,
   explicit: boolean,
-): Promise<{ facts?: FactsConfig; agent?: AgentConfig; secrets: readonly string[] } | undefined> {
+): Promise<
+  {
+    facts?: FactsConfig;
+    agent?: AgentConfig;
+    secrets: readonly string[];
+    hostFacts: Readonly<Record<string, unknown>>;
+  } | undefined
+> {
   const exists = (p: string) => {
     try {
       Deno.statSync(p);
@@ -92,74 +122,14 @@ async function validatedConfig(
     ...(load.config.facts ? { facts: load.config.facts } : {}),
     agent: load.config.agent,
     secrets: load.config.secrets,
+    hostFacts: load.config.hostFacts,
   };
 }
 
-async function serve(
-  agent: MetricsAgent,
-  config: FactsConfig | undefined,
-  o: ServeOptions,
-): Promise<number> {
-  const options = await serveOptions(config?.serve);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  // Scrapes repeat every few seconds: keep /proc and /sys files open between them.
-  setReadCache(true);
-  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, stop);
+function hostName(): string {
   try {
-    const server = await serveMetrics({
-      ...options,
-      ...(o.listen !== undefined ? { listen: o.listen } : {}),
-      ...(o.path !== undefined ? { path: o.path } : {}),
-      render: async (select) => toPrometheusText((await agent.collect(select)).families),
-      signal: controller.signal,
-      onError: (m) => warn(m),
-    });
-    info(`serving metrics on ${server.url} (${agent.scraper.names.length} collectors)`);
-
-    const tasks: Promise<void>[] = [server.finished];
-    if (config?.exporters?.length) {
-      // Loaded only when there are exporters to push to (and facts to push with them).
-      const [{ createExporters, runExportLoop }, { gatherFacts }] = await Promise.all([
-        import("../lib/facts/exporters.ts"),
-        import("../lib/facts/host_facts.ts"),
-      ]);
-      const exporters = createExporters(config);
-      const hostFacts = await gatherFacts();
-      tasks.push(runExportLoop(exporters, {
-        snapshot: async () => ({ ...(await agent.collect()), facts: hostFacts }),
-        signal: controller.signal,
-        onPush: (name, where) => debug(`pushed ${where} (${name})`),
-        onError: (name, m) =>
-          warn(`push to ${name} failed: ${m}; trying again at the next interval`),
-      }));
-    }
-    if (agent.thresholds.active) {
-      tasks.push(pollThresholds(agent, config?.interval ?? 60_000, controller.signal));
-    }
-    await Promise.all(tasks);
-    info("stopped");
-    return ExitCode.ok;
-  } finally {
-    for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, stop);
-    setReadCache(false);
-  }
-}
-
-/** Evaluates thresholds between scrapes too, so crossings are seen without a scraper. */
-async function pollThresholds(
-  agent: MetricsAgent,
-  intervalMs: number,
-  signal: AbortSignal,
-): Promise<void> {
-  while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, intervalMs);
-      signal.addEventListener("abort", () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
-    });
-    if (!signal.aborted) await agent.collect();
+    return Deno.hostname();
+  } catch {
+    return "localhost";
   }
 }

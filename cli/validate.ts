@@ -15,7 +15,8 @@ import { print, writeChannel } from "./_render.ts";
 export interface ValidateOptions {
   /**
    * For the agent (hidden): validate exactly as `validate` does, then hand the facts, logs and
-   * agent config, with the secret values the agent must redact, to the parent as one JSON line.
+   * agent config, the secret values the agent must redact, and this host's facts to the parent
+   * as one JSON line.
    */
   readonly agentPayload?: boolean;
 }
@@ -73,7 +74,10 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
   }
   try {
     const config = await check(g, new Collecting());
-    const { agentSchema } = await import("../lib/config/agent_schema.ts");
+    const [{ agentSchema }, { gatherFacts }] = await Promise.all([
+      import("../lib/config/agent_schema.ts"),
+      import("../lib/facts/host_facts.ts"),
+    ]);
     writeChannel(JSON.stringify({
       ok: true,
       files: config.files,
@@ -84,6 +88,8 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
       gitUrlAt: config.locate("agent", ["git", "url"]),
       secrets: [...secrets],
       warnings: config.warnings,
+      // Gathered here, so the agent process never loads the fact modules.
+      hostFacts: await gatherFacts(),
     }));
     return ExitCode.ok;
   } catch (e) {

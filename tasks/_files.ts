@@ -8,7 +8,9 @@
  */
 import * as z from "zod";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Host } from "../lib/apply/host.ts";
+import type { Content, Host } from "../lib/apply/host.ts";
+import { createHash } from "node:crypto";
+import { digestStream, hashing } from "./_digest.ts";
 import { shellQuote } from "../lib/shlex.ts";
 import type { Diff, TaskResult } from "../lib/apply/task.ts";
 import { shlexSplit } from "../lib/shlex.ts";
@@ -103,6 +105,68 @@ export function contentDiff(
   return { before: before ? decode(before) : "", after: after ? decode(after) : "", path };
 }
 
+/** Files up to this size are read whole, for a line diff; larger ones are compared by hash. */
+export const DIFF_LIMIT = 64 * 1024;
+
+/** Content as compared: its size, its SHA-1, and its bytes when small enough to diff. */
+export interface Fingerprint {
+  readonly size: number;
+  readonly sha1: string;
+  readonly bytes?: Uint8Array;
+}
+
+/** The fingerprint of bytes in memory (a rendered template, `content`). */
+export function fingerprintOf(bytes: Uint8Array): Fingerprint {
+  return {
+    size: bytes.length,
+    sha1: createHash("sha1").update(bytes).digest("hex"),
+    ...(bytes.length <= DIFF_LIMIT ? { bytes } : {}),
+  };
+}
+
+/** A file's fingerprint, read whole when small and streamed through the hash when not. */
+async function fingerprintFile(
+  size: number,
+  read: () => Promise<Uint8Array>,
+  stream: () => Promise<ReadableStream<Uint8Array>>,
+): Promise<Fingerprint> {
+  if (size <= DIFF_LIMIT) return fingerprintOf(await read());
+  return { size, sha1: await digestStream("sha1", await stream()) };
+}
+
+/** The fingerprint of a file on the host. */
+export function hostFingerprint(host: Host, path: string, size: number): Promise<Fingerprint> {
+  return fingerprintFile(size, () => host.readBytes(path), () => host.readStream(path));
+}
+
+/** The fingerprint of a file of the config repo (this machine). */
+export async function localFingerprint(path: string): Promise<Fingerprint> {
+  const size = (await Deno.stat(path)).size;
+  return await fingerprintFile(
+    size,
+    () => Deno.readFile(path),
+    async () => (await Deno.open(path)).readable,
+  );
+}
+
+/** Same content: same size and SHA-1. */
+export function sameContent(a: Fingerprint, b: Fingerprint): boolean {
+  return a.size === b.size && a.sha1 === b.sha1;
+}
+
+/** The diff of a content change: lines when both sides are small, else sizes and digests. */
+export function fingerprintDiff(
+  path: string,
+  before: Fingerprint | null,
+  after: Fingerprint,
+): Diff {
+  if ((before === null || before.bytes) && after.bytes) {
+    return contentDiff(path, before?.bytes ?? null, after.bytes);
+  }
+  const show = (f: Fingerprint | null) => (f ? `${f.size} bytes, sha1 ${f.sha1}\n` : "");
+  return { before: show(before), after: show(after), path };
+}
+
 /** Byte equality. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -110,11 +174,22 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * A file's content by reference, streamed when it is written: a file of the config repo
+ * (`local`) or one on the host (`onHost`, for remote_src), with the digest it had when read.
+ */
+export interface FileRef {
+  readonly local?: string;
+  readonly onHost?: string;
+  readonly size: number;
+  readonly sha1: string;
+}
+
 /** Writing a file's content: atomically, validated first when asked, with a backup when asked. */
 export interface WriteOp {
   readonly kind: "write";
   readonly path: string;
-  readonly data: Uint8Array;
+  readonly data: Uint8Array | FileRef;
   /** Mode/owner for a new file; an existing file keeps its own unless set. */
   readonly mode?: number | undefined;
   readonly uid?: number | undefined;
@@ -133,8 +208,33 @@ export async function applyWrite(op: WriteOp, host: Host): Promise<TaskResult> {
     backup: op.backup,
   };
   if (op.validate !== undefined) await validate(op, host);
-  const { backup } = await host.writeAtomic(op.path, op.data, options);
+  const { backup } = await host.writeAtomic(op.path, content(op.data, host), options);
   return backup ? { backup_file: backup } : {};
+}
+
+/**
+ * What a write op writes: its bytes, or its file streamed, checked on the way against the
+ * digest it had when it was planned (a source edited since is not written).
+ */
+function content(data: Uint8Array | FileRef, host: Host): Content {
+  if (data instanceof Uint8Array) return data;
+  const hash = hashing("sha1");
+  const source = data.local ?? data.onHost!;
+  return {
+    source,
+    size: data.size,
+    open: async () => {
+      const stream = data.local !== undefined
+        ? (await Deno.open(data.local)).readable
+        : await host.readStream(data.onHost!);
+      return stream.pipeThrough(hash.stream);
+    },
+    verify() {
+      if (hash.hex() !== data.sha1) {
+        throw new Error(`${source} changed since it was read: not written (run again)`);
+      }
+    },
+  };
 }
 
 /**
@@ -150,7 +250,7 @@ async function validate(op: WriteOp, host: Host): Promise<void> {
   const existing = await host.stat(op.path);
   const uid = op.uid ?? existing?.uid;
   const gid = op.gid ?? existing?.gid;
-  await host.writeAtomic(tmp, op.data, {
+  await host.writeAtomic(tmp, content(op.data, host), {
     mode: op.mode ?? existing?.mode ?? 0o600,
     ...(uid !== undefined ? { uid } : {}),
     ...(gid !== undefined ? { gid } : {}),

@@ -102,13 +102,3 @@ export async function request(
     throw new Error(`${init.method ?? "GET"} ${p.url}: ${e instanceof Error ? e.message : e}`);
   }
 }
-
-/** Hex digest of bytes with an Ansible checksum algorithm name. */
-export async function digest(algo: string, data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const name = { sha1: "SHA-1", sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" }[algo];
-  if (!name) {
-    throw new Error(`checksum algorithm "${algo}" is not supported (sha1, sha256, sha384, sha512)`);
-  }
-  const buf = await crypto.subtle.digest(name, data);
-  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}

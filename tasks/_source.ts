@@ -47,7 +47,8 @@ export type SourceEntry =
     readonly kind: "file";
     readonly rel: string;
     readonly mode: number;
-    readonly data: Uint8Array;
+    /** Where it is: read when it is compared or copied, never held for the whole tree. */
+    readonly path: string;
   }
   | { readonly kind: "symlink"; readonly rel: string; readonly target: string };
 
@@ -56,6 +57,13 @@ export async function readSourceFile(path: string): Promise<{ data: Uint8Array; 
   const info = await Deno.stat(path);
   if (info.isDirectory) throw new Error(`${path} is a directory`);
   return { data: await Deno.readFile(path), mode: (info.mode ?? 0o644) & 0o7777 };
+}
+
+/** A local source file's permission bits (following symlinks). */
+export async function sourceMode(path: string): Promise<number> {
+  const info = await Deno.stat(path);
+  if (info.isDirectory) throw new Error(`${path} is a directory`);
+  return (info.mode ?? 0o644) & 0o7777;
 }
 
 /** True when a local source is a directory (following symlinks). */
@@ -92,12 +100,7 @@ export async function readSourceTree(
         out.push({ kind: "dir", rel: r, mode: (info.mode ?? 0o755) & 0o7777 });
         await walk(abs, r, depth + 1);
       } else {
-        out.push({
-          kind: "file",
-          rel: r,
-          mode: (info.mode ?? 0o644) & 0o7777,
-          data: await Deno.readFile(abs),
-        });
+        out.push({ kind: "file", rel: r, mode: (info.mode ?? 0o644) & 0o7777, path: abs });
       }
     }
   };

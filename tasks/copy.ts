@@ -9,7 +9,6 @@
  * @module
  */
 import * as z from "zod";
-import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Host } from "../lib/apply/host.ts";
 import { type Change, defineTask, type SourceContext, type TaskResult } from "../lib/apply/task.ts";
@@ -31,14 +30,18 @@ import {
 } from "./_attrs.ts";
 import {
   applyWrite,
-  contentDiff,
-  readOrNull,
+  type FileRef,
+  type Fingerprint,
+  fingerprintDiff,
+  fingerprintOf,
+  hostFingerprint,
+  localFingerprint,
   resolveLinks,
-  sameBytes,
+  sameContent,
   validateSchema,
   type WriteOp,
 } from "./_files.ts";
-import { findSource, isSourceDir, readSourceFile, readSourceTree } from "./_source.ts";
+import { findSource, isSourceDir, readSourceTree, sourceMode } from "./_source.ts";
 
 /** The copy task's parameters. */
 export const copySchema = z.strictObject({
@@ -73,11 +76,14 @@ export const copySchema = z.strictObject({
 /** One file copy wants in place. */
 export interface Target {
   readonly dest: string;
-  readonly data: Uint8Array;
+  /** The content: bytes (content, a template), or a file streamed when it is written. */
+  readonly data: Uint8Array | FileRef;
+  /** The content's size, digest and (when small) bytes. */
+  readonly want: Fingerprint;
   /** Mode of the source (for `mode: preserve`). */
   readonly srcMode?: number | undefined;
   /** What is there now: null when absent. */
-  readonly before: Uint8Array | null;
+  readonly before: Fingerprint | null;
   /** The dest is a symlink that will be replaced by a file (follow: false). */
   readonly replacesLink: boolean;
   readonly attr?: AttrState | undefined;
@@ -133,11 +139,17 @@ export interface ContentParams {
   readonly follow: boolean;
 }
 
+/** A source for a target: bytes, or a file of the config repo or the host with its fingerprint. */
+export type TargetSource = Uint8Array | {
+  readonly ref: FileRef;
+  readonly fingerprint: Fingerprint;
+};
+
 /** Reads one file target (exported for `template`). */
 export async function readTarget(
   host: Host,
   dest: string,
-  data: Uint8Array,
+  source: TargetSource,
   options: { follow: boolean; srcMode?: number | undefined; accounts: Accounts },
 ): Promise<Target> {
   let path = resolve("/", dest);
@@ -146,10 +158,12 @@ export async function readTarget(
   const replacesLink = lst?.isSymlink === true && !options.follow;
   const st = await host.stat(path);
   if (st?.isDirectory) throw new Error(`${path} is a directory`);
-  const before = st ? await readOrNull(host, path) : null;
+  const before = st?.isFile ? await hostFingerprint(host, path, st.size) : null;
+  const inMemory = source instanceof Uint8Array;
   return {
     dest: path,
-    data,
+    data: inMemory ? source : source.ref,
+    want: inMemory ? fingerprintOf(source) : source.fingerprint,
     srcMode: options.srcMode,
     before,
     replacesLink,
@@ -202,7 +216,7 @@ async function readCopy(
       throw new Error("can not use content with a dir as dest");
     }
     const data = new TextEncoder().encode(params.content);
-    verifyChecksum(params.checksum, data);
+    verifyChecksum(params.checksum, fingerprintOf(data));
     await requireParent(host, params.dest, []);
     return {
       ...base,
@@ -224,7 +238,8 @@ async function readCopy(
       if (e.kind === "dir") {
         dirs.push(...(await missingDirs(host, dest)).filter((d) => !dirs.includes(d)));
       } else if (e.kind === "file") {
-        files.push(await readTarget(host, dest, e.data, { follow, srcMode: e.mode, accounts }));
+        const source = await localSource(e.path);
+        files.push(await readTarget(host, dest, source, { follow, srcMode: e.mode, accounts }));
       } else {
         const lst = await host.stat(dest, { follow: false });
         links.push({
@@ -236,38 +251,52 @@ async function readCopy(
     }
     return { ...base, dirs, files, links };
   }
-  const { data, mode } = await readSourceFile(local);
   return await readFileCopy(params, host, {
-    data,
+    source: await localSource(local),
     name: basename(local),
-    srcMode: mode,
+    srcMode: await sourceMode(local),
     accounts,
     base,
   });
 }
 
-/** One source file (`name`, with its bytes and mode) copied to dest, or into dest if a dir. */
+/** A file of the config repo as a target's source: fingerprinted now, streamed when written. */
+async function localSource(path: string): Promise<TargetSource> {
+  const fingerprint = await localFingerprint(path);
+  return { ref: { local: path, size: fingerprint.size, sha1: fingerprint.sha1 }, fingerprint };
+}
+
+/** A file on the host as a target's source (remote_src). */
+async function hostSource(host: Host, path: string, size: number): Promise<TargetSource> {
+  const fingerprint = await hostFingerprint(host, path, size);
+  return { ref: { onHost: path, size, sha1: fingerprint.sha1 }, fingerprint };
+}
+
+/** One source file (`name`, with its content and mode) copied to dest, or into dest if a dir. */
 async function readFileCopy(
   params: z.output<typeof copySchema>,
   host: Host,
   src: {
-    data: Uint8Array;
+    source: TargetSource;
     name: string;
     srcMode: number;
     accounts: Accounts;
     base: Omit<CopyCurrent, "dirs" | "files">;
   },
 ): Promise<CopyCurrent> {
-  verifyChecksum(params.checksum, src.data);
+  verifyChecksum(
+    params.checksum,
+    src.source instanceof Uint8Array ? fingerprintOf(src.source) : src.source.fingerprint,
+  );
   const dest = await fileDest(host, params.dest, src.name);
   const dirs = params.dest.endsWith("/") ? await missingDirs(host, params.dest) : [];
   await requireParent(host, dest, dirs);
   const { follow } = params;
-  const { data, srcMode, accounts } = src;
+  const { source, srcMode, accounts } = src;
   return {
     ...src.base,
     dirs,
-    files: [await readTarget(host, dest, data, { follow, srcMode, accounts })],
+    files: [await readTarget(host, dest, source, { follow, srcMode, accounts })],
   };
 }
 
@@ -283,9 +312,8 @@ async function readRemote(
   if (!st) throw new Error(`Source ${src} not found`);
   const follow = params.follow;
   if (!st.isDirectory) {
-    const data = await host.readBytes(src);
     return await readFileCopy(params, host, {
-      data,
+      source: await hostSource(host, src, st.size),
       name: basename(src),
       srcMode: st.mode,
       accounts,
@@ -305,8 +333,8 @@ async function readRemote(
         dirs.push(...(await missingDirs(host, to)).filter((d) => !dirs.includes(d)));
         await walk(from, join(rel, name));
       } else {
-        const data = await host.readBytes(from);
-        files.push(await readTarget(host, to, data, { follow, srcMode: s.mode, accounts }));
+        const source = await hostSource(host, from, s.size);
+        files.push(await readTarget(host, to, source, { follow, srcMode: s.mode, accounts }));
       }
     }
   };
@@ -314,17 +342,12 @@ async function readRemote(
   return { ...base, dirs, files };
 }
 
-function verifyChecksum(expected: string | undefined, data: Uint8Array): void {
+function verifyChecksum(expected: string | undefined, content: Fingerprint): void {
   if (expected === undefined) return;
-  const got = sha1(data);
+  const got = content.sha1;
   if (got !== expected.toLowerCase()) {
     throw new Error(`Copied file does not match the expected checksum (${expected}, got ${got})`);
   }
-}
-
-/** SHA-1 of bytes, hex. */
-export function sha1(data: Uint8Array): string {
-  return createHash("sha1").update(data).digest("hex");
 }
 
 /** Plans copy and template (exported for `template`). */
@@ -341,7 +364,7 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
     // Ansible's force: false leaves an existing file alone entirely, attributes included.
     if (t.before !== null && !force) continue;
     const modeSpec = params.mode === "preserve" ? octal(t.srcMode ?? 0o644) : params.mode;
-    const diff = contentDiff(t.dest, t.before, t.data);
+    const diff = fingerprintDiff(t.dest, t.before, t.want);
     const write = {
       kind: "write" as const,
       path: t.dest,
@@ -362,7 +385,7 @@ export function planContent(params: ContentParams, cur: CopyCurrent): Change<Cop
       });
       continue;
     }
-    if (t.replacesLink || !sameBytes(t.before, t.data)) {
+    if (t.replacesLink || !sameContent(t.before, t.want)) {
       out.push({
         op: write,
         summary: t.replacesLink ? `replace symlink ${t.dest} with a file` : `update ${t.dest}`,
@@ -409,7 +432,7 @@ export async function applyContent(op: CopyOp, host: Host): Promise<TaskResult |
 export function contentResult(params: { src?: string | undefined }, cur: CopyCurrent) {
   const only = cur.files.length === 1 ? cur.files[0] : undefined;
   return {
-    ...(only ? { dest: only.dest, checksum: sha1(only.data), size: only.data.length } : {}),
+    ...(only ? { dest: only.dest, checksum: only.want.sha1, size: only.want.size } : {}),
     ...(params.src !== undefined ? { src: params.src } : {}),
   };
 }

@@ -1,18 +1,21 @@
 /**
  * `get_url`: downloads a URL to a file on the host, with Ansible's parameters (url, dest,
  * checksum `algo:hex` or `algo:<url of a checksum file>`, mode, owner, group, headers, force,
- * timeout, basic auth, backup). Idempotent by checksum: an existing file is kept unless the
- * checksum differs, or `force` finds new content. The download is verified before it is written
- * atomically (temp file + rename).
+ * timeout, basic auth, backup). Idempotent without downloading: an existing file is kept unless
+ * its checksum differs, or with `force` the server says it is newer (If-Modified-Since against the
+ * file's mtime, which a download sets to the server's Last-Modified). The download happens in
+ * apply, streamed into a temp file beside the dest and hashed on the way, and goes into place
+ * only once the checksum matches.
  *
  * @module
  */
 import * as z from "zod";
 import { basename } from "node:path";
-import type { Host } from "../lib/apply/host.ts";
+import type { ContentStream, FileStat, Host } from "../lib/apply/host.ts";
 import { type Change, defineTask } from "../lib/apply/task.ts";
 import { bool, mode } from "./_ansible_params.ts";
-import { digest, request, type RequestParams, requestShape } from "./_http.ts";
+import { digestStream, hashing } from "./_digest.ts";
+import { request, type RequestParams, requestShape } from "./_http.ts";
 
 const schema = z.strictObject({
   ...requestShape,
@@ -27,16 +30,26 @@ const schema = z.strictObject({
 });
 type Params = z.output<typeof schema>;
 
+/** What the server says about the URL, asked without its body. */
+type Remote =
+  /** Not asked: no force, or the checksum decides. */
+  | { readonly kind: "unasked" }
+  /** 304, or a Last-Modified no newer than the file (and the same size): the file is current. */
+  | { readonly kind: "current" }
+  /** Newer (or another size) than the file: download. */
+  | { readonly kind: "newer"; readonly lastModified?: string }
+  /** No validator to compare: download to compare digests. */
+  | { readonly kind: "unknown"; readonly lastModified?: string };
+
 interface UrlCurrent {
   readonly path: string;
   readonly exists: boolean;
-  /** Hex digest of the existing file (with the checksum's algorithm, else sha256). */
+  /** Hex digest of the existing file (with the checksum's algorithm), when a checksum is set. */
   readonly have?: string;
   /** The expected digest from `checksum`. */
   readonly want?: string;
   readonly algo: string;
-  /** With force: the content fetched now and its digest. */
-  readonly fetched?: { data: Uint8Array; digest: string; status: number };
+  readonly remote: Remote;
   readonly mode?: number;
   readonly uid?: number;
   readonly gid?: number;
@@ -49,9 +62,10 @@ type UrlOp =
     kind: "write";
     path: string;
     request: RequestParams;
-    data?: Uint8Array;
     algo: string;
     want?: string;
+    /** Keep the file when the download has this digest (a server without validators). */
+    same?: boolean;
     mode?: number;
     uid?: number;
     gid?: number;
@@ -97,6 +111,39 @@ async function ids(p: Params, host: Host) {
   return { uid, gid };
 }
 
+/** The download has the content the file has: nothing to replace. */
+class Unchanged extends Error {}
+
+/**
+ * Asks the server whether the URL is newer than the file, with If-Modified-Since (the file's
+ * mtime, which a download sets to the server's Last-Modified), reading headers only.
+ */
+async function askRemote(
+  p: Params,
+  file: FileStat,
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<Remote> {
+  const since = file.mtime ?? new Date(0);
+  const res = await request(
+    { ...p, headers: { ...p.headers, "If-Modified-Since": since.toUTCString() } },
+    { defaultTimeout: 10, env },
+  );
+  await res.body?.cancel();
+  if (res.status === 304) return { kind: "current" };
+  if (!res.ok) throw new Error(`GET ${p.url}: HTTP ${res.status}`);
+  const header = res.headers.get("last-modified") ?? undefined;
+  const length = res.headers.get("content-length");
+  const lastModified = header === undefined ? NaN : Date.parse(header);
+  if (Number.isNaN(lastModified)) {
+    return { kind: "unknown", ...(header ? { lastModified: header } : {}) };
+  }
+  const sameSize = length === null || Number(length) === file.size;
+  // HTTP dates have whole seconds.
+  return lastModified <= Math.floor(since.getTime() / 1000) * 1000 && sameSize
+    ? { kind: "current" }
+    : { kind: "newer", lastModified: header! };
+}
+
 /** The get_url task. */
 export const getUrl = defineTask({
   type: "get_url",
@@ -108,25 +155,20 @@ export const getUrl = defineTask({
     const path = st?.isDirectory ? `${p.dest.replace(/\/$/, "")}/${name}` : p.dest;
     const file = st?.isDirectory ? await host.stat(path) : st;
     const { algo, want } = await expected(p, name);
-    const existing = file?.isFile ? await host.readBytes(path) : undefined;
-    const have = existing && (want || p.force)
-      ? await digest(algo, new Uint8Array(existing))
-      : undefined;
-    let fetched: UrlCurrent["fetched"];
-    if (p.force) {
-      const res = await request(p, { defaultTimeout: 10, env: ctx.environment });
-      if (!res.ok) throw new Error(`GET ${p.url}: HTTP ${res.status}`);
-      const data = new Uint8Array(await res.arrayBuffer());
-      fetched = { data, digest: await digest(algo, data), status: res.status };
-    }
+    const exists = file?.isFile ?? false;
+    // The checksum decides without a request: the file is streamed through the hash.
+    const have = exists && want ? await digestStream(algo, await host.readStream(path)) : undefined;
+    const remote: Remote = exists && p.force && !want
+      ? await askRemote(p, file!, ctx.environment)
+      : { kind: "unasked" };
     const { uid, gid } = await ids(p, host);
     return {
       path,
-      exists: existing !== undefined,
+      exists,
       ...(have ? { have } : {}),
       ...(want ? { want } : {}),
       algo,
-      ...(fetched ? { fetched } : {}),
+      remote,
       ...(file ? { mode: file.mode & 0o7777, uid: file.uid, gid: file.gid } : {}),
       ...(uid !== undefined ? { wantUid: uid } : {}),
       ...(gid !== undefined ? { wantGid: gid } : {}),
@@ -139,41 +181,37 @@ export const getUrl = defineTask({
       ...(cur.wantGid !== undefined ? { gid: cur.wantGid } : {}),
     };
     const diff = (after: string) => ({
-      before: cur.exists ? `${cur.algo}:${cur.have ?? "(not computed)"}\n` : "(absent)\n",
+      before: cur.exists ? `${cur.have ? `${cur.algo}:${cur.have}` : "(present)"}\n` : "(absent)\n",
       after: `${after}\n`,
       beforeLabel: `${cur.path} before`,
       afterLabel: `${cur.path} after`,
     });
-    if (cur.fetched && cur.want && cur.fetched.digest !== cur.want) {
-      throw new Error(
-        `the checksum of ${p.url} is ${cur.algo}:${cur.fetched.digest}, expected ${cur.want}`,
-      );
-    }
-    const stale = !cur.exists ||
-      (cur.want !== undefined && cur.have !== cur.want) ||
-      (cur.fetched !== undefined && cur.fetched.digest !== cur.have);
+    const r = cur.remote;
+    const stale = !cur.exists || (cur.want !== undefined && cur.have !== cur.want) ||
+      r.kind === "newer" || r.kind === "unknown";
     if (stale) {
+      const why = r.kind === "newer"
+        ? `: newer on the server${r.lastModified ? ` (${r.lastModified})` : ""}`
+        : r.kind === "unknown"
+        ? ": the server gives no Last-Modified to compare, so it is fetched and compared"
+        : "";
       return [{
         op: {
           kind: "write",
           path: cur.path,
           request: p,
-          ...(cur.fetched ? { data: cur.fetched.data } : {}),
           algo: cur.algo,
           ...(cur.want ? { want: cur.want } : {}),
+          ...(r.kind === "unknown" ? { same: true } : {}),
           ...attrs,
           backup: p.backup,
         },
         summary: `download ${p.url} to ${cur.path}${
           cur.want ? ` (${cur.algo}:${cur.want.slice(0, 12)}…)` : ""
-        }`,
-        diff: diff(
-          cur.fetched
-            ? `${cur.algo}:${cur.fetched.digest}`
-            : cur.want
-            ? `${cur.algo}:${cur.want}`
-            : p.url,
-        ),
+        }${why}`,
+        diff: diff(cur.want ? `${cur.algo}:${cur.want}` : p.url),
+        // Without validators the check is a download every run; not a failure to converge.
+        ...(r.kind === "unknown" ? { action: true } : {}),
       }];
     }
     const wrongMode = p.mode !== undefined && p.mode !== cur.mode;
@@ -196,33 +234,66 @@ export const getUrl = defineTask({
       }
       return;
     }
-    let data = op.data;
-    let status = 200;
-    if (!data) {
-      const res = await request(op.request, { defaultTimeout: 10, env: ctx.environment });
-      status = res.status;
-      if (!res.ok) throw new Error(`GET ${op.request.url}: HTTP ${res.status}`);
-      // Host.writeAtomic takes the whole content: the body is held in memory.
-      data = new Uint8Array(await res.arrayBuffer());
+    // Streamed from the response into the temp file beside the dest, hashed on the way, and
+    // put in place only once the checksum matches. A dry run's host never opens it: no request.
+    const previous = op.same && (await host.stat(op.path))?.isFile
+      ? await digestStream(op.algo, await host.readStream(op.path))
+      : undefined;
+    const hash = hashing(op.algo);
+    let res: Response | undefined;
+    let size = 0;
+    const content: ContentStream = {
+      source: op.request.url,
+      remote: true,
+      async open() {
+        res = await request(op.request, { defaultTimeout: 10, env: ctx.environment });
+        if (!res.ok || !res.body) {
+          await res.body?.cancel();
+          throw new Error(`GET ${op.request.url}: HTTP ${res.status}`);
+        }
+        return res.body.pipeThrough(hash.stream).pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              size += chunk.length;
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+      },
+      verify() {
+        const got = hash.hex();
+        if (op.want && got !== op.want) {
+          throw new Error(
+            `the download of ${op.request.url} has ${op.algo}:${got}, expected ${op.want}; not written`,
+          );
+        }
+        if (previous === got) throw new Unchanged();
+      },
+    };
+    let backup: string | undefined;
+    try {
+      ({ backup } = await host.writeAtomic(op.path, content, {
+        ...(op.mode !== undefined ? { mode: op.mode } : {}),
+        ...(op.uid !== undefined ? { uid: op.uid } : {}),
+        ...(op.gid !== undefined ? { gid: op.gid } : {}),
+        backup: op.backup,
+      }));
+    } catch (e) {
+      if (!(e instanceof Unchanged)) throw e;
+      return { changed: false, dest: op.path, url: op.request.url, status_code: res!.status };
     }
-    const got = await digest(op.algo, new Uint8Array(data));
-    if (op.want && got !== op.want) {
-      throw new Error(
-        `the download of ${op.request.url} has ${op.algo}:${got}, expected ${op.want}; not written`,
-      );
+    if (!res) return { dest: op.path, url: op.request.url };
+    // The server's Last-Modified becomes the file's: the next run asks If-Modified-Since it.
+    const lastModified = Date.parse(res.headers.get("last-modified") ?? "");
+    if (!Number.isNaN(lastModified)) {
+      await host.utime(op.path, new Date(), new Date(lastModified));
     }
-    const { backup } = await host.writeAtomic(op.path, data, {
-      ...(op.mode !== undefined ? { mode: op.mode } : {}),
-      ...(op.uid !== undefined ? { uid: op.uid } : {}),
-      ...(op.gid !== undefined ? { gid: op.gid } : {}),
-      backup: op.backup,
-    });
     return {
       dest: op.path,
       url: op.request.url,
-      status_code: status,
-      size: data.length,
-      [`checksum_${op.algo}`]: got,
+      status_code: res.status,
+      size,
+      [`checksum_${op.algo}`]: hash.hex(),
       ...(backup ? { backup_file: backup } : {}),
     };
   },

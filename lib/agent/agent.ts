@@ -75,7 +75,6 @@ export class Agent {
   #logs: LogsPart | undefined;
   #apply: ApplyReport = {};
   #thresholds: MetricFamily | undefined;
-  #hostFacts: Record<string, unknown> = {};
   #ready = false;
   #stopping: Promise<void> | undefined;
   readonly #done = Promise.withResolvers<void>();
@@ -109,10 +108,8 @@ export class Agent {
     const stateDir = join(this.#o.stateDir, "agent");
     await ensurePrivateDir(stateDir);
     this.#seed = hostSeed();
-    const { gatherFacts } = await import("../facts/host_facts.ts");
-    this.#hostFacts = await gatherFacts();
     this.#events = new EventLog({
-      host: this.#hostname(),
+      host: () => this.#hostname(),
       stateDir: this.#o.stateDir,
       redactor: this.#o.redactor,
       onError: (m) => this.#o.log("warn", m),
@@ -170,7 +167,7 @@ export class Agent {
     const service = await FactsService.start(facts, {
       version: this.#o.version,
       long: !this.#o.once,
-      hostFacts: this.#hostFacts,
+      hostFacts: () => Promise.resolve(this.#config.current.config.hostFacts),
       selfFamilies: () => this.selfFamilies(),
       onSnapshot: (snap) => this.#keepThresholds(snap.families),
       routes: agentRoutes({
@@ -340,7 +337,7 @@ export class Agent {
           try {
             this.#o.log(
               "info",
-              `pushed ${await exporter.push({ ...snap, facts: this.#hostFacts })}`,
+              `pushed ${await exporter.push({ ...snap, facts: config().hostFacts })}`,
             );
           } finally {
             exporter.close();
@@ -494,7 +491,8 @@ export class Agent {
   }
 
   #hostname(): string {
-    return String(this.#hostFacts.fqdn ?? this.#hostFacts.hostname ?? "localhost");
+    const facts = this.#config?.current?.config.hostFacts ?? {};
+    return String(facts.fqdn ?? facts.hostname ?? "localhost");
   }
 }
 

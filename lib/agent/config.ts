@@ -1,8 +1,9 @@
 /**
  * Loading the config for the agent: `driftless validate --agent-payload` runs in a child
- * process, so the agent never loads the YAML parser, zod or the task modules (their memory
- * would stay in a process that runs for months). The child validates exactly as `validate`
- * does and hands back the facts, logs and agent sections and the secret values to redact.
+ * process, so the agent never loads the YAML parser, zod, the task modules or the fact modules
+ * (their memory would stay in a process that runs for months). The child validates exactly as
+ * `validate` does and hands back the facts, logs and agent sections, the secret values to redact
+ * and this host's facts.
  *
  * @module
  */
@@ -24,6 +25,8 @@ export interface AgentConfigSet {
   /** Values substituted from the environment and env file: redact them everywhere. */
   readonly secrets: readonly string[];
   readonly warnings: readonly string[];
+  /** This host's facts (Ansible's `setup` keys), gathered by the validating child. */
+  readonly hostFacts: Readonly<Record<string, unknown>>;
   /** Where `agent.git.url` is written, for errors about the remote. */
   readonly gitUrlAt?: { readonly file: string; readonly line?: number; readonly column?: number };
 }

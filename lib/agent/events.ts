@@ -13,7 +13,8 @@ import type { Sink } from "../sinks/sink.ts";
 
 /** Options of {@linkcode EventLog}. */
 export interface EventLogOptions {
-  readonly host: string;
+  /** The host's name in every event (asked at each event: it is known once facts are in). */
+  readonly host: () => string;
   /** The state dir: the audit log is `<stateDir>/audit` unless `agent.audit.dir` says otherwise. */
   readonly stateDir: string;
   readonly redactor: Redactor;
@@ -41,7 +42,7 @@ export class EventLog {
     const dir = expandHome(agent.audit?.dir ?? join(this.#o.stateDir, "audit"));
     const extra = agent.audit?.sinks?.length
       ? await createSinks(agent.audit.sinks, {
-        host: this.#o.host,
+        host: this.#o.host(),
         defaults: { maxAttempts: 5 },
         log: (level, m) => level === "warn" && this.#o.onError(m),
       })
@@ -56,7 +57,7 @@ export class EventLog {
   async send(event: Record<string, unknown>): Promise<void> {
     const e = this.#o.redactor.redactValue({
       time: new Date().toISOString(),
-      host: this.#o.host,
+      host: this.#o.host(),
       ...event,
     });
     await Promise.all(

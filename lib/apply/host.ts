@@ -4,7 +4,16 @@
  *
  * @module
  */
-import { constants, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  openSync,
+  realpathSync,
+  type Stats,
+} from "node:fs";
 import { type FileHandle, lchown as nodeLchown, open as nodeOpen } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
@@ -35,6 +44,26 @@ export interface FileStat {
   /** Number of hard links. */
   readonly nlink: number;
 }
+
+/**
+ * Content made while it is written, so it is never held whole in memory: a file of the config
+ * repo, a download.
+ */
+export interface ContentStream {
+  /** Where it comes from, for messages: `files/big.iso`, `https://...`. */
+  readonly source: string;
+  /** Opens the bytes; a host calls it once, when it writes them. */
+  open(): Promise<ReadableStream<Uint8Array>>;
+  /** Runs after every byte is in the temp file, before it goes into place: throw to refuse. */
+  verify?(): void | Promise<void>;
+  /** Opening it costs (a download): the dry-run overlay never opens it. */
+  readonly remote?: boolean;
+  /** Its size in bytes, when known before it is read. */
+  readonly size?: number;
+}
+
+/** What {@linkcode Host.writeAtomic} writes: text, bytes, or a stream of them. */
+export type Content = string | Uint8Array | ContentStream;
 
 /** Options for {@linkcode Host.writeAtomic}. */
 export interface WriteOptions {
@@ -86,6 +115,8 @@ export interface Host {
   readBytes(path: string): Promise<Uint8Array>;
   /** Reads a UTF-8 file; NotFound errors propagate. */
   readText(path: string): Promise<string>;
+  /** A file's bytes as a stream, for files too large to hold (hashing, comparing). */
+  readStream(path: string): Promise<ReadableStream<Uint8Array>>;
   /** Stat, following symlinks unless `follow` is false; `undefined` when missing. */
   stat(path: string, options?: { follow?: boolean }): Promise<FileStat | undefined>;
   /** Target of a symlink. */
@@ -93,11 +124,7 @@ export interface Host {
   /** Names in a directory, sorted. */
   readDir(path: string): Promise<string[]>;
   /** Writes through a temp file in the same dir + fsync + rename; keeps mode and owner. */
-  writeAtomic(
-    path: string,
-    data: string | Uint8Array,
-    options?: WriteOptions,
-  ): Promise<{ backup?: string }>;
+  writeAtomic(path: string, data: Content, options?: WriteOptions): Promise<{ backup?: string }>;
   /** Creates a directory (and its parents with `recursive`). */
   mkdir(path: string, options?: { mode?: number; recursive?: boolean }): Promise<void>;
   /** Sets permission bits. */
@@ -179,8 +206,7 @@ export class LocalHost implements Host {
     // Fast path: no `..` and no symlink anywhere, which the kernel answers in one call.
     if (!path.split("/").includes("..")) {
       const probe = followLast ? lexical : dirname(lexical);
-      const real = await Deno.realPath(probe).catch(() => undefined);
-      if (real === probe) return lexical;
+      if (realOrUndefined(probe) === probe) return lexical;
     }
     return this.#onMachine(`/${(await this.#walk(path, followLast, { links: 0 })).join("/")}`);
   }
@@ -279,6 +305,10 @@ export class LocalHost implements Host {
     return decoder.decode(await this.readBytes(path));
   }
 
+  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return handleStream(await open(await this.#real(path), O_RDONLY | O_NOFOLLOW | O_NOCTTY));
+  }
+
   async stat(path: string, options: { follow?: boolean } = {}): Promise<FileStat | undefined> {
     const follow = options.follow !== false;
     try {
@@ -304,7 +334,7 @@ export class LocalHost implements Host {
 
   async writeAtomic(
     path: string,
-    data: string | Uint8Array,
+    data: Content,
     options: WriteOptions = {},
   ): Promise<{ backup?: string }> {
     const real = await this.#real(path, false);
@@ -315,15 +345,17 @@ export class LocalHost implements Host {
         if (e instanceof Deno.errors.NotFound) return undefined;
         throw e;
       });
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const tmp = join(dir, `.${basename(real)}.driftless-${crypto.randomUUID().slice(0, 8)}.tmp`);
     let backup: string | undefined;
     try {
       // Exclusive and no-follow: a name another user planted is never opened.
-      const file = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      const file = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        throw new Deno.errors.NotFound(`no such directory: ${dirname(resolve("/", path))}`);
+      });
       let made: Stats;
       try {
-        await file.writeFile(bytes);
+        await writeContent(file, data);
         made = await file.stat();
         const uid = options.uid ?? existing?.uid ?? made.uid;
         const gid = options.gid ?? existing?.gid ?? made.gid;
@@ -464,6 +496,35 @@ export class LocalHost implements Host {
   }
 }
 
+/** The bytes of an open file as a stream; the file is closed at its end or when cancelled. */
+function handleStream(file: FileHandle): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const buffer = new Uint8Array(64 * 1024);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        if (bytesRead > 0) return controller.enqueue(buffer.subarray(0, bytesRead));
+        await file.close();
+        controller.close();
+      } catch (e) {
+        await file.close().catch(() => {});
+        controller.error(denoError(e));
+      }
+    },
+    cancel: () => file.close(),
+  });
+}
+
+/** Writes content to an open file: at once, or chunk by chunk as a stream yields it. */
+async function writeContent(file: FileHandle, data: Content): Promise<void> {
+  if (typeof data === "string" || data instanceof Uint8Array) return await file.writeFile(data);
+  for await (const chunk of await data.open()) {
+    let off = 0;
+    while (off < chunk.length) off += (await file.write(chunk, off)).bytesWritten;
+  }
+  await data.verify?.();
+}
+
 /** A symlink in a managed path leads where its owner may not: it is not followed. */
 export class UnsafeLinkError extends Error {
   constructor(message: string) {
@@ -473,33 +534,59 @@ export class UnsafeLinkError extends Error {
 }
 
 /**
- * Runs `fn` on a handle opened without following a symlink, so the change lands on the file
- * that was resolved, not on one swapped in since. Only a file this process may not open at all
- * (a non-root owner's mode 000 file: no one else can be tricked then) falls back to the path.
+ * The path with its symlinks resolved, or undefined when it does not resolve (missing, not
+ * permitted). node's synchronous realpath: one in-process call, no thread-pool round trip.
  */
-async function onHandle(real: string, fn: (file: FileHandle) => Promise<void>): Promise<void> {
-  let file: FileHandle;
+function realOrUndefined(path: string): string | undefined {
   try {
-    file = await open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
-    return await fn(pathHandle(real));
-  }
-  try {
-    await fn(file).catch((e) => Promise.reject(denoError(e)));
-  } finally {
-    await file.close();
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 
-/** The handle operations by path, for a file that cannot be opened. */
-function pathHandle(real: string): FileHandle {
-  return {
-    chmod: (mode: number) => Deno.chmod(real, mode),
-    chown: (uid: number, gid: number) =>
-      Deno.chown(real, uid === -1 ? null : uid, gid === -1 ? null : gid),
-    utimes: (atime: Date, mtime: Date) => Deno.utime(real, atime, mtime),
-  } as unknown as FileHandle;
+/** What can be changed on an open file: mode, owner, times. */
+interface FdOps {
+  chmod(mode: number): void;
+  chown(uid: number, gid: number): void;
+  utimes(atime: Date, mtime: Date): void;
+}
+
+/**
+ * Runs `fn` on a file opened without following a symlink, so the change lands on the file that
+ * was resolved, not on one swapped in since. Only a file this process may not open at all (a
+ * non-root owner's mode 000 file: no one else can be tricked then) falls back to the path. The
+ * calls are node:fs's synchronous ones: each is one syscall, where the asynchronous API costs a
+ * thread-pool round trip several times longer.
+ */
+async function onHandle(real: string, fn: (file: FdOps) => void): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  } catch (e) {
+    const error = denoError(e);
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    const byPath: Promise<void>[] = [];
+    fn({
+      chmod: (mode) => byPath.push(Deno.chmod(real, mode)),
+      chown: (uid, gid) =>
+        byPath.push(Deno.chown(real, uid === -1 ? null : uid, gid === -1 ? null : gid)),
+      utimes: (atime, mtime) => byPath.push(Deno.utime(real, atime, mtime)),
+    });
+    await Promise.all(byPath);
+    return;
+  }
+  try {
+    fn({
+      chmod: (mode) => fchmodSync(fd, mode),
+      chown: (uid, gid) => fchownSync(fd, uid, gid),
+      utimes: (atime, mtime) => futimesSync(fd, atime, mtime),
+    });
+  } catch (e) {
+    throw denoError(e);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Keeps the current file as `<path>.<stamp>~`: a hard link, or a copy made through handles. */

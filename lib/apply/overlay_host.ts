@@ -8,6 +8,7 @@
 import { dirname, join, resolve } from "node:path";
 import {
   type Account,
+  type Content,
   type FileStat,
   type Host,
   parseAccounts,
@@ -27,14 +28,33 @@ interface Meta {
   atime: Date;
 }
 
+/** Content a dry run does not fetch (a download): known by where it would come from. */
+interface Deferred {
+  readonly deferred: string;
+}
+
 /** What the overlay knows about a path. `base` content means "as on the real host". */
 type Entry =
-  | ({ kind: "file"; data: Uint8Array | "base" } & Meta)
+  | ({ kind: "file"; data: Uint8Array | "base" | Deferred } & Meta)
   | ({ kind: "dir"; fresh?: boolean } & Meta)
   | ({ kind: "symlink"; target: string } & Meta)
   | { kind: "absent" };
 
 const MAX_LINKS = 40;
+
+/** The largest streamed content the overlay holds in memory; larger is kept as a reference. */
+const OVERLAY_FILE_LIMIT = 8 * 1024 * 1024;
+
+/** Content as the overlay keeps it: bytes, or where a download would come from. */
+async function inMemory(data: Content): Promise<Uint8Array | Deferred> {
+  if (typeof data === "string") return new TextEncoder().encode(data);
+  if (data instanceof Uint8Array) return data;
+  // A download, or a file too large to hold for a dry run: known by its source.
+  if (data.remote || (data.size ?? 0) > OVERLAY_FILE_LIMIT) return { deferred: data.source };
+  const bytes = new Uint8Array(await new Response(await data.open()).arrayBuffer());
+  await data.verify?.();
+  return bytes;
+}
 
 /** A Host whose changes stay in memory; commands run during apply are recorded, not run. */
 export class OverlayHost implements Host {
@@ -125,13 +145,29 @@ export class OverlayHost implements Host {
     const p = await this.#resolve(path);
     const e = this.#entry(p);
     if (e === undefined || (e.kind === "file" && e.data === "base")) return this.#base.readBytes(p);
-    if (e.kind === "file") return e.data as Uint8Array;
+    if (e.kind === "file" && e.data instanceof Uint8Array) return e.data;
+    if (e.kind === "file") {
+      throw new Deno.errors.NotSupported(
+        `the dry run does not have the content of ${p}: it would come from ${
+          (e.data as Deferred).deferred
+        }`,
+      );
+    }
     if (e.kind === "dir") throw new Deno.errors.IsADirectory(`is a directory: ${p}`);
     throw new Deno.errors.NotFound(`no such file (in the dry-run overlay): ${p}`);
   }
 
   async readText(path: string): Promise<string> {
     return new TextDecoder().decode(await this.readBytes(path));
+  }
+
+  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    const p = await this.#resolve(path);
+    const e = this.#entry(p);
+    if (e === undefined || (e.kind === "file" && e.data === "base")) {
+      return this.#base.readStream(p);
+    }
+    return ReadableStream.from([await this.readBytes(p)]);
   }
 
   async stat(path: string, options: { follow?: boolean } = {}): Promise<FileStat | undefined> {
@@ -142,7 +178,11 @@ export class OverlayHost implements Host {
     if (e === undefined) return this.#base.stat(p, options);
     if (e.kind === "absent") return undefined;
     const size = e.kind === "file"
-      ? (e.data === "base" ? (await this.#base.stat(p))?.size ?? 0 : e.data.length)
+      ? (e.data === "base"
+        ? (await this.#base.stat(p))?.size ?? 0
+        : e.data instanceof Uint8Array
+        ? e.data.length
+        : 0)
       : e.kind === "symlink"
       ? e.target.length
       : 4096;
@@ -193,7 +233,7 @@ export class OverlayHost implements Host {
 
   async writeAtomic(
     path: string,
-    data: string | Uint8Array,
+    data: Content,
     options: WriteOptions = {},
   ): Promise<{ backup?: string }> {
     const p = await this.#resolve(path);
@@ -202,7 +242,7 @@ export class OverlayHost implements Host {
     const now = new Date();
     this.#entries.set(p, {
       kind: "file",
-      data: typeof data === "string" ? new TextEncoder().encode(data) : data,
+      data: await inMemory(data),
       mode: options.mode ?? existing?.mode ?? 0o644,
       uid: options.uid ?? existing?.uid ?? 0,
       gid: options.gid ?? existing?.gid ?? 0,

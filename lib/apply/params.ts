@@ -6,6 +6,7 @@
  */
 import { dirname, join } from "node:path";
 import type { Condition } from "../config/apply_schema.ts";
+import type { TaskOrigin } from "../config/task_list.ts";
 import { formatPath } from "../errors.ts";
 import { type AnyTaskModule, isRunnerTask } from "./task.ts";
 import { truthy } from "./vars.ts";
@@ -91,6 +92,7 @@ export async function renderParams(
   params: Readonly<Record<string, unknown>>,
   scope: Record<string, unknown>,
   t: Templating,
+  origin?: TaskOrigin,
 ): Promise<unknown> {
   const raw: Record<string, unknown> = {};
   const expressions = isRunnerTask(module) ? module.expressions ?? [] : [];
@@ -101,11 +103,7 @@ export async function renderParams(
         ? value
         : await t.engine.templateValue(value, scope, { searchPath: t.searchPath });
     } catch (e) {
-      // Name the parameter: "undefined variable x" alone does not say where.
-      if (e instanceof Error && !e.message.startsWith(`${key}: `)) {
-        e.message = `${key}: ${e.message}`;
-      }
-      throw e;
+      throw paramError(e, key, origin);
     }
     if (rendered !== OMIT) raw[key] = dropOmitted(rendered);
   }
@@ -115,6 +113,25 @@ export async function renderParams(
     `${formatPath(i.path as (string | number)[]) || "params"}: ${i.message}`
   );
   throw new InvalidParams(`invalid parameters after templating: ${lines.join("; ")}`);
+}
+
+/**
+ * A template error in a parameter, located where the task is written and naming the parameter
+ * (`apply.yml:12:5 tasks[3].mode: 'mode_var' is undefined`): the engine alone can only say
+ * `<string>:1:4`, which points nowhere.
+ */
+function paramError(e: unknown, key: string, origin: TaskOrigin | undefined): unknown {
+  if (!(e instanceof Error)) return e;
+  const reason = (e as { reason?: string }).reason ?? e.message;
+  const path = origin?.path ? `${origin.path}.${key}` : key;
+  const where = origin
+    ? `${origin.file}${origin.line ? `:${origin.line}` : ""}${
+      origin.line && origin.column ? `:${origin.column}` : ""
+    } `
+    : "";
+  const located = new Error(`${where}${path}: ${reason}`, { cause: e });
+  located.name = e.name;
+  return located;
 }
 
 /** Evaluates a `when`-style condition (a string, a bool or a list of them, all must hold). */

@@ -842,7 +842,7 @@ class Run {
     const t = this.#templating(exec.roots);
     // ansible_check_mode says what the run is (`--dry-run`), not a task's check_mode, as Ansible.
     const itemScope = scope;
-    const params = await renderParams(module, task.params, itemScope, t);
+    const params = await renderParams(module, task.params, itemScope, t, originOf(task));
     if (isRunnerTask(module)) {
       return await this.#evaluate(module, task, params, itemScope, exec, base, started);
     }

@@ -6,7 +6,15 @@
  *
  * @module
  */
-import type { Account, FileStat, Host, RunOptions, RunResult, WriteOptions } from "./host.ts";
+import type {
+  Account,
+  Content,
+  FileStat,
+  Host,
+  RunOptions,
+  RunResult,
+  WriteOptions,
+} from "./host.ts";
 
 /** The user a task becomes. */
 export interface BecomeUser {
@@ -47,7 +55,7 @@ export class TaskHost implements Host {
 
   async writeAtomic(
     path: string,
-    data: string | Uint8Array,
+    data: Content,
     options: WriteOptions = {},
   ): Promise<{ backup?: string }> {
     const user = this.#o.user;
@@ -80,6 +88,9 @@ export class TaskHost implements Host {
 
   readBytes(path: string): Promise<Uint8Array> {
     return this.#base.readBytes(path);
+  }
+  readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return this.#base.readStream(path);
   }
   readText(path: string): Promise<string> {
     return this.#base.readText(path);

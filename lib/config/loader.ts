@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { basename, extname, join, relative } from "node:path";
+import { basename, dirname, extname, join, relative } from "node:path";
 import type * as z from "zod";
 import {
   ConfigError,
@@ -146,6 +146,7 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
   const source = secretSource(env.values, { path: env.path, unreadable: env.unreadable });
 
   const found = await findFiles(root, issues);
+  warnings.push(...splitFormats(root, found));
   const bySchema = new Map<SchemaName, SourceDoc[]>();
   for (const { path, schema } of found) {
     const rel = relative(root, path);
@@ -352,6 +353,26 @@ async function findFiles(root: string, issues: ConfigIssue[]): Promise<FoundFile
     }
   }
   return found;
+}
+
+/**
+ * A warning per folder where one schema's files come in more than one format (`apply.yml` and
+ * `apply.json` side by side): they merge silently, which is rarely what was meant.
+ */
+function splitFormats(root: string, found: readonly FoundFile[]): string[] {
+  const groups = new Map<string, { schema: SchemaName; files: string[]; formats: Set<string> }>();
+  for (const f of found) {
+    const key = `${f.schema}\0${dirname(f.path)}`;
+    const group = groups.get(key) ?? { schema: f.schema, files: [], formats: new Set() };
+    group.files.push(relative(root, f.path));
+    group.formats.add(formatOf(f.path)!);
+    groups.set(key, group);
+  }
+  return [...groups.values()].filter((g) => g.formats.size > 1).map((g) =>
+    `${g.schema} is split across formats (${[...g.formats].join(", ")}): ${
+      g.files.join(", ")
+    } merge into one; keep one format so each setting has one obvious place`
+  );
 }
 
 async function walk(dir: string): Promise<string[]> {

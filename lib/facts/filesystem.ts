@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { statfs } from "node:fs/promises";
+import { type FsStats, statfs } from "./_statfs.ts";
 import { at, readOptional } from "./_read.ts";
 import type { Collector } from "./collector.ts";
 import { FamilySet, type MetricFamily } from "./metric.ts";
@@ -52,15 +52,7 @@ export function parseMounts(text: string): MountEntry[] {
   return out;
 }
 
-/** The `statfs` numbers the collector needs. */
-export interface FsStats {
-  readonly bsize: number;
-  readonly blocks: number;
-  readonly bfree: number;
-  readonly bavail: number;
-  readonly files: number;
-  readonly ffree: number;
-}
+export type { FsStats };
 
 /** A mount's result: its stats, or an error flag. */
 export interface FsResult {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { statfs } from "node:fs/promises";
+import { statfs } from "./_statfs.ts";
 import { ipv4Broadcast } from "./_netif.ts";
 import { attempt, canRead, canSys, granted, procAccess } from "./_perm.ts";
 import { localZone, zoneFor } from "./_tz.ts";

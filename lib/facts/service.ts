@@ -1,8 +1,9 @@
 /**
- * The facts side of a long-running process (`driftless agent`, the library's `serveMetrics`):
- * the collectors and thresholds of `facts.*`, the listener (when `facts.serve` is set, or a
- * listen address is given) with any extra routes and families beside `/metrics`, and the
- * exporters' push loop. Rebuilt as a whole when `facts.*` changes.
+ * The facts side of a long-running process (`facts --serve`, `driftless agent`, the library's
+ * `serveMetrics`): the collectors and thresholds of `facts.*`, the listener (when `facts.serve`
+ * is set, or a listen address is given) with any extra routes and families beside `/metrics`,
+ * the exporters' push loop, and threshold polls between scrapes. Rebuilt as a whole when
+ * `facts.*` changes.
  *
  * @module
  */
@@ -19,8 +20,14 @@ export interface FactsServiceOptions {
   readonly long: boolean;
   /** Serve even without `facts.serve`, on this address (`host:port`). */
   readonly listen?: string;
-  /** Host facts, added to pushed snapshots. */
-  readonly hostFacts: Readonly<Record<string, unknown>>;
+  /** The metrics path, over `facts.serve.path`. */
+  readonly path?: string;
+  /** Only these collectors (node_exporter's `--collector.disable-defaults --collector.X`). */
+  readonly only?: readonly string[];
+  /** Evaluate thresholds every `facts.interval` between scrapes (the agent has a job for it). */
+  readonly pollThresholds?: boolean;
+  /** Host facts for pushed snapshots; asked once, when there are exporters. */
+  readonly hostFacts?: () => Promise<Readonly<Record<string, unknown>>>;
   /** More families, added to every unfiltered scrape (the agent's own). */
   readonly selfFamilies?: () => Promise<MetricFamily[]>;
   /** Every scrape's snapshot (the agent keeps the threshold states). */
@@ -66,6 +73,7 @@ export class FactsService {
     const metrics = new MetricsAgent(facts, {
       version: o.version,
       log,
+      ...(o.only?.length ? { only: o.only } : {}),
       ...(o.onThreshold ? { onEvent: o.onThreshold } : {}),
     });
     const stop = new AbortController();
@@ -80,14 +88,23 @@ export class FactsService {
     }
     const exporters = createExporters(facts);
     if (exporters.length > 0 && o.long) {
+      const hostFacts = await o.hostFacts?.() ?? {};
       running.push(runExportLoop(exporters, {
-        snapshot: async () => ({ ...(await metrics.collect()), facts: o.hostFacts }),
+        snapshot: async () => ({ ...(await metrics.collect()), facts: hostFacts }),
         signal: stop.signal,
         onPush: (name, where) => log("debug", `pushed ${where} (${name})`),
         onError: (name, m) => log("warn", `push to ${name} failed: ${m}`),
       }));
     }
+    if (o.pollThresholds && o.long && metrics.thresholds.active) {
+      running.push(poll(() => metrics.collect(), facts?.interval ?? 60_000, stop.signal));
+    }
     return new FactsService(metrics, url, stop, Promise.all(running));
+  }
+
+  /** Resolves when the listener and the loops have stopped. */
+  get finished(): Promise<unknown> {
+    return this.#running;
   }
 
   /** Takes a snapshot (thresholds are evaluated as part of it). */
@@ -112,20 +129,44 @@ async function serve(
     import("./server.ts"),
     import("./exposition.ts"),
   ]);
-  return await serveMetrics({
-    ...(await serveOptions(s)),
-    ...(o.listen ? { listen: o.listen } : {}),
-    render: async (select) => {
-      const snap = await metrics.collect(select);
-      o.onSnapshot?.(snap);
-      // A filtered scrape (collect[]) asks for those collectors only.
-      const filtered = (select.collect?.length ?? 0) > 0 || !o.selfFamilies;
-      return await toPrometheusText(
-        filtered ? snap.families : [...snap.families, ...(await o.selfFamilies!())],
-      );
-    },
-    ...(o.routes ? { routes: o.routes } : {}),
-    signal,
-    onError: (m) => o.log?.("warn", m),
-  });
+  const options = { ...(await serveOptions(s)), ...(o.listen ? { listen: o.listen } : {}) };
+  try {
+    return await serveMetrics({
+      ...options,
+      ...(o.path ? { path: o.path } : {}),
+      render: async (select) => {
+        const snap = await metrics.collect(select);
+        o.onSnapshot?.(snap);
+        // A filtered scrape (collect[]) asks for those collectors only.
+        const filtered = (select.collect?.length ?? 0) > 0 || !o.selfFamilies;
+        return await toPrometheusText(
+          filtered ? snap.families : [...snap.families, ...(await o.selfFamilies!())],
+        );
+      },
+      ...(o.routes ? { routes: o.routes } : {}),
+      signal,
+      onError: (m) => o.log?.("warn", m),
+    });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AddrInUse)) throw e;
+    throw new Error(
+      `cannot listen on ${options.listen}: the address is in use (another exporter?)`,
+    );
+  }
+}
+
+/** Runs `work` every `intervalMs` until the signal aborts (crossings seen without a scraper). */
+async function poll(work: () => Promise<unknown>, intervalMs: number, signal: AbortSignal) {
+  while (!signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, intervalMs);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
+    if (!signal.aborted) await work();
+  }
 }

@@ -13,6 +13,7 @@
 import { shellJoin } from "../../lib/shlex.ts";
 import {
   type Account,
+  type Content,
   type FileStat,
   type Host,
   LocalHost,
@@ -95,6 +96,9 @@ export class ScriptedHost implements Host {
   readBytes(path: string): Promise<Uint8Array> {
     return this.files.readBytes(path);
   }
+  readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return this.files.readStream(path);
+  }
   readText(path: string): Promise<string> {
     return this.files.readText(path);
   }
@@ -109,7 +113,7 @@ export class ScriptedHost implements Host {
   }
   writeAtomic(
     path: string,
-    data: string | Uint8Array,
+    data: Content,
     options?: WriteOptions,
   ): Promise<{ backup?: string }> {
     return this.files.writeAtomic(path, data, options);

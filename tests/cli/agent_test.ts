@@ -575,3 +575,99 @@ Deno.test(needs(git, {
     }
   },
 }));
+
+Deno.test("agent: a reload that changes the log pipeline neither loses nor repeats lines", async () => {
+  const ws = await workspace({});
+  const logs = join(ws.dir, "logs");
+  const shipped = join(ws.dir, "shipped");
+  await Deno.mkdir(logs);
+  const logsYml = (extra: string) =>
+    `state_dir: ${join(ws.state, "logs")}
+sources:
+  - { name: app, paths: ["${logs}/*.log"], start_at: beginning, outputs: [out]${extra} }
+outputs:
+  - { name: out, type: file, path: "${shipped}/{source}.ndjson" }
+`;
+  await writeTree(ws.config, {
+    "agent.yml": "apply: { enabled: false }\ndebounce: 200ms\n",
+    "facts.yml": SERVE,
+    "logs.yml": logsYml(""),
+  });
+  const total = 20_000;
+  try {
+    const file = await Deno.open(join(logs, "app.log"), { create: true, append: true });
+    await withAgent({ config: ws.config, stateDir: ws.state }, async (agent) => {
+      assert.equal(await (await fetch(`${agent.base}/healthz`)).text(), "ok\n");
+      assert.equal((await fetch(`${agent.base}/readyz`)).status, 200);
+      const writing = (async () => {
+        for (let i = 0; i < total; i += 250) {
+          let s = "";
+          for (let j = i; j < i + 250; j++) s += `line seq=${String(j).padStart(6, "0")}\n`;
+          await file.write(new TextEncoder().encode(s));
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      // Change the pipeline while lines flow: a filter that drops nothing real.
+      await new Promise((r) => setTimeout(r, 150));
+      await Deno.writeTextFile(
+        join(ws.config, "logs.yml"),
+        logsYml(', filters: [{ exclude: "^never-matches$" }]'),
+      );
+      await eventually(async () => (await agent.status()).config.reloads.success === 1, "reload");
+      await writing;
+      await eventually(async () => {
+        const text = await Deno.readTextFile(join(shipped, "app.ndjson")).catch(() => "");
+        return text.split("\n").length > total;
+      }, "every line shipped");
+    });
+    file.close();
+    const seqs = (await Deno.readTextFile(join(shipped, "app.ndjson"))).trim().split("\n")
+      .map((l) => Number(/seq=(\d+)/.exec(JSON.parse(l).message)![1]));
+    assert.equal(new Set(seqs).size, total, "a line was lost");
+    assert.equal(seqs.length, total, `${seqs.length - total} lines shipped twice`);
+  } finally {
+    await ws.cleanup();
+  }
+});
+
+Deno.test("agent: SIGTERM lets a running apply finish; a second signal exits at once", async () => {
+  const ws = await workspace({});
+  const marks = join(ws.dir, "marks");
+  await writeTree(ws.config, {
+    "agent.yml": "apply: { interval: 1h }\nshutdown_timeout: 2m\n",
+    "facts.yml": SERVE,
+    "apply.yml": `tasks:
+  - { type: shell, cmd: "echo start >> ${marks}; sleep 3; echo end >> ${marks}" }
+`,
+  });
+  try {
+    // One signal: the run in progress ends normally, then the agent exits 0.
+    let agent = await startAgent({ config: ws.config, stateDir: ws.state });
+    await eventually(
+      async () => (await Deno.readTextFile(marks).catch(() => "")) === "start\n",
+      "the run",
+    );
+    agent.signal("SIGTERM");
+    const first = await agent.child.status;
+    assert.equal(first.code, 0, agent.stderr());
+    assert.equal(await Deno.readTextFile(marks), "start\nend\n", "the run was cut short");
+
+    // Two signals: the agent does not wait.
+    await Deno.remove(marks);
+    agent = await startAgent({ config: ws.config, stateDir: ws.state });
+    await eventually(
+      async () => (await Deno.readTextFile(marks).catch(() => "")) === "start\n",
+      "the run",
+    );
+    agent.signal("SIGTERM");
+    await eventually(() => /stopping/.test(agent.stderr()), "the first signal");
+    agent.signal("SIGTERM");
+    const second = await agent.child.status;
+    assert.equal(second.code, 1);
+    assert.match(agent.stderr(), /second signal: exiting now/);
+    assert.equal(await Deno.readTextFile(marks), "start\n", "it waited for the run to end");
+  } finally {
+    await new Promise((r) => setTimeout(r, 3500)); // the orphaned run's sleep ends
+    await ws.cleanup();
+  }
+});

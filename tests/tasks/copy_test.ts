@@ -387,3 +387,44 @@ Deno.test(needs(umaskMismatch(), {
   name: "copy leaves the tree Ansible's copy module leaves",
   fn: (t) => replayTrees(t, copy, "copy"),
 }));
+
+Deno.test("copy compares a large source by digest and streams it; an edited source is refused", async () => {
+  const root = await Deno.makeTempDir({ prefix: "driftless_copy_big_" });
+  try {
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    await put(join(root, "config/files/big.bin"), big);
+    await put(join(root, "big.bin"), big.slice().fill(7));
+    const host = new LocalHost({ root, chroot: false });
+    const ctx = {
+      configDir: join(root, "config"),
+      renderTemplate: () => Promise.reject(new Error("none")),
+    } as unknown as TaskContext;
+    const params = copy.schema.parse({ src: "big.bin", dest: "/big.bin" });
+    const current = await copy.read(params, host, ctx);
+    const [change] = copy.plan(params, current);
+    assert.equal(change!.summary, "update /big.bin");
+    // Neither side is held: the diff names sizes and digests, the op names the file.
+    assert.equal(current.files[0]!.want.bytes, undefined);
+    assert.equal(current.files[0]!.before!.bytes, undefined);
+    assert.match(change!.diff!.before, /^3145728 bytes, sha1 [0-9a-f]{40}\n$/);
+    assert.equal(
+      (change!.op as { data: { local?: string } }).data.local,
+      join(root, "config/files/big.bin"),
+    );
+    // The source is edited after the plan: the write refuses it, the dest stays as it was.
+    await Deno.writeFile(join(root, "config/files/big.bin"), big.slice().fill(9));
+    await assert.rejects(copy.apply(change!.op, host, ctx), /changed since it was read/);
+    assert.equal((await Deno.readFile(join(root, "big.bin")))[0], 7);
+    // Planned again, it goes through, streamed; then it converges.
+    const again = copy.plan(params, await copy.read(params, host, ctx));
+    for (const c of again) await copy.apply(c.op, host, ctx);
+    assert.deepEqual(await Deno.readFile(join(root, "big.bin")), big.slice().fill(9));
+    assert.deepEqual(copy.plan(params, await copy.read(params, host, ctx)), []);
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(root))).map((e) => e.name).sort(), [
+      "big.bin",
+      "config",
+    ], "no temp file left behind");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -396,3 +396,17 @@ Deno.test("runApply() checks templated params against the schema before the firs
   assert.equal(summary.failed, true);
   assert.match(printed[1]!.message!, /invalid parameters after templating: path: /);
 });
+
+Deno.test("runApply() renders labels and names the file, task and parameter of an undefined variable", async () => {
+  const { summary, printed } = await run({
+    vars: { name: "x" },
+    tasks: [
+      { type: "marker", path: "/{{ name }}" },
+      { type: "marker", path: "/{{ name }}/{{ nope }}" },
+    ],
+  });
+  assert.equal(summary.failed, true);
+  assert.equal(printed[0]!.name, "marker /x");
+  assert.equal(printed[1]!.name, "marker /{{ name }}/{{ nope }}", "a label that cannot render");
+  assert.equal(printed[1]!.message, "apply.yml tasks[1].path: 'nope' is undefined");
+});

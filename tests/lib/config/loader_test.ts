@@ -331,3 +331,25 @@ Deno.test("loadConfig() says when the config dir is missing", async () => {
     (e: ConfigError) => e.issues[0]!.message === "config dir not found",
   );
 });
+
+Deno.test("loadConfig() warns when one schema is split across formats in one folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeTree(dir, {
+      "apply.yml": "tasks: []\n",
+      "apply.json": '{"vars": {"a": 1}}',
+      "vars/base.yml": "b: 1\n",
+      "vars/more.yaml": "c: 1\n", // .yml and .yaml are one format
+      "facts/a.toml": "interval = '15s'\n",
+      "facts/b.yml": "collectors: {loadavg: {enabled: true}}\n",
+    });
+    const config = await loadConfig(dir);
+    assert.deepEqual(config.warnings.filter((w) => w.includes("split across formats")), [
+      "apply is split across formats (json, yaml): apply.json, apply.yml merge into one; keep one format so each setting has one obvious place",
+      "facts is split across formats (toml, yaml): facts/a.toml, facts/b.yml merge into one; keep one format so each setting has one obvious place",
+    ]);
+    assert.equal(config.vars.c, 1, "still merged");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
