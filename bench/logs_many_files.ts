@@ -63,7 +63,8 @@ outputs:
     const out = await child.output();
     const wall = (performance.now() - t0) / 1000;
     const m = /TIME (\S+) (\S+) (\S+) (\d+)/.exec(new TextDecoder().decode(out.stderr));
-    const lines = (await Deno.readTextFile(`${dir}/out-${state}.log`)).split("\n").length - 1;
+    const text = await Deno.readTextFile(`${dir}/out-${state}.log`).catch(() => "");
+    const lines = text.split("\n").length - 1;
     return {
       wall,
       cpu: m ? Number(m[2]) + Number(m[3]) : NaN,
@@ -71,15 +72,18 @@ outputs:
       lines,
     };
   };
+  const say = (text: string) => Deno.stdout.write(new TextEncoder().encode(text + "\n"));
+  await say(`driftless at ${ROOT}, ${N} one-line files:`);
   const once = await run("once", ["--once"]);
-  const follow = await run("follow", [], FOLLOW_S * 1000);
-  const text = `driftless at ${ROOT}, ${N} one-line files:\n` +
+  await say(
     `  --once:  ${once.wall.toFixed(2)} s wall, ${once.cpu.toFixed(2)} s CPU, peak RSS ` +
-    `${once.rssMb.toFixed(1)} MB, ${once.lines} lines shipped\n` +
-    `  follow ${FOLLOW_S} s: ${follow.cpu.toFixed(2)} s CPU, peak RSS ${
-      follow.rssMb.toFixed(1)
-    } MB, ${follow.lines} lines shipped\n`;
-  await Deno.stdout.write(new TextEncoder().encode(text));
+      `${once.rssMb.toFixed(1)} MB, ${once.lines} lines shipped`,
+  );
+  const follow = await run("follow", [], FOLLOW_S * 1000);
+  await say(
+    `  follow ${FOLLOW_S} s: ${follow.cpu.toFixed(2)} s CPU, peak RSS ` +
+      `${follow.rssMb.toFixed(1)} MB, ${follow.lines} lines shipped`,
+  );
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

@@ -177,7 +177,7 @@ export class SourceReader {
   /** `once()`: files are taken as they are now, nothing waits for later. */
   #onceMode = false;
   #orphans: Orphan[] = [];
-  readonly #pool = new ChunkPool(CHUNK, 4);
+  readonly #pool = new ChunkPool(CHUNK, 16);
   readonly #take = (min: number) => min <= SMALL_READ ? new Uint8Array(min) : this.#pool.take(min);
   readonly #scratch: Uint8Array;
   readonly #outputs: readonly string[];

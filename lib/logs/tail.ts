@@ -15,6 +15,9 @@ import { type Fingerprint, fingerprint, fnv1a, headKeys, readAt } from "./finger
 import { LineSplitter, type LongLines } from "./lines.ts";
 import { Multiline, type MultilineOptions } from "./multiline.ts";
 
+/** Least room a read gets after the pending bytes of an unfinished line. */
+const MIN_READ = 64 * 1024;
+
 /** A file's identity. */
 export interface Identity {
   readonly dev: number;
@@ -147,13 +150,15 @@ export class FileTail implements Identity {
   }
 
   /**
-   * Reads the next bytes after the pending ones (at most `chunk`, no more than the last look
-   * saw) into a buffer from `take`, then checks the head is still ours.
+   * Reads the next bytes after the pending ones into a buffer from `take`, then checks the
+   * head is still ours. The buffer holds `chunk` bytes with the pending ones (a pooled size)
+   * and never less than MIN_READ new ones; no more is read than the last look saw.
    */
   async read(take: (min: number) => Uint8Array, chunk: number): Promise<ReadResult> {
     const file = this.file!;
     const at = this.splitter.readOffset;
-    const want = Math.max(1, Math.min(chunk, this.size - at));
+    const room = Math.max(MIN_READ, chunk - this.splitter.pending);
+    const want = Math.max(1, Math.min(room, this.size - at));
     const p = this.splitter.prepare(take, want);
     if (this.#position !== at) await file.seek(at, Deno.SeekMode.Start);
     const n = (await file.read(p.buffer.subarray(p.at, p.at + want))) ?? 0;
