@@ -60,10 +60,14 @@ export function parseSize(value: number | string): number {
 export const durationSchema = z.union([
   z.number().nonnegative(),
   z.string().regex(DURATION, 'expected a duration like "500ms", "5s", "1m" or "1h"'),
-]).transform(parseDuration);
+]).transform(parseDuration)
+  .meta({ description: 'a duration: "500ms", "5s", "1m", "1h", "1d", or a number of seconds' });
 
 /** A size in config; parses to bytes. */
 export const sizeSchema = z.union([
   z.number().int().nonnegative(),
   z.string().regex(SIZE, 'expected a size like "64KiB" or "10MiB"'),
-]).transform(parseSize);
+]).transform(parseSize)
+  .meta({
+    description: 'a size: "64KiB", "10MB", "1G" (K, M, G are KiB, MiB, GiB), or a number of bytes',
+  });
