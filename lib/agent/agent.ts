@@ -163,7 +163,9 @@ export class Agent {
     const key = JSON.stringify(facts ?? null);
     if (this.#facts?.key === key) return;
     // The listen address may be the same: free it before binding again.
-    await this.#facts?.service.stop();
+    const old = this.#facts;
+    this.#facts = undefined;
+    await old?.service.stop();
     const service = await FactsService.start(facts, {
       version: this.#o.version,
       long: !this.#o.once,
@@ -232,7 +234,11 @@ export class Agent {
         runOnStart: false,
         timeoutMs: Math.max(interval, 10_000),
         backoffMaxMs: 5 * 60_000,
-        run: async () => this.#keepThresholds((await this.#facts!.service.collect()).families),
+        run: async () => {
+          // Between a stop and a start on reload there is no facts side for a moment.
+          const facts = this.#facts;
+          if (facts) this.#keepThresholds((await facts.service.collect()).families);
+        },
       });
     } else this.#scheduler.remove("facts");
     const git = next.agent.git;
@@ -300,6 +306,7 @@ export class Agent {
   async reload(reason: string): Promise<void> {
     this.#o.log("info", `reloading (${reason})`);
     if (!this.#config.git) return await this.#config.reload();
+    this.#config.retryRefused();
     if (this.#scheduler.trigger("git", reason)) return;
     const timeout = this.#config.current.config.agent.git?.timeout ?? 120_000;
     await this.#pull(AbortSignal.timeout(timeout)).catch((e) => this.#o.log("warn", e.message));

@@ -55,6 +55,8 @@ export class ConfigSource {
   #watcher: Deno.FsWatcher | undefined;
   #debounce: ReturnType<typeof setTimeout> | undefined;
   #reloading: Promise<void> | undefined;
+  /** The last Git revision refused (unsigned, invalid, or failing to start). */
+  #refusedRevision: string | undefined;
   #again = false;
   #closed = false;
   /** Reloads by result since start. */
@@ -173,7 +175,8 @@ export class ConfigSource {
 
   /** Validates a Git revision and, when valid and verified, makes it the config in use. */
   async #switchTo(rev: string): Promise<boolean> {
-    if (rev === this.#current.revision) return false;
+    // A refused revision is reported once, not at every fetch (until `retryRefused`).
+    if (rev === this.#current.revision || rev === this.#refusedRevision) return false;
     const git = this.#git!;
     try {
       await git.verify(rev);
@@ -184,12 +187,12 @@ export class ConfigSource {
         await this.#refused(`revision ${rev.slice(0, 12)} is invalid`, load.issues, rev);
         return false;
       }
-      await git.checkout(rev);
       await this.#swap({ config: load.config, snapshot, revision: rev, loadedAt: Date.now() });
+      await git.checkout(rev);
       return true;
     } catch (e) {
-      if (!(e instanceof GitError)) throw e;
-      await this.#refused(e.message, undefined, rev);
+      // Unverified, unreadable, or refused as it started: the revision in use stays.
+      await this.#refused((e as Error).message, undefined, rev);
       return false;
     }
   }
@@ -233,7 +236,18 @@ export class ConfigSource {
     const old = this.#current;
     this.#o.onLoad(next.config);
     this.#current = next;
-    await this.#o.onSwap(old, next);
+    try {
+      await this.#o.onSwap(old, next);
+    } catch (e) {
+      // A part refused the new config as it started (a log output its own glob matches, a
+      // listen address in use): put the old one back everywhere, and report the refusal.
+      this.#current = old;
+      await this.#o.onSwap(next, old).catch((again) =>
+        this.#o.log("warn", `restoring ${old.revision}: ${(again as Error).message}`)
+      );
+      await this.#snapshots.prune([old.snapshot]);
+      throw new Error(`${next.revision} could not be started: ${(e as Error).message}`);
+    }
     this.reloads.success++;
     this.lastError = undefined;
     await this.#snapshots.prune([next.snapshot]);
@@ -246,6 +260,7 @@ export class ConfigSource {
   }
 
   async #refused(message: string, issues?: readonly ConfigIssue[], revision?: string) {
+    if (revision) this.#refusedRevision = revision;
     this.reloads.failure++;
     this.lastError = { time: Date.now(), message, ...(issues ? { issues } : {}) };
     this.#o.log("warn", `${message}; keeping ${this.#current.revision}`);
@@ -279,6 +294,11 @@ export class ConfigSource {
         this.#debounce = setTimeout(onChange, debounceMs);
       }
     })().catch((e) => this.#o.log("warn", `watching the config dir stopped: ${e}`));
+  }
+
+  /** Lets the next pull try a refused revision again (SIGHUP: the env file may be fixed). */
+  retryRefused(): void {
+    this.#refusedRevision = undefined;
   }
 
   /** Marks the snapshot in use by a run (it is not removed until released). */

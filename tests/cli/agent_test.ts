@@ -671,3 +671,37 @@ Deno.test("agent: SIGTERM lets a running apply finish; a second signal exits at 
     await ws.cleanup();
   }
 });
+
+Deno.test("agent: a config that validates but fails to start is rolled back, the old one runs on", async () => {
+  const port = freePort();
+  const ws = await workspace({
+    "agent.yml": "apply: { enabled: false }\ndebounce: 200ms\n",
+    "facts.yml": SERVE.replace("127.0.0.1:0", `127.0.0.1:${port}`),
+  });
+  // Someone else holds the port the new config asks for.
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    await withAgent({ config: ws.config, stateDir: ws.state }, async (agent) => {
+      const first = (await agent.status()).config.revision;
+      await Deno.writeTextFile(
+        join(ws.config, "facts.yml"),
+        SERVE.replace("127.0.0.1:0", `127.0.0.1:${(taken.addr as Deno.NetAddr).port}`),
+      );
+      const st = await eventually(async () => {
+        const s = await agent.status();
+        return s.config.reloads.failure === 1 && s;
+      }, "the refused start");
+      assert.equal(st.config.revision, first, "the old config is back in use");
+      assert.match(
+        st.config.last_error!.message,
+        /could not be started: cannot listen on .*in use/,
+      );
+      // Served by the restored listener, on the old address.
+      assert.equal((await agent.status()).config.reloads.success, 0);
+      assert.ok(families(await agent.metrics()).has("node_load1"));
+    });
+  } finally {
+    taken.close();
+    await ws.cleanup();
+  }
+});
