@@ -13,7 +13,6 @@ import type { RunResult } from "./host.ts";
 export const PLANNED_VERSION = "(planned)";
 
 const DPKG_FORMAT = "-f=${Package}\t${Architecture}\t${Version}\t${db:Status-Abbrev}\n";
-const RPM_FORMAT = "%{NAME}\t%{VERSION}-%{RELEASE}\n";
 
 /** Options that take a value before the package names, per tool. */
 const VALUE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -107,7 +106,9 @@ const QUERIES: readonly Query[] = [
   },
   {
     cmd: "rpm",
-    matches: (a) => a.includes("-q") && a.includes(RPM_FORMAT),
+    // Any format that starts with the name and a tab: the package task's, and the dnf task's,
+    // which adds the epoch.
+    matches: (a) => a.includes("-q") && a.some((x) => x.startsWith("%{NAME}\t")),
     name: (l) => l.split("\t")[0]!,
     line: (n, v) => `${n}\t${v}`,
   },

@@ -233,6 +233,23 @@ Deno.test("PlannedPackages reads each manager's commands and query formats", () 
     ).stdout,
     "package zzrpm is not installed\nzzrpm\t(planned)\n",
   );
+  // The dnf task's format (with the epoch) and its options.
+  assert.equal(
+    packages.adjust(
+      "rpm",
+      [
+        "--root",
+        "/r",
+        "-q",
+        "--qf",
+        "%{NAME}\t%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\n",
+        "--",
+        "zzrpm",
+      ],
+      result("package zzrpm is not installed\n"),
+    ).stdout,
+    "package zzrpm is not installed\nzzrpm\t(planned)\n",
+  );
   assert.equal(packages.adjust("pacman", ["-Q", "zzpac"], result("")).stdout, "zzpac (planned)\n");
   assert.match(
     packages.adjust("apk", ["info", "-v"], result("musl-1.2-r0\n")).stdout,
