@@ -8,6 +8,7 @@
  */
 import type { Host } from "../lib/apply/host.ts";
 import type { Change } from "../lib/apply/task.ts";
+import { PLANNED_LOAD_STATE } from "../lib/apply/overlay_services.ts";
 import { type Cmd, cmdLine, firstProgram, query, runAll, systemdBooted } from "./_run.ts";
 
 /** The init systems Driftless drives. */
@@ -25,6 +26,8 @@ export interface ServiceState {
   readonly needReload?: boolean;
   /** systemd: LoadState=not-found. */
   readonly missing?: boolean;
+  /** Dry run: systemd has no such unit yet, and the plan installs a package that may bring it. */
+  readonly planned?: boolean;
 }
 
 /** What a service task asks for. */
@@ -92,6 +95,7 @@ async function readSystemd(host: Host, w: ServiceWanted, booted: boolean) {
       masked,
       needReload: s.NeedDaemonReload === "yes",
       missing: s.LoadState === "not-found",
+      planned: s.LoadState === PLANNED_LOAD_STATE,
     };
   }
   // Not booted (a chroot or an image): unit files can still be enabled and masked offline.
@@ -191,10 +195,12 @@ export function planService(
   sysvTool = "update-rc.d",
 ): Change<ServiceOp>[] {
   const changes: Change<ServiceOp>[] = [];
+  // Said in the plan, so that a misspelt unit the dry run could not catch is not a surprise.
+  const assumed = s.planned ? " (the unit is expected from a planned package)" : "";
   const push = (cmds: Cmd[], diff?: Change<ServiceOp>["diff"], action?: boolean) =>
     changes.push({
       op: { cmds },
-      summary: cmds.map(cmdLine).join(" && "),
+      summary: cmds.map(cmdLine).join(" && ") + assumed,
       ...(diff ? { diff } : {}),
       ...(action ? { action } : {}),
     });

@@ -19,6 +19,7 @@ import {
 import { shellJoin } from "../shlex.ts";
 import { ACCOUNT_COMMANDS, simulateAccounts } from "./overlay_accounts.ts";
 import { PlannedPackages } from "./overlay_packages.ts";
+import { PlannedServices } from "./overlay_services.ts";
 
 interface Meta {
   mode: number;
@@ -63,6 +64,7 @@ export class OverlayHost implements Host {
   /** Symlink targets (or undefined) of real-host paths already looked at. */
   readonly #realLinks = new Map<string, string | undefined>();
   readonly #packages = new PlannedPackages();
+  readonly #services = new PlannedServices();
   /** Commands that apply() asked for, as `cmd arg ...` lines: the "would run" list. */
   readonly commands: string[] = [];
   /**
@@ -382,11 +384,15 @@ export class OverlayHost implements Host {
   async run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const program = cmd.slice(cmd.lastIndexOf("/") + 1);
     if (!this.applying) {
-      return this.#packages.adjust(program, args, await this.#base.run(cmd, args, options));
+      const real = await this.#base.run(cmd, args, options);
+      return program === "systemctl"
+        ? this.#services.adjust(args, real, this.#packages.installing)
+        : this.#packages.adjust(program, args, real);
     }
     this.commands.push(shellJoin([cmd, ...args]));
-    // What later tasks ask about: the accounts and packages this command would have made.
+    // What later tasks ask about: the accounts, packages and units this command would have made.
     if (ACCOUNT_COMMANDS.has(program)) await simulateAccounts(this, program, args);
+    else if (program === "systemctl") this.#services.record(args);
     else this.#packages.record(program, args);
     return { code: 0, stdout: "", stderr: "", timedOut: false };
   }

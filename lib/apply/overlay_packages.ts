@@ -39,6 +39,11 @@ export class PlannedPackages {
   readonly #installed = new Map<string, string>();
   readonly #removed = new Set<string>();
 
+  /** The plan installs at least one package. */
+  get installing(): boolean {
+    return this.#installed.size > 0;
+  }
+
   /** Notes an install or remove command; false when it is not one. */
   record(cmd: string, args: readonly string[]): boolean {
     const verbs = VERBS[cmd];
