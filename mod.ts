@@ -101,8 +101,19 @@ export {
   UsageError,
 } from "./lib/errors.ts";
 export { REDACTED, Redactor, redactor } from "./lib/secrets.ts";
+import { PermissionError as NoAccess } from "./lib/errors.ts";
+import { lazy } from "./lib/lazy.ts";
 
 if (import.meta.main) {
-  const { main } = await import("./cli/main.ts");
-  Deno.exitCode = await main(Deno.args);
+  try {
+    // Not a literal import(): importing the library must not load the CLI and commander.
+    const cli = await lazy<typeof import("./cli/main.ts")>("./cli/main.ts", import.meta.url);
+    Deno.exitCode = await cli.main(Deno.args);
+  } catch (e) {
+    if (!(e instanceof NoAccess)) throw e;
+    // The CLI's printer is among the modules that could not be read: said here, the same way.
+    const text = `error: ${e.message}\nrun again with: ${e.flags.join(" ")}\n`;
+    Deno.stderr.writeSync(new TextEncoder().encode(text));
+    Deno.exitCode = e.exitCode;
+  }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import type { PreflightOptions } from "../lib/apply/preflight.ts";
 import type { LoadedConfig } from "../lib/config/loader.ts";
 import type { Redactor } from "../lib/secrets.ts";
@@ -26,9 +27,11 @@ export interface LoadOptions {
 /** Loads and validates a config dir; throws ConfigError listing every problem. */
 export async function load(dir: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const [{ loadConfig }, { redactor }, tasks] = await Promise.all([
-    import("../lib/config/loader.ts"),
-    import("../lib/secrets.ts"),
-    options.tasks === false ? undefined : import("../tasks/mod.ts"),
+    lazy<typeof import("../lib/config/loader.ts")>("../lib/config/loader.ts", import.meta.url),
+    lazy<typeof import("../lib/secrets.ts")>("../lib/secrets.ts", import.meta.url),
+    options.tasks === false
+      ? undefined
+      : lazy<typeof import("../tasks/mod.ts")>("../tasks/mod.ts", import.meta.url),
   ]);
   return await loadConfig(dir, {
     redactor: options.redactor ?? redactor,
@@ -48,7 +51,10 @@ export async function loadChecked(
 ): Promise<LoadedConfig> {
   const config = await load(dir, options);
   if (config.apply) {
-    const { assertPreflight } = await import("../lib/apply/preflight.ts");
+    const { assertPreflight } = await lazy<typeof import("../lib/apply/preflight.ts")>(
+      "../lib/apply/preflight.ts",
+      import.meta.url,
+    );
     await assertPreflight(
       config.apply,
       await applyOptions(config, options.onWarning ? { onWarning: options.onWarning } : {}),
@@ -66,10 +72,13 @@ export async function applyOptions(
   options: { onWarning?: (message: string) => void } = {},
 ): Promise<PreflightOptions> {
   const [engine, { catalog, loaded }, { redactor }, { TaskLoader }] = await Promise.all([
-    import("../lib/template/engine.ts"),
-    import("../tasks/mod.ts"),
-    import("../lib/secrets.ts"),
-    import("../lib/config/task_loader.ts"),
+    lazy<typeof import("../lib/template/engine.ts")>("../lib/template/engine.ts", import.meta.url),
+    lazy<typeof import("../tasks/mod.ts")>("../tasks/mod.ts", import.meta.url),
+    lazy<typeof import("../lib/secrets.ts")>("../lib/secrets.ts", import.meta.url),
+    lazy<typeof import("../lib/config/task_loader.ts")>(
+      "../lib/config/task_loader.ts",
+      import.meta.url,
+    ),
   ]);
   return {
     engine,

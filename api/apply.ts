@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import type { AuditEntry } from "../lib/apply/audit.ts";
 import type { Host } from "../lib/apply/host.ts";
 import type { RunStats, RunSummary, TaskRecord, TaskStatus } from "../lib/apply/runner.ts";
@@ -179,7 +180,7 @@ export interface RunOptionsInternal extends ApplyOptions {
 /** Runs an apply config (the CLI's `apply` and the library's plan/apply). */
 export async function run(input: ConfigInput, o: RunOptionsInternal): Promise<ApplyResult> {
   const [{ redactor }, config] = await Promise.all([
-    import("../lib/secrets.ts"),
+    lazy<typeof import("../lib/secrets.ts")>("../lib/secrets.ts", import.meta.url),
     resolveConfig(input),
   ]);
   if (!config.apply) {
@@ -188,10 +189,13 @@ export async function run(input: ConfigInput, o: RunOptionsInternal): Promise<Ap
     );
   }
   const [{ LocalHost }, { runApply }, { gatherFacts }, { acquireLock }] = await Promise.all([
-    import("../lib/apply/host.ts"),
-    import("../lib/apply/runner.ts"),
-    import("../lib/facts/host_facts.ts"),
-    import("../lib/apply/lock.ts"),
+    lazy<typeof import("../lib/apply/host.ts")>("../lib/apply/host.ts", import.meta.url),
+    lazy<typeof import("../lib/apply/runner.ts")>("../lib/apply/runner.ts", import.meta.url),
+    lazy<typeof import("../lib/facts/host_facts.ts")>(
+      "../lib/facts/host_facts.ts",
+      import.meta.url,
+    ),
+    lazy<typeof import("../lib/apply/lock.ts")>("../lib/apply/lock.ts", import.meta.url),
   ]);
   // Under a root the facts are the root's: its os-release, passwd, package manager.
   const facts = o.facts ?? await gatherFacts(o.root ? { root: o.root } : {});
@@ -246,15 +250,16 @@ async function openAudit(
   onWarning: ((message: string) => void) | undefined,
 ) {
   const [{ AuditDirSink, AuditLog }, sinks] = await Promise.all([
-    import("../lib/apply/audit.ts"),
+    lazy<typeof import("../lib/apply/audit.ts")>("../lib/apply/audit.ts", import.meta.url),
     config.agent?.audit?.sinks?.length
-      ? import("../lib/sinks/create.ts").then((m) =>
-        m.createSinks(config.agent!.audit!.sinks!, {
-          host: hostname,
-          defaults: { maxAttempts: 5 },
-          log: (level, m) => level === "warn" && onWarning?.(m),
-        })
-      )
+      ? lazy<typeof import("../lib/sinks/create.ts")>("../lib/sinks/create.ts", import.meta.url)
+        .then((m) =>
+          m.createSinks(config.agent!.audit!.sinks!, {
+            host: hostname,
+            defaults: { maxAttempts: 5 },
+            log: (level, m) => level === "warn" && onWarning?.(m),
+          })
+        )
       : [],
   ]);
   const dir = expandHome(config.agent?.audit?.dir ?? `${stateDir()}/audit`);
@@ -263,7 +268,10 @@ async function openAudit(
 
 /** A runner record as a result: diffs as unified text. */
 async function taskResult(r: TaskRecord): Promise<TaskResult> {
-  const { unifiedDiff } = await import("../lib/apply/diff.ts");
+  const { unifiedDiff } = await lazy<typeof import("../lib/apply/diff.ts")>(
+    "../lib/apply/diff.ts",
+    import.meta.url,
+  );
   return {
     name: r.name,
     type: r.type,
@@ -298,7 +306,10 @@ async function auditEntry(
   record: TaskRecord,
   run: { runId: string; hostname: string; dryRun: boolean },
 ): Promise<AuditEntry> {
-  const { unifiedDiff } = await import("../lib/apply/diff.ts");
+  const { unifiedDiff } = await lazy<typeof import("../lib/apply/diff.ts")>(
+    "../lib/apply/diff.ts",
+    import.meta.url,
+  );
   const changes = record.items ? record.items.flatMap((i) => i.changes) : record.changes;
   const diffs = record.hidden ? [] : await Promise.all(
     changes.filter((c) => c.diff).map((c) => unifiedDiff(c.diff!)),

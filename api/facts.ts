@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import type { FactsConfig } from "../lib/config/facts_types.ts";
 import type { MetricFamily } from "../lib/facts/metric.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -37,7 +38,10 @@ export type { S3Target } from "../lib/sinks/config_types.ts";
  * ```
  */
 export async function gatherFacts(options: GatherOptions = {}): Promise<HostFacts> {
-  return await (await import("../lib/facts/host_facts.ts")).gatherFacts(options);
+  return await (await lazy<typeof import("../lib/facts/host_facts.ts")>(
+    "../lib/facts/host_facts.ts",
+    import.meta.url,
+  )).gatherFacts(options);
 }
 
 /** The facts section of a config input (none: node_exporter's defaults). */
@@ -67,7 +71,10 @@ export async function collectMetrics(
   config?: ConfigInput,
   options: CollectOptions = {},
 ): Promise<readonly MetricFamily[]> {
-  const { MetricsAgent } = await import("../lib/facts/metrics_agent.ts");
+  const { MetricsAgent } = await lazy<typeof import("../lib/facts/metrics_agent.ts")>(
+    "../lib/facts/metrics_agent.ts",
+    import.meta.url,
+  );
   const agent = new MetricsAgent(await factsOf(config), {
     version: denoJson.version,
     ...(options.collectors ? { only: options.collectors } : {}),
@@ -107,7 +114,10 @@ export async function serveMetrics(
   config?: ConfigInput,
   options: ServeOptions = {},
 ): Promise<MetricsHandle> {
-  const { FactsService } = await import("../lib/facts/service.ts");
+  const { FactsService } = await lazy<typeof import("../lib/facts/service.ts")>(
+    "../lib/facts/service.ts",
+    import.meta.url,
+  );
   const facts = await factsOf(config);
   const service = await FactsService.start(facts, {
     version: denoJson.version,

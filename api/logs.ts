@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import { UsageError } from "../lib/errors.ts";
 import type { MetricFamily } from "../lib/facts/metric.ts";
 import { type ConfigInput, resolveConfig } from "./_load.ts";
@@ -65,7 +66,10 @@ export async function shipLogs(
   if (!loaded.logs?.sources?.length) {
     throw new UsageError(`no log sources in ${loaded.dir} (expected logs.yml with sources:)`);
   }
-  const { LogsPipeline } = await import("../lib/logs/pipeline.ts");
+  const { LogsPipeline } = await lazy<typeof import("../lib/logs/pipeline.ts")>(
+    "../lib/logs/pipeline.ts",
+    import.meta.url,
+  );
   const pipeline = await LogsPipeline.create(loaded.logs, {
     ...(options.log ? { log: options.log } : {}),
   });
@@ -82,6 +86,10 @@ export async function shipLogs(
   return {
     done,
     stop: () => (stopping ??= options.once ? done : pipeline.stop()),
-    metrics: async () => (await import("../lib/logs/metrics.ts")).logsMetrics(pipeline),
+    metrics: async () =>
+      (await lazy<typeof import("../lib/logs/metrics.ts")>(
+        "../lib/logs/metrics.ts",
+        import.meta.url,
+      )).logsMetrics(pipeline),
   };
 }

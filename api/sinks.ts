@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import { ConfigError, type ConfigIssue, formatPath, type KeyPath } from "../lib/errors.ts";
 import type { BufferedSink } from "../lib/sinks/buffered.ts";
 import type { SinkInput } from "../lib/sinks/config_types.ts";
@@ -39,9 +40,12 @@ export async function createSink(
   options: CreateSinkOptions = {},
 ): Promise<BufferedSink> {
   const [{ sinkSchema }, { describeIssue }, { createSink }] = await Promise.all([
-    import("../lib/sinks/config.ts"),
-    import("../lib/config/apply_schema.ts"),
-    import("../lib/sinks/create.ts"),
+    lazy<typeof import("../lib/sinks/config.ts")>("../lib/sinks/config.ts", import.meta.url),
+    lazy<typeof import("../lib/config/apply_schema.ts")>(
+      "../lib/config/apply_schema.ts",
+      import.meta.url,
+    ),
+    lazy<typeof import("../lib/sinks/create.ts")>("../lib/sinks/create.ts", import.meta.url),
   ]);
   const parsed = sinkSchema.safeParse(config);
   if (!parsed.success) {

@@ -1,12 +1,14 @@
 /**
- * The command table. Only commander is imported at start-up; each command's body is a lazily
- * imported `cli/<command>.ts`, so `--help` and `validate` stay fast.
+ * The command table. Only commander and the error printer are imported at start-up; each
+ * command's body is a `cli/<command>.ts` imported through `lazy` (which Deno does not load
+ * ahead), so `--help` and `validate` stay fast.
  *
  * @module
  */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
-import type { GlobalOptions } from "./_context.ts";
+import { type GlobalOptions, handleError, setup } from "./_context.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** An ANSI SGR escape (colour, bold): none of our help text has one, but a user string might. */
 // deno-lint-ignore no-control-regex
@@ -51,7 +53,6 @@ export async function main(args: readonly string[]): Promise<number> {
 
   /** Runs a command body with the global options, turning errors into exit codes. */
   const run = async (body: (g: GlobalOptions) => Promise<number>) => {
-    const { setup, handleError } = await import("./_context.ts");
     const global = setup(program.opts(), program.getOptionValueSource("envFile"));
     try {
       exitCode = await body(global);
@@ -94,7 +95,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--root <dir>", "manage this directory tree as the host (commands run with chroot)")
     .action(async (opts) => {
       await run(async (g) =>
-        (await import("./apply.ts")).apply(g, {
+        (await lazy<typeof import("./apply.ts")>("./apply.ts", import.meta.url)).apply(g, {
           dryRun: Boolean(opts.dryRun || opts.check),
           diff: Boolean(opts.diff),
           tags: opts.tags,
@@ -117,7 +118,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--timeout <duration>", "with --once: give up after this long (e.g. 5m), exit 1")
     .action(async (opts) => {
       await run(async (g) =>
-        (await import("./logs.ts")).logs(g, {
+        (await lazy<typeof import("./logs.ts")>("./logs.ts", import.meta.url)).logs(g, {
           once: Boolean(opts.once),
           ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
         })
@@ -154,13 +155,14 @@ export async function main(args: readonly string[]): Promise<number> {
       await run(async (g) =>
         opts.serve
           // The long-running server has a module of its own: it never loads the validation.
-          ? (await import("./facts_serve.ts")).factsServe(g, {
-            collectors: opts.collector,
-            ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
-            ...(opts.path !== undefined ? { path: opts.path } : {}),
-            configExplicit,
-          })
-          : (await import("./facts.ts")).facts(g, {
+          ? (await lazy<typeof import("./facts_serve.ts")>("./facts_serve.ts", import.meta.url))
+            .factsServe(g, {
+              collectors: opts.collector,
+              ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+              ...(opts.path !== undefined ? { path: opts.path } : {}),
+              configExplicit,
+            })
+          : (await lazy<typeof import("./facts.ts")>("./facts.ts", import.meta.url)).facts(g, {
             check: Boolean(opts.check),
             formatExplicit: cmd.getOptionValueSource("format") !== "default",
             format: opts.format,
@@ -184,7 +186,7 @@ export async function main(args: readonly string[]): Promise<number> {
     )
     .action(async (opts) => {
       await run(async (g) =>
-        (await import("./agent.ts")).agent(g, {
+        (await lazy<typeof import("./agent.ts")>("./agent.ts", import.meta.url)).agent(g, {
           once: Boolean(opts.once),
           ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
         })
@@ -212,13 +214,16 @@ export async function main(args: readonly string[]): Promise<number> {
     .option("--lstrip-blocks", "strip whitespace before a block tag at the start of a line")
     .action(async (file, opts) => {
       await run(async () =>
-        (await import("./template.ts")).template(file, {
-          vars: opts.vars,
-          extraVars: opts.extraVars,
-          searchPath: opts.searchPath,
-          trimBlocks: opts.trimBlocks,
-          lstripBlocks: Boolean(opts.lstripBlocks),
-        })
+        (await lazy<typeof import("./template.ts")>("./template.ts", import.meta.url)).template(
+          file,
+          {
+            vars: opts.vars,
+            extraVars: opts.extraVars,
+            searchPath: opts.searchPath,
+            trimBlocks: opts.trimBlocks,
+            lstripBlocks: Boolean(opts.lstripBlocks),
+          },
+        )
       );
     });
 
@@ -229,7 +234,9 @@ export async function main(args: readonly string[]): Promise<number> {
     )
     .argument("[dir]", "the config dir to create (default: --config)")
     .action(async (dir) => {
-      await run(async (g) => (await import("./init.ts")).init(g, dir));
+      await run(async (g) =>
+        (await lazy<typeof import("./init.ts")>("./init.ts", import.meta.url)).init(g, dir)
+      );
     });
 
   program
@@ -238,7 +245,9 @@ export async function main(args: readonly string[]): Promise<number> {
     .addOption(new Option("--agent-payload").hideHelp())
     .action(async (opts) => {
       await run(async (g) =>
-        (await import("./validate.ts")).validate(g, { agentPayload: Boolean(opts.agentPayload) })
+        (await lazy<typeof import("./validate.ts")>("./validate.ts", import.meta.url)).validate(g, {
+          agentPayload: Boolean(opts.agentPayload),
+        })
       );
     });
 
@@ -247,7 +256,9 @@ export async function main(args: readonly string[]): Promise<number> {
     .description("print the JSON Schema of a config file, for editors")
     .argument("[name]", "apply, facts, logs, agent or vars", "apply")
     .action(async (name) => {
-      await run(async () => (await import("./schema.ts")).schema(name));
+      await run(async () =>
+        (await lazy<typeof import("./schema.ts")>("./schema.ts", import.meta.url)).schema(name)
+      );
     });
 
   try {
@@ -258,7 +269,7 @@ export async function main(args: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     // Outside a command body: commander reading DRIFTLESS_* without --allow-env, say.
-    return (await import("./_context.ts")).handleError(e);
+    return handleError(e);
   }
   return exitCode;
 }

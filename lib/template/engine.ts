@@ -15,6 +15,7 @@
  */
 import { dirname } from "node:path";
 import { TemplateError } from "./error.ts";
+import { lazy } from "../lazy.ts";
 import type { Engine, RenderMode } from "./environment.ts";
 import type { StateOptions } from "./registry.ts";
 
@@ -40,7 +41,8 @@ let renderPromise: Promise<Engine> | undefined;
 
 /** The engine, for checking syntax. */
 function engine(): Promise<Engine> {
-  enginePromise ??= import("./environment.ts").then((m) => m.createEngine());
+  enginePromise ??= lazy<typeof import("./environment.ts")>("./environment.ts", import.meta.url)
+    .then((m) => m.createEngine());
   return enginePromise;
 }
 
@@ -49,7 +51,10 @@ function engine(): Promise<Engine> {
  * ~20 ms) is loaded first. `validate` only checks syntax and never pays for it.
  */
 function renderEngine(): Promise<Engine> {
-  renderPromise ??= Promise.all([engine(), import("./filters/hash.ts")])
+  renderPromise ??= Promise.all([
+    engine(),
+    lazy<typeof import("./filters/hash.ts")>("./filters/hash.ts", import.meta.url),
+  ])
     .then(async ([e, hash]) => {
       await hash.preloadBcrypt();
       return e;
@@ -91,7 +96,10 @@ async function prepare(source: string, options: RenderOptions, dflt: string): Pr
   }
   const name = options.name ?? dflt;
   if (source.startsWith(HEADER)) {
-    const { literalEval } = await import("./literal.ts");
+    const { literalEval } = await lazy<typeof import("./literal.ts")>(
+      "./literal.ts",
+      import.meta.url,
+    );
     const eol = source.indexOf("\n");
     const line = source.slice(HEADER.length, eol < 0 ? -1 : eol);
     source = source.slice(eol + 1);
@@ -260,7 +268,7 @@ async function renderValue(
 ): Promise<unknown> {
   const p = await prepare(text, options, dflt);
   const e = await renderEngine();
-  const { toNative, Undefined } = await import("./py.ts");
+  const { toNative, Undefined } = await lazy<typeof import("./py.ts")>("./py.ts", import.meta.url);
   const v = e.render(escapeBackslashes(p.source), vars, p.options, mode);
   if (typeof v === "string") return restoreNewlines(text, v, p.options.newlineSequence);
   if (v instanceof Undefined && v.soft) return "";

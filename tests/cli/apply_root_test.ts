@@ -4,7 +4,7 @@
  * `check_mode: false` command as "would run" with the flag it needs.
  */
 import assert from "node:assert/strict";
-import { runCli, writeTree } from "../_helpers/cli.ts";
+import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
 
 Deno.test("apply --root takes the facts from the root, not from this machine", async () => {
   const dir = await Deno.makeTempDir({ prefix: "driftless_root_facts_" });
@@ -55,7 +55,7 @@ Deno.test("apply --dry-run without --allow-run shows a check_mode: false command
       "--no-prompt",
       "--allow-env=DRIFTLESS_*",
       "--ignore-env",
-      `--allow-read=${dir},/etc`,
+      `--allow-read=${ROOT},${dir},/etc`,
       "--allow-sys=hostname,osRelease",
     ];
     const r = await runCli(["--config", `${dir}/config`, "apply", "--dry-run"], {

@@ -277,7 +277,7 @@ Deno.test("apply --dry-run works with read-only permissions and no --allow-run",
       "--no-prompt",
       "--allow-env=DRIFTLESS_*",
       "--ignore-env",
-      `--allow-read=${s.dir},/etc`,
+      `--allow-read=${ROOT},${s.dir},/etc`,
       "--allow-sys=hostname,osRelease",
     ];
     const args = ["--config", s.config, "--env-file", s.env, "apply"];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { gunzip } from "../../lib/sinks/gzip.ts";
-import { runCli, writeTree } from "../_helpers/cli.ts";
+import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
 import { startDriftless } from "../lib/facts/_serve.ts";
 import { requires } from "../lib/facts/_fixtures.ts";
 
@@ -294,7 +294,7 @@ Deno.test("driftless facts without -A: metrics need all permissions (exit 77), f
   try {
     const flags = [
       "--no-prompt",
-      `--allow-read=/etc,${dir}`,
+      `--allow-read=${ROOT},/etc,${dir}`,
       "--allow-sys=hostname,osRelease",
       "--allow-env=DRIFTLESS_*",
       "--ignore-env",

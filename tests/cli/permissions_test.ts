@@ -3,9 +3,11 @@
  * naming the flag to add; a secret hidden by --ignore-env says so; a lost audit log fails the run.
  */
 import assert from "node:assert/strict";
-import { runCli, writeTree } from "../_helpers/cli.ts";
+import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
 
-const BASE = ["--no-prompt", "--allow-env=DRIFTLESS_*,HOME", "--ignore-env"];
+/** Read access to Driftless's own source: a checkout loads each command's modules on demand. */
+const SRC = `--allow-read=${ROOT}`;
+const BASE = ["--no-prompt", "--allow-env=DRIFTLESS_*,HOME", "--ignore-env", SRC];
 
 /** A temp dir with the files `files(dir)` names (paths in them may use the dir). */
 async function sandbox(files: (dir: string) => Record<string, string>): Promise<string> {
@@ -28,7 +30,7 @@ Deno.test("each missing permission exits 77 with the flag to add", async () => {
   const write = `--allow-write=${dir}/srv,${state}`;
   const sys = "--allow-sys=hostname,osRelease";
   const cases: [string, string[], string[], RegExp][] = [
-    ["env", ["--no-prompt", read], ["validate"], /run again with: --allow-env=DRIFTLESS_\w+/],
+    ["env", ["--no-prompt", SRC, read], ["validate"], /run again with: --allow-env=DRIFTLESS_\w+/],
     ["read", BASE, ["validate"], new RegExp(`run again with: --allow-read=${dir}/config`)],
     ["all (/proc)", [...BASE, read], ["facts"], /run again with: -A$/m],
     ["write", [...BASE, read, sys], ["apply"], /run again with: --allow-write=\S+/],
@@ -68,6 +70,7 @@ Deno.test("a secret hidden by --ignore-env is reported as hidden, with the flag 
       "--no-prompt",
       "--allow-env=DRIFTLESS_*,HOME,MY_API_TOKEN",
       "--ignore-env",
+      SRC,
     ]);
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.ok(!allowed.stdout.includes("tok-4f2a9c"));
@@ -101,5 +104,24 @@ Deno.test("an apply whose audit log is lost exits 1 after the run, with the reas
     assert.equal(await Deno.readTextFile(`${dir}/srv/f`), "x\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("from a checkout, no read access to Driftless's own modules exits 77 naming the checkout", async () => {
+  // None at all, and just enough to load the command table: the command's module is refused.
+  const table = ["mod.ts", "cli/main.ts", "cli/_context.ts", "cli/_render.ts", "lib", "deno.json"];
+  const some = ["--allow-env=DRIFTLESS_*", `--allow-read=${table.map((p) => `${ROOT}/${p}`)}`];
+  for (const flags of [["--no-prompt"], ["--no-prompt", ...some]]) {
+    const r = await runCli(["--config", `${ROOT}/examples/config`, "validate"], { flags });
+    assert.equal(r.code, 77, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^error: missing Deno permission: read access to Driftless's own modules in ${ROOT}$`,
+        "m",
+      ),
+    );
+    assert.match(r.stderr, new RegExp(`^run again with: --allow-read=${ROOT}$`, "m"));
+    assert.doesNotMatch(r.stderr, /Uncaught|\n\s+at /);
   }
 });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { runCli, writeTree } from "../_helpers/cli.ts";
+import { ROOT, runCli, writeTree } from "../_helpers/cli.ts";
 
 /** The flags users give validate: base env flags plus read of the config dir (DESIGN §8). */
 const baseFlags = (
   dir: string,
-) => ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env", `--allow-read=${dir}`];
+) => ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env", `--allow-read=${ROOT},${dir}`];
 
 async function tempTree(files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "driftless_validate_" });
@@ -113,7 +113,7 @@ Deno.test("driftless validate without read permission exits 77 and names the fla
   const dir = await tempTree({ "config/vars.yml": "a: 1\n" });
   try {
     const r = await runCli(["--config", `${dir}/config`, "validate"], {
-      flags: ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env"],
+      flags: ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env", `--allow-read=${ROOT}`],
     });
     assert.equal(r.code, 77, r.stderr);
     assert.match(r.stderr, new RegExp(`run again with: --allow-read=${dir}/config`));
@@ -128,7 +128,7 @@ Deno.test("driftless with an unknown command or flag exits 2", async () => {
   assert.match(r.stderr, /unknown command 'valdate'/);
   assert.match(r.stderr, /Did you mean validate\?/);
   const help = await runCli(["--help"], {
-    flags: ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env"],
+    flags: ["--no-prompt", "--allow-env=DRIFTLESS_*", "--ignore-env", `--allow-read=${ROOT}`],
   });
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: driftless \[options\] \[command\]/);
