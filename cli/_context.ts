@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import { ConfigError, ExitCode, PermissionError, UsageError } from "../lib/errors.ts";
 import type { LoadedConfig } from "../lib/config/loader.ts";
 import { configure, defaultColor, error, printErr, printIssues, warn } from "./_render.ts";
@@ -52,7 +53,10 @@ export async function loadFromOptions(
   options: { tasks?: boolean; redactor?: Redactor; check?: boolean } = {},
 ): Promise<LoadedConfig> {
   // Imported here, not at the top: the agent process never loads the YAML parser or zod.
-  const { load, loadChecked } = await import("../api/_load.ts");
+  const { load, loadChecked } = await lazy<typeof import("../api/_load.ts")>(
+    "../api/_load.ts",
+    import.meta.url,
+  );
   const config = await (options.check ? loadChecked : load)(g.config, {
     envFile: g.envFile,
     envFileRequired: g.envFileRequired,

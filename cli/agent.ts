@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import { procAccess } from "../lib/facts/_perm.ts";
 import { expandHome, stateDir } from "../lib/config/paths.ts";
 import { ExitCode, PermissionError } from "../lib/errors.ts";
@@ -33,7 +34,10 @@ export async function agent(g: GlobalOptions, o: AgentCliOptions): Promise<numbe
   // One state dir for the whole agent: its log checkpoints, and the apply runs it starts
   // (their lock and audit log), which inherit the environment.
   Deno.env.set("DRIFTLESS_STATE_DIR", state);
-  const { Agent } = await import("../lib/agent/agent.ts");
+  const { Agent } = await lazy<typeof import("../lib/agent/agent.ts")>(
+    "../lib/agent/agent.ts",
+    import.meta.url,
+  );
   const log = (level: "error" | "warn" | "info" | "debug", m: string) =>
     level === "error"
       ? error(m)

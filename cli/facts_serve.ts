@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import type { AgentConfig } from "../lib/config/agent_schema.ts";
 import type { FactsConfig } from "../lib/config/facts_schema.ts";
 import { stateDir } from "../lib/config/paths.ts";
@@ -47,14 +48,17 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
   // audit log goes.
   if (config?.thresholds?.length && loaded?.agent) {
     const [{ EventLog }, { redactor }] = await Promise.all([
-      import("../lib/agent/events.ts"),
-      import("../lib/secrets.ts"),
+      lazy<typeof import("../lib/agent/events.ts")>("../lib/agent/events.ts", import.meta.url),
+      lazy<typeof import("../lib/secrets.ts")>("../lib/secrets.ts", import.meta.url),
     ]);
     for (const s of loaded.secrets) redactor.add(s);
     events = new EventLog({ host: hostName, stateDir: stateDir(), redactor, onError: warn });
     await events.configure(loaded.agent);
   }
-  const { FactsService } = await import("../lib/facts/service.ts");
+  const { FactsService } = await lazy<typeof import("../lib/facts/service.ts")>(
+    "../lib/facts/service.ts",
+    import.meta.url,
+  );
   const controller = new AbortController();
   const stop = () => controller.abort();
   for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, stop);
@@ -67,7 +71,11 @@ export async function factsServe(g: GlobalOptions, o: ServeOptions): Promise<num
       only: o.collectors,
       pollThresholds: true,
       hostFacts: async () =>
-        loaded?.hostFacts ?? (await import("../lib/facts/host_facts.ts")).gatherFacts(),
+        loaded?.hostFacts ??
+          (await lazy<typeof import("../lib/facts/host_facts.ts")>(
+            "../lib/facts/host_facts.ts",
+            import.meta.url,
+          )).gatherFacts(),
       onThreshold: (e) => {
         info(JSON.stringify(e));
         void events?.send({ ...e });
@@ -112,7 +120,10 @@ async function validatedConfig(
     debug(`no config dir at ${g.config}; using the defaults`);
     return undefined;
   }
-  const { loadAgentConfig } = await import("../lib/agent/config.ts");
+  const { loadAgentConfig } = await lazy<typeof import("../lib/agent/config.ts")>(
+    "../lib/agent/config.ts",
+    import.meta.url,
+  );
   const load = await loadAgentConfig(g.config, {
     ...(g.envFileRequired || exists(g.envFile) ? { envFile: g.envFile } : {}),
     onLog: (line) => debug(`validate: ${line}`),

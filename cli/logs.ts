@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import type { LogsConfig } from "../lib/config/logs_schema.ts";
 import type { LogsPipeline } from "../lib/logs/pipeline.ts";
 import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
@@ -25,7 +26,10 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
   let timeoutMs: number | undefined;
   if (o.timeout !== undefined) {
     if (!o.once) throw new UsageError("--timeout goes with --once");
-    const { parseDuration } = await import("../lib/sinks/units.ts");
+    const { parseDuration } = await lazy<typeof import("../lib/sinks/units.ts")>(
+      "../lib/sinks/units.ts",
+      import.meta.url,
+    );
     try {
       timeoutMs = parseDuration(o.timeout);
     } catch (e) {
@@ -38,7 +42,10 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
       `no log sources in ${g.config} (expected a logs.yml with sources: and outputs:)`,
     );
   }
-  const { LogsPipeline: Pipeline } = await import("../lib/logs/pipeline.ts");
+  const { LogsPipeline: Pipeline } = await lazy<typeof import("../lib/logs/pipeline.ts")>(
+    "../lib/logs/pipeline.ts",
+    import.meta.url,
+  );
   const log = (level: "warn" | "info" | "debug", message: string) =>
     level === "warn" ? warn(message) : level === "info" ? info(message) : debug(message);
   let pipeline: LogsPipeline;
@@ -127,7 +134,10 @@ export async function logs(g: GlobalOptions, o: LogsOptions): Promise<number> {
  */
 async function loadLogsConfig(g: GlobalOptions, follow: boolean): Promise<LogsConfig | undefined> {
   if (follow && mayRunSelf()) {
-    const { loadAgentConfig } = await import("../lib/agent/config.ts");
+    const { loadAgentConfig } = await lazy<typeof import("../lib/agent/config.ts")>(
+      "../lib/agent/config.ts",
+      import.meta.url,
+    );
     const r = await loadAgentConfig(g.config, {
       ...(g.envFileRequired ? { envFile: g.envFile } : {}),
       onLog: (line) => debug(line),

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import { resolve } from "node:path";
 import { ConfigError, ExitCode, UsageError } from "../lib/errors.ts";
 import { formatOf, parseSource } from "../lib/config/source.ts";
@@ -50,7 +51,10 @@ async function parseExtraVars(arg: string): Promise<Record<string, unknown>> {
     }
     throw new UsageError(`-e: expected a mapping, got ${JSON.stringify(arg)}`);
   }
-  const { shlexSplit } = await import("../lib/template/lookups.ts");
+  const { shlexSplit } = await lazy<typeof import("../lib/template/lookups.ts")>(
+    "../lib/template/lookups.ts",
+    import.meta.url,
+  );
   const out: Record<string, unknown> = {};
   for (const word of shlexSplit(arg)) {
     const eq = word.indexOf("=");
@@ -79,14 +83,20 @@ async function readStdin(): Promise<string> {
 /** Renders `file` (or stdin for `-`) and prints the text as it is. */
 export async function template(file: string, options: TemplateOptions): Promise<number> {
   const vars: Record<string, unknown> = {};
-  const { gatherFacts } = await import("../lib/facts/host_facts.ts");
+  const { gatherFacts } = await lazy<typeof import("../lib/facts/host_facts.ts")>(
+    "../lib/facts/host_facts.ts",
+    import.meta.url,
+  );
   const facts = await gatherFacts();
   for (const [k, v] of Object.entries(facts)) vars[`ansible_${k}`] = v;
   vars.ansible_facts = facts;
   vars.inventory_hostname ??= facts.hostname ?? "localhost";
   for (const path of options.vars) Object.assign(vars, await readVars(path));
   for (const arg of options.extraVars) Object.assign(vars, await parseExtraVars(arg));
-  const engine = await import("../lib/template/engine.ts");
+  const engine = await lazy<typeof import("../lib/template/engine.ts")>(
+    "../lib/template/engine.ts",
+    import.meta.url,
+  );
   const renderOptions = {
     searchPath: options.searchPath.map((d) => resolve(d)),
     trimBlocks: options.trimBlocks,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { lazy } from "../lib/lazy.ts";
 import type { TaskSpec } from "../lib/config/apply_schema.ts";
 import type { LoadedConfig } from "../lib/config/loader.ts";
 import type { Role } from "../lib/config/roles.ts";
@@ -57,14 +58,19 @@ export async function validate(g: GlobalOptions, o: ValidateOptions = {}): Promi
 /** Loads the config and runs exactly the checks apply makes before its first change. */
 function check(g: GlobalOptions, redactor?: Redactor): Promise<LoadedConfig> {
   // The preflight and the template engine load while the config files are read and parsed.
-  import("../lib/apply/preflight.ts").catch(() => {/* loaded again, and reported, below */});
-  import("../lib/template/engine.ts").then((m) => m.preloadEngine(), () => {});
+  lazy<typeof import("../lib/apply/preflight.ts")>("../lib/apply/preflight.ts", import.meta.url)
+    .catch(() => {/* loaded again, and reported, below */});
+  lazy<typeof import("../lib/template/engine.ts")>("../lib/template/engine.ts", import.meta.url)
+    .then((m) => m.preloadEngine(), () => {});
   return loadFromOptions(g, { check: true, ...(redactor ? { redactor } : {}) });
 }
 
 /** The agent's view of a valid config: what `lib/agent/config.ts` reads. */
 async function agentPayload(g: GlobalOptions): Promise<number> {
-  const { Redactor, redactor } = await import("../lib/secrets.ts");
+  const { Redactor, redactor } = await lazy<typeof import("../lib/secrets.ts")>(
+    "../lib/secrets.ts",
+    import.meta.url,
+  );
   const secrets = new Set<string>();
   class Collecting extends Redactor {
     override add(value: string): boolean {
@@ -75,8 +81,14 @@ async function agentPayload(g: GlobalOptions): Promise<number> {
   try {
     const config = await check(g, new Collecting());
     const [{ agentSchema }, { gatherFacts }] = await Promise.all([
-      import("../lib/config/agent_schema.ts"),
-      import("../lib/facts/host_facts.ts"),
+      lazy<typeof import("../lib/config/agent_schema.ts")>(
+        "../lib/config/agent_schema.ts",
+        import.meta.url,
+      ),
+      lazy<typeof import("../lib/facts/host_facts.ts")>(
+        "../lib/facts/host_facts.ts",
+        import.meta.url,
+      ),
     ]);
     writeChannel(JSON.stringify({
       ok: true,

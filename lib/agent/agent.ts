@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { lazy } from "../lazy.ts";
 import { join } from "node:path";
 import type { AgentConfig } from "../config/agent_schema.ts";
 import type { FactsConfig } from "../config/facts_schema.ts";
@@ -197,7 +198,10 @@ export class Agent {
       await old.running;
     }
     if (!logs?.sources?.length) return;
-    const { LogsPipeline } = await import("../logs/pipeline.ts");
+    const { LogsPipeline } = await lazy<typeof import("../logs/pipeline.ts")>(
+      "../logs/pipeline.ts",
+      import.meta.url,
+    );
     const pipeline = await LogsPipeline.create(logs, {
       log: (level, m) => this.#o.log(level, m),
     });
@@ -339,7 +343,10 @@ export class Agent {
       await attempt("facts", async () => {
         const snap = await this.#facts!.service.collect();
         this.#keepThresholds(snap.families);
-        const { createExporters } = await import("../facts/exporters.ts");
+        const { createExporters } = await lazy<typeof import("../facts/exporters.ts")>(
+          "../facts/exporters.ts",
+          import.meta.url,
+        );
         for (const { exporter } of createExporters(config().facts)) {
           try {
             this.#o.log(
@@ -416,7 +423,10 @@ export class Agent {
       lastReload: current.loadedAt,
     });
     if (this.#logs) {
-      const { logsMetrics } = await import("../logs/metrics.ts");
+      const { logsMetrics } = await lazy<typeof import("../logs/metrics.ts")>(
+        "../logs/metrics.ts",
+        import.meta.url,
+      );
       families.push(...logsMetrics(this.#logs.pipeline));
     }
     return families;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lazy } from "../lazy.ts";
 import { join } from "node:path";
 import type { AgentConfig } from "../config/agent_schema.ts";
 import { expandHome } from "../config/paths.ts";
@@ -36,8 +37,8 @@ export class EventLog {
     const key = JSON.stringify(agent.audit ?? null);
     if (this.#key === key) return;
     const [{ AuditDirSink }, { createSinks }] = await Promise.all([
-      import("../apply/audit.ts"),
-      import("../sinks/create.ts"),
+      lazy<typeof import("../apply/audit.ts")>("../apply/audit.ts", import.meta.url),
+      lazy<typeof import("../sinks/create.ts")>("../sinks/create.ts", import.meta.url),
     ]);
     const dir = expandHome(agent.audit?.dir ?? join(this.#o.stateDir, "audit"));
     const extra = agent.audit?.sinks?.length

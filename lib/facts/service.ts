@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { lazy } from "../lazy.ts";
 import type { FactsConfig } from "../config/facts_schema.ts";
 import type { MetricFamily } from "./metric.ts";
 import type { MetricsAgent } from "./metrics_agent.ts";
@@ -65,9 +66,9 @@ export class FactsService {
   ): Promise<FactsService> {
     const [{ MetricsAgent }, { setReadCache }, { createExporters, runExportLoop }] = await Promise
       .all([
-        import("./metrics_agent.ts"),
-        import("./_read.ts"),
-        import("./exporters.ts"),
+        lazy<typeof import("./metrics_agent.ts")>("./metrics_agent.ts", import.meta.url),
+        lazy<typeof import("./_read.ts")>("./_read.ts", import.meta.url),
+        lazy<typeof import("./exporters.ts")>("./exporters.ts", import.meta.url),
       ]);
     const log = o.log ?? (() => {});
     const metrics = new MetricsAgent(facts, {
@@ -126,8 +127,8 @@ async function serve(
   o: FactsServiceOptions,
 ) {
   const [{ serveMetrics, serveOptions }, { toPrometheusText }] = await Promise.all([
-    import("./server.ts"),
-    import("./exposition.ts"),
+    lazy<typeof import("./server.ts")>("./server.ts", import.meta.url),
+    lazy<typeof import("./exposition.ts")>("./exposition.ts", import.meta.url),
   ]);
   const options = { ...(await serveOptions(s)), ...(o.listen ? { listen: o.listen } : {}) };
   try {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lazy } from "../lazy.ts";
 import { type BufferedOptions, BufferedSink } from "./buffered.ts";
 import type { SinkConfig, SinkType } from "./config.ts";
 import type { Sink } from "./sink.ts";
@@ -70,23 +71,29 @@ export async function createInnerSink(
   const host = options.host ?? Deno.hostname();
   switch (config.type) {
     case "file": {
-      const { FileSink } = await import("./file.ts");
+      const { FileSink } = await lazy<typeof import("./file.ts")>("./file.ts", import.meta.url);
       return new FileSink(config, { host, ...(options.log ? { log: options.log } : {}) });
     }
     case "s3": {
-      const { S3Sink } = await import("./s3.ts");
+      const { S3Sink } = await lazy<typeof import("./s3.ts")>("./s3.ts", import.meta.url);
       return new S3Sink(config, { host });
     }
     case "syslog": {
-      const { SyslogSink } = await import("./syslog.ts");
+      const { SyslogSink } = await lazy<typeof import("./syslog.ts")>(
+        "./syslog.ts",
+        import.meta.url,
+      );
       return new SyslogSink(config, { host });
     }
     case "http": {
-      const { HttpSink } = await import("./http.ts");
+      const { HttpSink } = await lazy<typeof import("./http.ts")>("./http.ts", import.meta.url);
       return new HttpSink(config, { host });
     }
     case "console": {
-      const { ConsoleSink } = await import("./console.ts");
+      const { ConsoleSink } = await lazy<typeof import("./console.ts")>(
+        "./console.ts",
+        import.meta.url,
+      );
       return new ConsoleSink(config);
     }
   }

@@ -1,6 +1,8 @@
 /**
  * The modules a program can load at run time, from `deno info --json`: the code edges (static
- * and dynamic imports) from an entry point, leaving out `import type`, which is erased.
+ * and dynamic imports) from an entry point, and the modules loaded through `lib/lazy.ts`
+ * (`lazy<typeof import("P")>("P", …)`, which `deno info` sees only as a type), leaving out
+ * `import type`, which is erased.
  *
  * @module
  */
@@ -8,7 +10,21 @@ import { ROOT } from "./cli.ts";
 
 interface InfoModule {
   readonly specifier: string;
-  readonly dependencies?: readonly { readonly code?: { readonly specifier?: string } }[];
+  readonly dependencies?: readonly {
+    readonly specifier: string;
+    readonly code?: { readonly specifier?: string };
+    readonly type?: { readonly specifier?: string };
+  }[];
+}
+
+/** A `lazy()` call's path; tests/lazy_imports_test.ts checks the type and the path agree. */
+const LAZY = /lazy<\s*typeof import\("([^"]+)"\)\s*>\(/g;
+
+/** The paths a local module loads through `lazy()`. */
+async function lazyPaths(specifier: string): Promise<Set<string>> {
+  if (!specifier.startsWith("file:")) return new Set();
+  const text = await Deno.readTextFile(new URL(specifier));
+  return new Set([...text.matchAll(LAZY)].map((m) => m[1]!));
 }
 
 /** The specifiers reachable from `entry` (a path relative to the repository) through code. */
@@ -33,8 +49,10 @@ export async function runtimeGraph(entry: string): Promise<Set<string>> {
     s = info.redirects[s] ?? s;
     if (seen.has(s)) continue;
     seen.add(s);
+    const lazy = await lazyPaths(s);
     for (const dep of bySpecifier.get(s)?.dependencies ?? []) {
       if (dep.code?.specifier) todo.push(dep.code.specifier);
+      if (dep.type?.specifier && lazy.has(dep.specifier)) todo.push(dep.type.specifier);
     }
   }
   return seen;
