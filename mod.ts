@@ -101,7 +101,7 @@ export {
   UsageError,
 } from "./lib/errors.ts";
 export { REDACTED, Redactor, redactor } from "./lib/secrets.ts";
-import { PermissionError as NoAccess } from "./lib/errors.ts";
+import { PermissionError } from "./lib/errors.ts";
 import { lazy } from "./lib/lazy.ts";
 
 if (import.meta.main) {
@@ -110,7 +110,7 @@ if (import.meta.main) {
     const cli = await lazy<typeof import("./cli/main.ts")>("./cli/main.ts", import.meta.url);
     Deno.exitCode = await cli.main(Deno.args);
   } catch (e) {
-    if (!(e instanceof NoAccess)) throw e;
+    if (!(e instanceof PermissionError)) throw e;
     // The CLI's printer is among the modules that could not be read: said here, the same way.
     const text = `error: ${e.message}\nrun again with: ${e.flags.join(" ")}\n`;
     Deno.stderr.writeSync(new TextEncoder().encode(text));

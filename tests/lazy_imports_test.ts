@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { lazy } from "../lib/lazy.ts";
+import { LAZY_CALL as CALL } from "./_helpers/module_graph.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** The definition, the one `lazy<` that is not a call. */
 const LAZY = new URL("../lib/lazy.ts", import.meta.url);
-const CALL = /lazy<\s*typeof import\("([^"]+)"\)\s*>\(\s*"([^"]+)",\s*import\.meta\.url/g;
 
 async function* sources(dir: URL): AsyncGenerator<URL> {
   for await (const e of Deno.readDir(dir)) {

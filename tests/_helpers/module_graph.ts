@@ -17,14 +17,18 @@ interface InfoModule {
   }[];
 }
 
-/** A `lazy()` call's path; tests/lazy_imports_test.ts checks the type and the path agree. */
-const LAZY = /lazy<\s*typeof import\("([^"]+)"\)\s*>\(/g;
+/**
+ * A `lazy()` call: the path its type names, then the path it loads (the same path;
+ * tests/lazy_imports_test.ts checks that).
+ */
+export const LAZY_CALL =
+  /lazy<\s*typeof import\("([^"]+)"\)\s*>\(\s*"([^"]+)",\s*import\.meta\.url/g;
 
 /** The paths a local module loads through `lazy()`. */
 async function lazyPaths(specifier: string): Promise<Set<string>> {
   if (!specifier.startsWith("file:")) return new Set();
   const text = await Deno.readTextFile(new URL(specifier));
-  return new Set([...text.matchAll(LAZY)].map((m) => m[1]!));
+  return new Set([...text.matchAll(LAZY_CALL)].map((m) => m[2]!));
 }
 
 /** The specifiers reachable from `entry` (a path relative to the repository) through code. */
